@@ -1,0 +1,162 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"github.com/platformc/platformc/compiler/load"
+)
+
+// Exit codes.
+const (
+	ExitOK      = 0
+	ExitInvalid = 1 // invalid input, a failed check, or a failure to read or write
+	ExitUsage   = 2 // unknown command or flag, wrong arguments
+)
+
+// env is what commands read and write besides their flags.
+type env struct {
+	stdout, stderr io.Writer
+	workdir        string
+}
+
+// Main runs platformc with the process's arguments and returns the exit
+// code.
+func Main() int {
+	wd, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "platformc:", err)
+		return ExitInvalid
+	}
+	return run(os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, workdir: wd})
+}
+
+// failure is an error from a command's own work, as opposed to an error
+// cobra reports about the command line.
+type failure struct{ err error }
+
+func (f failure) Error() string { return f.err.Error() }
+func (f failure) Unwrap() error { return f.err }
+
+func fail(err error) error {
+	if err == nil {
+		return nil
+	}
+	return failure{err}
+}
+
+func run(args []string, e *env) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(e.stderr, "platformc: internal error: %v\nThis is a bug in platformc; please report it with the command you ran.\n", r)
+			code = ExitInvalid
+		}
+	}()
+	root := newRoot(e)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return ExitOK
+	}
+	var f failure
+	if !errors.As(err, &f) {
+		fmt.Fprintf(e.stderr, "platformc: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
+		return ExitUsage
+	}
+	var errs load.Errors
+	if errors.As(err, &errs) {
+		for _, le := range errs {
+			fmt.Fprintln(e.stderr, le)
+		}
+		fmt.Fprintf(e.stderr, "platformc: %s in the platform's sources\n", plural(len(errs), "error"))
+		return ExitInvalid
+	}
+	fmt.Fprintln(e.stderr, "platformc:", err)
+	return ExitInvalid
+}
+
+// rootFlags are the flags every command has.
+type rootFlags struct {
+	root string // the platform's root folder
+}
+
+func newRoot(e *env) *cobra.Command {
+	var rf rootFlags
+	root := &cobra.Command{
+		Use:   "platformc",
+		Short: "Compile a platform's CUE sources into GitOps outputs",
+		Long: `platformc compiles one CUE source of truth — clusters/<name>.cue, one file
+per cluster, and tenants/<name>.cue, one file per product team — into
+Kustomize overlays and the other outputs that Argo CD applies.
+
+The platform's root is the nearest folder, from the current one upwards,
+that holds a clusters/ folder; --root names it explicitly.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		CompletionOptions: cobra.CompletionOptions{
+			HiddenDefaultCmd: true,
+		},
+	}
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	root.PersistentFlags().StringVar(&rf.root, "root", "", "the platform's root folder (default: found from the current folder upwards)")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
+	root.AddCommand(
+		newBuildCmd(e, &rf),
+		newValidateCmd(e, &rf),
+	)
+	return root
+}
+
+// platformRoot returns the folder named by --root, or the nearest folder
+// from the working directory upwards that holds a clusters/ folder.
+func (rf *rootFlags) platformRoot(e *env) (string, error) {
+	if rf.root != "" {
+		return abs(e, rf.root), nil
+	}
+	for dir := e.workdir; ; dir = filepath.Dir(dir) {
+		if fi, err := os.Stat(filepath.Join(dir, load.ClustersDir)); err == nil && fi.IsDir() {
+			return dir, nil
+		}
+		if filepath.Dir(dir) == dir {
+			return "", fmt.Errorf("no platform found: neither %s nor a folder above it holds a %s/ folder (use --root)", e.workdir, load.ClustersDir)
+		}
+	}
+}
+
+// abs resolves p against the working directory.
+func abs(e *env, p string) string {
+	if filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	return filepath.Join(e.workdir, p)
+}
+
+// rel shows p relative to the working directory where that is shorter.
+func rel(e *env, p string) string {
+	if r, err := filepath.Rel(e.workdir, p); err == nil && len(r) < len(p) {
+		return r
+	}
+	return p
+}
+
+// noArgs is cobra.NoArgs with a message that names the command.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("%s takes no arguments, got %q", cmd.CommandPath(), args)
+	}
+	return nil
+}
+
+// plural formats a count of things: "1 error", "2 errors".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return "1 " + thing
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}

@@ -1,0 +1,104 @@
+package compiler_test
+
+import (
+	"bytes"
+	"flag"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/diff"
+
+	"github.com/platformc/platformc/compiler"
+	"github.com/platformc/platformc/compiler/fstree"
+)
+
+var update = flag.Bool("update", false, "rewrite ../out, the committed output of the sample platform")
+
+// sampleRoot is the repository's sample platform; its committed out/ is the
+// golden output.
+const sampleRoot = ".."
+
+func compileSample(t *testing.T) *fstree.Tree {
+	t.Helper()
+	tree, _, err := compiler.Compile(os.DirFS(sampleRoot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
+}
+
+// TestSampleGolden keeps the committed out/ equal to what a fresh build of
+// the sample produces. Run with -update to rewrite it, then review the
+// change with git diff.
+func TestSampleGolden(t *testing.T) {
+	got := compileSample(t)
+	if *update {
+		if err := fstree.Write(sampleRoot+"/out", got); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := fstree.Read(sampleRoot + "/out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range union(got.Paths(), want.Paths()) {
+		g, gok := got.Get(p)
+		w, wok := want.Get(p)
+		switch {
+		case !wok:
+			t.Errorf("out/%s: generated but not committed", p)
+		case !gok:
+			t.Errorf("out/%s: committed but no longer generated", p)
+		case !bytes.Equal(g.Data, w.Data):
+			t.Errorf("out/%s differs from a fresh build:\n%s", p, diff.Diff("committed", w.Data, "built", g.Data))
+		}
+	}
+	if t.Failed() {
+		t.Log("out/ is stale: run 'go test ./compiler -run TestSampleGolden -update' (or 'make run') and review the diff")
+	}
+}
+
+func union(a, b []string) []string {
+	all := slices.Concat(a, b)
+	slices.Sort(all)
+	return slices.Compact(all)
+}
+
+// shuffled lists directories in a random order, so that a loader that
+// depended on the order of files would give different output.
+type shuffled struct {
+	fs.FS
+	rng *rand.Rand
+}
+
+func (s shuffled) ReadDir(name string) ([]fs.DirEntry, error) {
+	entries, err := fs.ReadDir(s.FS, name)
+	s.rng.Shuffle(len(entries), func(i, j int) { entries[i], entries[j] = entries[j], entries[i] })
+	return entries, err
+}
+
+// TestDeterministic compiles the sample several times, reading its files in
+// different orders, and expects the same bytes every time.
+func TestDeterministic(t *testing.T) {
+	want := compileSample(t)
+	for seed := range uint64(5) {
+		got, _, err := compiler.Compile(shuffled{os.DirFS(sampleRoot), rand.New(rand.NewPCG(seed, seed))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Paths(), want.Paths()) {
+			t.Fatalf("seed %d: different files", seed)
+		}
+		for _, p := range want.Paths() {
+			g, _ := got.Get(p)
+			w, _ := want.Get(p)
+			if !bytes.Equal(g.Data, w.Data) {
+				t.Errorf("seed %d: %s differs:\n%s", seed, p, diff.Diff("first", w.Data, "again", g.Data))
+			}
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package fstree_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/platformc/platformc/compiler/fstree"
+)
+
+func tree(t *testing.T, files map[string]string) *fstree.Tree {
+	t.Helper()
+	tr := &fstree.Tree{}
+	for p, data := range files {
+		if err := tr.Add(fstree.File{Path: p, Data: []byte(data)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tr.AddManifest(); err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// snapshot returns every file under dir with its content.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	tr, err := fstree.Read(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, p := range tr.Paths() {
+		f, _ := tr.Get(p)
+		out[p] = string(f.Data)
+	}
+	return out
+}
+
+func TestWriteReplacesAndPrunes(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	if err := fstree.Write(dir, tree(t, map[string]string{"a/x.yaml": "1", "b/y.yaml": "2"})); err != nil {
+		t.Fatal(err)
+	}
+	if err := fstree.Write(dir, tree(t, map[string]string{"a/x.yaml": "1", "c/z.yaml": "3"})); err != nil {
+		t.Fatal(err)
+	}
+	got := snapshot(t, dir)
+	if got["a/x.yaml"] != "1" || got["c/z.yaml"] != "3" || len(got) != 3 {
+		t.Errorf("got %v, want a/x.yaml, c/z.yaml and the manifest", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "b")); !os.IsNotExist(err) {
+		t.Errorf("folder b of a file no longer generated is still there: %v", err)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".out.*"))
+	if len(leftovers) > 0 {
+		t.Errorf("temporary folders left behind: %v", leftovers)
+	}
+}
+
+// TestWriteFailureLeavesOutUntouched makes the write fail half-way (a file
+// must go where a read-only folder stands) and expects the previous output
+// byte for byte.
+func TestWriteFailureLeavesOutUntouched(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	if err := fstree.Write(dir, tree(t, map[string]string{"a/x.yaml": "1"})); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	// "a/x.yaml" as a file and "a/x.yaml/z" below it cannot both exist.
+	bad := &fstree.Tree{}
+	if err := bad.Add(fstree.File{Path: "a/x.yaml", Data: []byte("2")}, fstree.File{Path: "a/x.yaml/z", Data: []byte("3")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := fstree.Write(dir, bad); err == nil {
+		t.Fatal("write succeeded, want an error")
+	}
+	after := snapshot(t, dir)
+	if len(after) != len(before) || after["a/x.yaml"] != "1" {
+		t.Errorf("out changed by a failed write: before %v, after %v", before, after)
+	}
+	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".out.*"))
+	if len(leftovers) > 0 {
+		t.Errorf("temporary folders left behind: %v", leftovers)
+	}
+}
+
+func TestWriteRefusesForeignFolder(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "thesis.tex"), []byte("years of work"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := fstree.Write(dir, tree(t, map[string]string{"a.yaml": "1"}))
+	if err == nil || !strings.Contains(err.Error(), "refusing to replace") {
+		t.Fatalf("got %v, want a refusal", err)
+	}
+	if got := snapshot(t, dir); got["thesis.tex"] != "years of work" || len(got) != 1 {
+		t.Errorf("folder changed: %v", got)
+	}
+}
+
+func TestAddRefusesEscapingPaths(t *testing.T) {
+	for _, p := range []string{"", ".", "..", "../x", "/etc/passwd", "a/../../x", "a//b", "a/./b", `a\b`} {
+		if err := (&fstree.Tree{}).Add(fstree.File{Path: p}); err == nil {
+			t.Errorf("Add(%q) succeeded, want an error", p)
+		}
+	}
+	tr := &fstree.Tree{}
+	if err := tr.Add(fstree.File{Path: "a"}, fstree.File{Path: "a"}); err == nil {
+		t.Error("adding a path twice succeeded")
+	}
+}

@@ -1,0 +1,74 @@
+package fstree
+
+import (
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Origin says which tenant and cluster a file was generated for; either may
+// be empty for files that belong to the whole platform or to no cluster.
+type Origin struct {
+	Tenant  string `json:"tenant,omitempty"`
+	Cluster string `json:"cluster,omitempty"`
+}
+
+// File is one generated file.
+type File struct {
+	Path   string // slash-separated, relative, clean
+	Data   []byte
+	Origin Origin
+}
+
+// Tree is a set of files keyed by path. The zero value is empty and ready.
+type Tree struct {
+	files map[string]File
+}
+
+// Add adds files, refusing paths that are not clean and relative or that
+// are already in the tree.
+func (t *Tree) Add(files ...File) error {
+	if t.files == nil {
+		t.files = map[string]File{}
+	}
+	for _, f := range files {
+		if err := CheckPath(f.Path); err != nil {
+			return err
+		}
+		if _, dup := t.files[f.Path]; dup {
+			return fmt.Errorf("%s: generated twice", f.Path)
+		}
+		t.files[f.Path] = f
+	}
+	return nil
+}
+
+// CheckPath accepts only clean, relative, slash-separated paths that stay
+// inside the tree.
+func CheckPath(p string) error {
+	if p == "" || path.IsAbs(p) || path.Clean(p) != p || p == "." || p == ".." ||
+		strings.HasPrefix(p, "../") || strings.Contains(p, "\\") {
+		return fmt.Errorf("%q: not a clean relative path", p)
+	}
+	return nil
+}
+
+// Paths returns every path in the tree, sorted.
+func (t *Tree) Paths() []string {
+	ps := make([]string, 0, len(t.files))
+	for p := range t.files {
+		ps = append(ps, p)
+	}
+	slices.Sort(ps)
+	return ps
+}
+
+// Get returns the file at p.
+func (t *Tree) Get(p string) (File, bool) {
+	f, ok := t.files[p]
+	return f, ok
+}
+
+// Len is the number of files.
+func (t *Tree) Len() int { return len(t.files) }

@@ -1,0 +1,257 @@
+package kustomize
+
+import (
+	"maps"
+	"slices"
+
+	"github.com/platformc/platformc/compiler/encode"
+	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// appBaseFiles writes the tenant's workloads.
+func appBaseFiles(fs *files, t *model.Tenant) {
+	dir, origin, src := appBase(t.Name), fstree.Origin{Tenant: t.Name}, t.Pos.File
+	ns := t.Namespace()
+	var resources []string
+	add := func(o obj) {
+		meta := o["metadata"].(obj)
+		name := fileName(o["kind"].(string), meta["name"].(string))
+		resources = append(resources, name)
+		fs.add(dir, name, origin, src, o)
+	}
+	for _, s := range t.Services {
+		add(serviceAccount(ns, &s.Workload, "service"))
+		add(deployment(ns, s))
+		add(service(ns, s))
+		if s.Ingress != nil {
+			add(ingress(t, s))
+		}
+	}
+	for _, j := range t.Jobs {
+		add(serviceAccount(ns, &j.Workload, "job"))
+		add(cronJob(ns, j))
+	}
+	slices.Sort(resources)
+	fs.add(dir, "kustomization.yaml", origin, src, kustomization(ns, resources, tenantLabels(t)))
+}
+
+// appOverlayFiles writes what differs on cluster c: its labels, and the
+// per-cluster overrides of the tenant's services.
+func appOverlayFiles(fs *files, t *model.Tenant, c *model.Cluster) {
+	k := kustomization("", []string{"../../base"}, clusterLabels(c))
+	var replicas []obj
+	var patches []obj
+	for _, s := range t.Services {
+		o := s.Override(c.Name)
+		if o == nil {
+			continue
+		}
+		if o.Replicas != 0 {
+			replicas = append(replicas, obj{"name": s.Name, "count": o.Replicas})
+		}
+		var ops []obj
+		for _, r := range []struct{ field, value string }{{"cpu", o.CPU}, {"memory", o.Memory}} {
+			if r.value == "" {
+				continue
+			}
+			for _, kind := range []string{"requests", "limits"} {
+				ops = append(ops, obj{"op": "replace", "path": "/spec/template/spec/containers/0/resources/" + kind + "/" + r.field, "value": r.value})
+			}
+		}
+		if len(ops) > 0 {
+			patches = append(patches, jsonPatch(fs, "Deployment", s.Name, ops))
+		}
+		if o.Host != "" && s.Ingress != nil {
+			patches = append(patches, jsonPatch(fs, "Ingress", s.Name, []obj{{"op": "replace", "path": "/spec/rules/0/host", "value": o.Host}}))
+		}
+	}
+	if len(replicas) > 0 {
+		k["replicas"] = replicas
+	}
+	if len(patches) > 0 {
+		k["patches"] = patches
+	}
+	fs.add(AppOverlay(t.Name, c.Name), "kustomization.yaml", fstree.Origin{Tenant: t.Name, Cluster: c.Name}, t.Pos.File, k)
+}
+
+// jsonPatch is a kustomization patch entry with an inline JSON 6902 patch,
+// written as YAML.
+func jsonPatch(fs *files, kind, name string, ops []obj) obj {
+	data, err := encode.YAML(ops)
+	if err != nil && fs.err == nil {
+		fs.err = err
+	}
+	return obj{
+		"target": obj{"kind": kind, "name": name},
+		"patch":  string(data),
+	}
+}
+
+func tenantLabels(t *model.Tenant) map[string]string {
+	return map[string]string{LabelPartOf: t.Name, LabelManagedBy: "platformc", LabelTenant: t.Name}
+}
+
+func merge(a, b map[string]string) map[string]string {
+	out := maps.Clone(a)
+	maps.Copy(out, b)
+	return out
+}
+
+func clusterLabels(c *model.Cluster) map[string]string {
+	return map[string]string{LabelCluster: c.Name, LabelEnvironment: c.Environment}
+}
+
+func selector(w *model.Workload) map[string]string { return map[string]string{LabelName: w.Name} }
+
+func workloadLabels(w *model.Workload, component string) map[string]string {
+	return map[string]string{LabelName: w.Name, LabelComponent: component}
+}
+
+func serviceAccount(ns string, w *model.Workload, component string) obj {
+	o := object("v1", "ServiceAccount", ns, w.ServiceAccount(), workloadLabels(w, component))
+	o["automountServiceAccountToken"] = false
+	return o
+}
+
+func deployment(ns string, s *model.Service) obj {
+	c := container(&s.Workload)
+	c["ports"] = []obj{{"name": "http", "containerPort": s.Port, "protocol": "TCP"}}
+	c["readinessProbe"] = obj{
+		"httpGet":          obj{"path": s.Health, "port": "http"},
+		"periodSeconds":    5,
+		"failureThreshold": 3,
+	}
+	c["livenessProbe"] = obj{
+		"httpGet":             obj{"path": s.Health, "port": "http"},
+		"initialDelaySeconds": 10,
+		"periodSeconds":       10,
+		"failureThreshold":    3,
+	}
+	o := object("apps/v1", "Deployment", ns, s.Name, workloadLabels(&s.Workload, "service"))
+	o["spec"] = obj{
+		"replicas":             s.Replicas,
+		"revisionHistoryLimit": 5,
+		"selector":             obj{"matchLabels": selector(&s.Workload)},
+		"strategy":             obj{"type": "RollingUpdate", "rollingUpdate": obj{"maxUnavailable": 0, "maxSurge": "25%"}},
+		"template":             podTemplate(&s.Workload, "service", c, ""),
+	}
+	return o
+}
+
+func service(ns string, s *model.Service) obj {
+	o := object("v1", "Service", ns, s.Name, workloadLabels(&s.Workload, "service"))
+	o["spec"] = obj{
+		"type":     "ClusterIP",
+		"selector": selector(&s.Workload),
+		"ports":    []obj{{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}},
+	}
+	return o
+}
+
+// ingress exposes a service through an internet-facing ALB of the AWS Load
+// Balancer Controller, one ALB per tenant (an ingress group), HTTPS only,
+// with the certificate discovered from the host.
+func ingress(t *model.Tenant, s *model.Service) obj {
+	o := object("networking.k8s.io/v1", "Ingress", t.Namespace(), s.Name, workloadLabels(&s.Workload, "service"))
+	o["metadata"].(obj)["annotations"] = map[string]string{
+		"alb.ingress.kubernetes.io/scheme":           "internet-facing",
+		"alb.ingress.kubernetes.io/target-type":      "ip",
+		"alb.ingress.kubernetes.io/listen-ports":     `[{"HTTPS":443}]`,
+		"alb.ingress.kubernetes.io/ssl-policy":       "ELBSecurityPolicy-TLS13-1-2-2021-06",
+		"alb.ingress.kubernetes.io/group.name":       t.Name,
+		"alb.ingress.kubernetes.io/healthcheck-path": s.Health,
+	}
+	o["spec"] = obj{
+		"ingressClassName": "alb",
+		"rules": []obj{{
+			"host": s.Ingress.Host,
+			"http": obj{"paths": []obj{{
+				"path":     s.Ingress.Path,
+				"pathType": "Prefix",
+				"backend":  obj{"service": obj{"name": s.Name, "port": obj{"name": "http"}}},
+			}}},
+		}},
+	}
+	return o
+}
+
+func cronJob(ns string, j *model.Job) obj {
+	o := object("batch/v1", "CronJob", ns, j.Name, workloadLabels(&j.Workload, "job"))
+	o["spec"] = obj{
+		"schedule":                   j.Schedule,
+		"timeZone":                   j.TimeZone,
+		"suspend":                    j.Suspend,
+		"concurrencyPolicy":          "Forbid",
+		"startingDeadlineSeconds":    300,
+		"successfulJobsHistoryLimit": 3,
+		"failedJobsHistoryLimit":     3,
+		"jobTemplate": obj{"spec": obj{
+			"backoffLimit": 2,
+			"template":     podTemplate(&j.Workload, "job", container(&j.Workload), "Never"),
+		}},
+	}
+	return o
+}
+
+// podTemplate runs one container under the workload's service account with
+// the restricted Pod Security profile and a writable /tmp.
+func podTemplate(w *model.Workload, component string, c obj, restartPolicy string) obj {
+	spec := obj{
+		"serviceAccountName":           w.ServiceAccount(),
+		"automountServiceAccountToken": false,
+		"securityContext": obj{
+			"runAsNonRoot":   true,
+			"seccompProfile": obj{"type": "RuntimeDefault"},
+		},
+		"containers": []obj{c},
+		"volumes":    []obj{{"name": "tmp", "emptyDir": obj{}}},
+	}
+	if restartPolicy != "" {
+		spec["restartPolicy"] = restartPolicy
+	}
+	return obj{
+		"metadata": obj{"labels": workloadLabels(w, component)},
+		"spec":     spec,
+	}
+}
+
+func container(w *model.Workload) obj {
+	c := obj{
+		"name":            w.Name,
+		"image":           w.Image,
+		"imagePullPolicy": "IfNotPresent",
+		"resources": obj{
+			"requests": obj{"cpu": w.CPU, "memory": w.Memory},
+			"limits":   obj{"cpu": w.CPU, "memory": w.Memory},
+		},
+		"securityContext": obj{
+			"allowPrivilegeEscalation": false,
+			"readOnlyRootFilesystem":   true,
+			"runAsNonRoot":             true,
+			"capabilities":             obj{"drop": []string{"ALL"}},
+		},
+		"volumeMounts": []obj{{"name": "tmp", "mountPath": "/tmp"}},
+	}
+	if len(w.Command) > 0 {
+		c["command"] = w.Command
+	}
+	if len(w.Args) > 0 {
+		c["args"] = w.Args
+	}
+	if len(w.Env) > 0 {
+		var env []obj
+		for _, k := range slices.Sorted(maps.Keys(w.Env)) {
+			env = append(env, obj{"name": k, "value": w.Env[k]})
+		}
+		c["env"] = env
+	}
+	if len(w.Secrets) > 0 {
+		var from []obj
+		for _, r := range w.Secrets {
+			from = append(from, obj{"secretRef": obj{"name": r.Name}})
+		}
+		c["envFrom"] = from
+	}
+	return c
+}

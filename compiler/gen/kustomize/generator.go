@@ -1,0 +1,31 @@
+package kustomize
+
+import (
+	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen"
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// Generator writes the Kustomize bases and overlays.
+type Generator struct{}
+
+var _ gen.Generator = Generator{}
+
+func (Generator) Name() string { return "kustomize" }
+
+func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
+	var fs files
+	for _, t := range p.Tenants {
+		placements := p.Placements(t)
+		appBaseFiles(&fs, t)
+		namespaceBaseFiles(&fs, t)
+		for _, c := range placements {
+			appOverlayFiles(&fs, t, c)
+			namespaceOverlayFiles(&fs, t, c)
+		}
+	}
+	for _, c := range p.Clusters {
+		clusterFiles(&fs, p, c)
+	}
+	return fs.out, fs.err
+}

@@ -1,0 +1,139 @@
+package kustomize
+
+import (
+	"path"
+	"slices"
+
+	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// namespaceBaseFiles writes the guard rails every tenant namespace has on
+// every cluster: the namespace under the restricted Pod Security standard,
+// a quota, container defaults, and network policies that deny all traffic
+// but within the namespace, to DNS, and to the services behind an ingress.
+func namespaceBaseFiles(fs *files, t *model.Tenant) {
+	dir, origin, src := namespaceBase(t.Name), fstree.Origin{Tenant: t.Name}, t.Pos.File
+	ns := t.Namespace()
+	objs := []obj{
+		namespace(t),
+		resourceQuota(t),
+		limitRange(ns),
+		networkPolicy(ns, "default-deny", obj{}, []string{"Ingress", "Egress"}, nil, nil),
+		networkPolicy(ns, "allow-same-namespace", obj{}, []string{"Ingress", "Egress"},
+			[]obj{{"from": []obj{{"podSelector": obj{}}}}},
+			[]obj{{"to": []obj{{"podSelector": obj{}}}}}),
+		networkPolicy(ns, "allow-dns", obj{}, []string{"Egress"}, nil, []obj{{
+			"to": []obj{{
+				"namespaceSelector": obj{"matchLabels": obj{"kubernetes.io/metadata.name": "kube-system"}},
+				"podSelector":       obj{"matchLabels": obj{"k8s-app": "kube-dns"}},
+			}},
+			"ports": []obj{{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}},
+		}}),
+	}
+	if p := allowIngressTraffic(t); p != nil {
+		objs = append(objs, p)
+	}
+	var resources []string
+	for _, o := range objs {
+		name := fileName(o["kind"].(string), o["metadata"].(obj)["name"].(string))
+		resources = append(resources, name)
+		fs.add(dir, name, origin, src, o)
+	}
+	slices.Sort(resources)
+	fs.add(dir, "kustomization.yaml", origin, src, kustomization(ns, resources, tenantLabels(t)))
+}
+
+func namespace(t *model.Tenant) obj {
+	return object("v1", "Namespace", "", t.Namespace(), map[string]string{
+		"pod-security.kubernetes.io/enforce": "restricted",
+		"pod-security.kubernetes.io/audit":   "restricted",
+		"pod-security.kubernetes.io/warn":    "restricted",
+	})
+}
+
+func resourceQuota(t *model.Tenant) obj {
+	o := object("v1", "ResourceQuota", t.Namespace(), "quota", nil)
+	o["spec"] = obj{"hard": obj{
+		"requests.cpu":           t.Quota.CPU,
+		"limits.cpu":             t.Quota.CPU,
+		"requests.memory":        t.Quota.Memory,
+		"limits.memory":          t.Quota.Memory,
+		"pods":                   t.Quota.Pods,
+		"services.loadbalancers": 0,
+		"services.nodeports":     0,
+	}}
+	return o
+}
+
+// limitRange gives containers that name no resources the schema's defaults.
+func limitRange(ns string) obj {
+	o := object("v1", "LimitRange", ns, "defaults", nil)
+	o["spec"] = obj{"limits": []obj{{
+		"type":           "Container",
+		"default":        obj{"cpu": "100m", "memory": "128Mi"},
+		"defaultRequest": obj{"cpu": "100m", "memory": "128Mi"},
+	}}}
+	return o
+}
+
+func networkPolicy(ns, name string, podSelector obj, types []string, ingress, egress []obj) obj {
+	o := object("networking.k8s.io/v1", "NetworkPolicy", ns, name, nil)
+	spec := obj{"podSelector": podSelector, "policyTypes": types}
+	if ingress != nil {
+		spec["ingress"] = ingress
+	}
+	if egress != nil {
+		spec["egress"] = egress
+	}
+	o["spec"] = spec
+	return o
+}
+
+// allowIngressTraffic lets the load balancer reach the pods of services with
+// an ingress. With target type ip the ALB connects from addresses of the VPC
+// that are not known in advance; these services are public anyway, so their
+// port is open to any source. Nil when no service has an ingress.
+func allowIngressTraffic(t *model.Tenant) obj {
+	var names []string
+	var ports []obj
+	for _, s := range t.Services {
+		if s.Ingress != nil {
+			names = append(names, s.Name)
+			ports = append(ports, obj{"protocol": "TCP", "port": s.Port})
+		}
+	}
+	if names == nil {
+		return nil
+	}
+	sel := obj{"matchExpressions": []obj{{"key": LabelName, "operator": "In", "values": names}}}
+	return networkPolicy(t.Namespace(), "allow-ingress-traffic", sel, []string{"Ingress"}, []obj{{"ports": ports}}, nil)
+}
+
+// namespaceOverlayFiles adds the egress policy that needs the cluster's VPC
+// range: anything outside the VPC, plus the ranges inside it that the
+// tenant declared, but no other pod of the cluster.
+func namespaceOverlayFiles(fs *files, t *model.Tenant, c *model.Cluster) {
+	dir, origin, src := NamespaceOverlay(t.Name, c.Name), fstree.Origin{Tenant: t.Name, Cluster: c.Name}, t.Pos.File
+	to := []obj{{"ipBlock": obj{"cidr": "0.0.0.0/0", "except": []string{c.CIDR}}}}
+	for _, cidr := range t.Egress {
+		to = append(to, obj{"ipBlock": obj{"cidr": cidr}})
+	}
+	p := networkPolicy(t.Namespace(), "allow-egress", obj{}, []string{"Egress"}, nil, []obj{{"to": to}})
+	name := fileName("NetworkPolicy", "allow-egress")
+	fs.add(dir, name, origin, src, p)
+	fs.add(dir, "kustomization.yaml", origin, src, kustomization(t.Namespace(), []string{"../../base", name}, merge(tenantLabels(t), clusterLabels(c))))
+}
+
+// clusterFiles writes the kustomization of every tenant namespace placed on
+// cluster c.
+func clusterFiles(fs *files, p *model.Platform, c *model.Cluster) {
+	var resources []string
+	for _, t := range p.Tenants {
+		if slices.ContainsFunc(t.Clusters, func(r model.Ref) bool { return r.Name == c.Name }) {
+			resources = append(resources, path.Join("../..", NamespaceOverlay(t.Name, c.Name)))
+		}
+	}
+	k := kustomization("", resources, nil)
+	fs.add(ClusterDir(c.Name), "kustomization.yaml", fstree.Origin{Cluster: c.Name}, c.Pos.File, k)
+}

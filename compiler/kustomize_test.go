@@ -1,0 +1,147 @@
+package compiler_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/platformc/platformc/compiler"
+	"github.com/platformc/platformc/compiler/gen/kustomize"
+	"github.com/platformc/platformc/compiler/kbuild"
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// TestKustomizeBuilds builds every folder of the sample's output that holds
+// a kustomization.yaml with kustomize, and checks what the overlays
+// produce against the model: every object in the tenant's namespace and
+// labelled with its tenant and cluster, and the per-cluster overrides
+// applied.
+func TestKustomizeBuilds(t *testing.T) {
+	tree, p, err := compiler.Compile(os.DirFS(sampleRoot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := kbuild.Memory(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	built := map[string][]kbuild.Object{}
+	for _, dir := range kbuild.Dirs(tree) {
+		objs, err := kbuild.Build(fs, dir)
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if len(objs) == 0 {
+			t.Errorf("%s builds to nothing", dir)
+		}
+		built[dir] = objs
+	}
+	if len(built) == 0 {
+		t.Fatal("no kustomization found")
+	}
+	for _, tn := range p.Tenants {
+		for _, c := range p.Placements(tn) {
+			app := built[kustomize.AppOverlay(tn.Name, c.Name)]
+			checkOverlay(t, app, tn, c)
+			checkReplicas(t, app, tn, c)
+			ns := built[kustomize.NamespaceOverlay(tn.Name, c.Name)]
+			checkOverlay(t, ns, tn, c)
+			if find(ns, "Namespace", tn.Name) == nil || find(ns, "NetworkPolicy", "default-deny") == nil {
+				t.Errorf("%s on %s: no Namespace or default-deny NetworkPolicy", tn.Name, c.Name)
+			}
+		}
+	}
+	for _, c := range p.Clusters {
+		var want int
+		for _, tn := range p.Tenants {
+			if len(p.Placements(tn)) > 0 && contains(p.Placements(tn), c) {
+				want++
+			}
+		}
+		if got := len(filter(built[kustomize.ClusterDir(c.Name)], "Namespace")); got != want {
+			t.Errorf("cluster %s: %d namespaces, want %d", c.Name, got, want)
+		}
+	}
+}
+
+func checkOverlay(t *testing.T, objs []kbuild.Object, tn *model.Tenant, c *model.Cluster) {
+	t.Helper()
+	if len(objs) == 0 {
+		t.Errorf("%s on %s: nothing built", tn.Name, c.Name)
+	}
+	for _, o := range objs {
+		id := fmt.Sprintf("%s on %s: %s/%s", tn.Name, c.Name, o["kind"], get(o, "metadata", "name"))
+		if o["kind"] != "Namespace" && get(o, "metadata", "namespace") != tn.Name {
+			t.Errorf("%s: namespace %v, want %s", id, get(o, "metadata", "namespace"), tn.Name)
+		}
+		for k, v := range map[string]string{kustomize.LabelTenant: tn.Name, kustomize.LabelCluster: c.Name, kustomize.LabelEnvironment: c.Environment} {
+			if got := get(o, "metadata", "labels", k); got != v {
+				t.Errorf("%s: label %s=%v, want %s", id, k, got, v)
+			}
+		}
+	}
+}
+
+func checkReplicas(t *testing.T, objs []kbuild.Object, tn *model.Tenant, c *model.Cluster) {
+	t.Helper()
+	for _, s := range tn.Services {
+		on := s.On(c.Name)
+		d := find(objs, "Deployment", s.Name)
+		if d == nil {
+			t.Errorf("%s on %s: no Deployment %s", tn.Name, c.Name, s.Name)
+			continue
+		}
+		if got := get(d, "spec", "replicas"); fmt.Sprint(got) != fmt.Sprint(on.Replicas) {
+			t.Errorf("%s on %s: %s has %v replicas, want %d", tn.Name, c.Name, s.Name, got, on.Replicas)
+		}
+		if on.Ingress == nil {
+			continue
+		}
+		in := find(objs, "Ingress", s.Name)
+		rules, _ := get(in, "spec", "rules").([]any)
+		if len(rules) != 1 || get(rules[0].(map[string]any), "host") != on.Ingress.Host {
+			t.Errorf("%s on %s: ingress %s rules %v, want host %s", tn.Name, c.Name, s.Name, rules, on.Ingress.Host)
+		}
+	}
+}
+
+func find(objs []kbuild.Object, kind, name string) kbuild.Object {
+	for _, o := range objs {
+		if o["kind"] == kind && get(o, "metadata", "name") == name {
+			return o
+		}
+	}
+	return nil
+}
+
+func filter(objs []kbuild.Object, kind string) []kbuild.Object {
+	var out []kbuild.Object
+	for _, o := range objs {
+		if o["kind"] == kind {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func contains(cs []*model.Cluster, c *model.Cluster) bool {
+	for _, x := range cs {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
+// get follows keys through nested maps.
+func get(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}

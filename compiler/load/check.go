@@ -1,0 +1,124 @@
+package load
+
+import (
+	"slices"
+	"strings"
+
+	"cuelang.org/go/cue"
+
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// check verifies what spans files, reporting each problem at the position
+// of the reference that causes it.
+func check(p *model.Platform) Errors {
+	var errs Errors
+	clusters := map[string]*model.Cluster{}
+	var names []string
+	for _, c := range p.Clusters {
+		clusters[c.Name] = c
+		names = append(names, c.Name)
+	}
+	onCluster := map[string][]model.Ref{}   // cluster -> tenants placed on it, at their references
+	hosts := map[string]map[string]string{} // cluster -> ingress host -> tenant
+	for _, t := range p.Tenants {
+		tp := cuePath("tenants", t.Name)
+		placed := map[string]bool{}
+		for _, r := range t.Clusters {
+			c, ok := clusters[r.Name]
+			if !ok {
+				errs = append(errs, errorf(r.Pos, tp+".clusters", "unknown cluster %q (defined clusters: %s)", r.Name, strings.Join(names, ", ")))
+				continue
+			}
+			placed[c.Name] = true
+			onCluster[c.Name] = append(onCluster[c.Name], model.Ref{Name: t.Name, Pos: r.Pos})
+		}
+		secrets := map[string]bool{}
+		var declared []string
+		for _, s := range t.Secrets {
+			secrets[s.Name] = true
+			declared = append(declared, s.Name)
+		}
+		workloads := map[string]string{}
+		checkWorkload := func(w *model.Workload, kind string) {
+			wp := cuePath("tenants", t.Name, kind, w.Name)
+			if other, ok := workloads[w.Name]; ok {
+				errs = append(errs, errorf(w.Pos, wp, "a %s is also named %q: services and jobs of a tenant need distinct names", other, w.Name))
+			}
+			workloads[w.Name] = strings.TrimSuffix(kind, "s")
+			for _, r := range w.Secrets {
+				if !secrets[r.Name] {
+					errs = append(errs, errorf(r.Pos, wp+".secrets", "secret %q is not declared under %s.secrets (declared: %s)", r.Name, tp, orNone(declared)))
+				}
+			}
+		}
+		for _, s := range t.Services {
+			checkWorkload(&s.Workload, "services")
+			for _, o := range s.Overrides {
+				if !placed[o.Cluster.Name] {
+					errs = append(errs, errorf(o.Cluster.Pos, cuePath("tenants", t.Name, "services", s.Name, "overrides"), "override for cluster %q, where the tenant is not placed (clusters: %s)", o.Cluster.Name, strings.Join(refNames(t.Clusters), ", ")))
+				}
+			}
+			for _, c := range p.Placements(t) {
+				on := s.On(c.Name)
+				if on.Ingress == nil {
+					continue
+				}
+				in, ip := on.Ingress, cuePath("tenants", t.Name, "services", s.Name, "ingress", "host")
+				if o := s.Override(c.Name); o != nil && o.Host != "" {
+					in = &model.Ingress{Host: o.Host, Pos: o.Cluster.Pos}
+					ip = cuePath("tenants", t.Name, "services", s.Name, "overrides", c.Name, "ingress", "host")
+				}
+				if !inZone(in.Host, c.DNSZone) {
+					errs = append(errs, errorf(in.Pos, ip, "host %q is not in the DNS zone %q of cluster %q; set another host for that cluster under overrides: %q: ingress: host", in.Host, c.DNSZone, c.Name, c.Name))
+				}
+				if hosts[c.Name] == nil {
+					hosts[c.Name] = map[string]string{}
+				}
+				if owner, ok := hosts[c.Name][in.Host]; ok && owner != t.Name {
+					errs = append(errs, errorf(in.Pos, ip, "host %q on cluster %q is already served by tenant %q", in.Host, c.Name, owner))
+				}
+				hosts[c.Name][in.Host] = t.Name
+			}
+		}
+		for _, j := range t.Jobs {
+			checkWorkload(&j.Workload, "jobs")
+		}
+	}
+	for _, c := range p.Clusters {
+		on := onCluster[c.Name]
+		if c.Tenancy != model.Dedicated || len(on) <= 1 {
+			continue
+		}
+		for _, r := range on {
+			errs = append(errs, errorf(r.Pos, cuePath("tenants", r.Name, "clusters"), "cluster %q is dedicated and accepts exactly one tenant, but %s are placed on it", c.Name, strings.Join(refNames(on), ", ")))
+		}
+	}
+	return errs
+}
+
+// cuePath formats a path as CUE does, quoting labels that need it.
+func cuePath(labels ...string) string {
+	sels := make([]cue.Selector, len(labels))
+	for i, l := range labels {
+		sels[i] = cue.Str(l)
+	}
+	return cue.MakePath(sels...).String()
+}
+
+func inZone(host, zone string) bool { return host == zone || strings.HasSuffix(host, "."+zone) }
+
+func refNames(rs []model.Ref) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Name
+	}
+	return out
+}
+
+func orNone(s []string) string {
+	if len(s) == 0 {
+		return "none"
+	}
+	return strings.Join(slices.Sorted(slices.Values(s)), ", ")
+}

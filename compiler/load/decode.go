@@ -1,0 +1,181 @@
+package load
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"cuelang.org/go/cue"
+
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// The raw types mirror the schema's JSON form; encoding/json matches their
+// field names case-insensitively.
+type (
+	rawCluster struct {
+		Name, Environment, Account, Region string
+		Kubernetes                         struct{ Version string }
+		Tenancy                            model.Tenancy
+		DNS                                struct{ Zone string }
+		Network                            struct{ CIDR string }
+	}
+	rawTenant struct {
+		Name     string
+		Owners   []string
+		Services map[string]rawService
+		Jobs     map[string]rawJob
+		Secrets  map[string]struct{ Keys []string }
+		Quota    model.Quota
+		Network  struct{ Egress []string }
+	}
+	rawWorkload struct {
+		Image, CPU, Memory string
+		Env                map[string]string
+		Command, Args      []string
+	}
+	rawService struct {
+		rawWorkload
+		Replicas, Port int
+		Health         string
+		Ingress        *struct{ Host, Path string }
+		Overrides      map[string]struct {
+			Replicas    int
+			CPU, Memory string
+			Ingress     struct{ Host string }
+		}
+	}
+	rawJob struct {
+		rawWorkload
+		Schedule, TimeZone string
+		Suspend            bool
+	}
+)
+
+func decodeCluster(e entry) (*model.Cluster, error) {
+	var r rawCluster
+	if err := decode(e.value, &r); err != nil {
+		return nil, fmt.Errorf("%s: decoding: %w", e.file, err)
+	}
+	return &model.Cluster{
+		Name:        r.Name,
+		Environment: r.Environment,
+		Account:     r.Account,
+		Region:      r.Region,
+		Version:     r.Kubernetes.Version,
+		Tenancy:     r.Tenancy,
+		DNSZone:     r.DNS.Zone,
+		CIDR:        r.Network.CIDR,
+		Pos:         e.at,
+	}, nil
+}
+
+func decodeTenant(e entry) (*model.Tenant, error) {
+	var r rawTenant
+	if err := decode(e.value, &r); err != nil {
+		return nil, fmt.Errorf("%s: decoding: %w", e.file, err)
+	}
+	t := &model.Tenant{
+		Name:     r.Name,
+		Owners:   r.Owners,
+		Clusters: e.refs(e.value, "clusters"),
+		Quota:    r.Quota,
+		Egress:   r.Network.Egress,
+		Pos:      e.at,
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.Services)) {
+		rs := r.Services[name]
+		v := e.value.LookupPath(cue.MakePath(cue.Str("services"), cue.Str(name)))
+		s := &model.Service{
+			Workload: e.workload(v, "services", name, rs.rawWorkload),
+			Replicas: rs.Replicas,
+			Port:     rs.Port,
+			Health:   rs.Health,
+		}
+		if rs.Ingress != nil {
+			s.Ingress = &model.Ingress{Host: rs.Ingress.Host, Path: rs.Ingress.Path, Pos: e.valuePos("services", name, "ingress", "host")}
+		}
+		for _, c := range slices.Sorted(maps.Keys(rs.Overrides)) {
+			o := rs.Overrides[c]
+			at := e.labelPos("services", name, "overrides", c)
+			s.Overrides = append(s.Overrides, &model.Override{
+				Cluster:  model.Ref{Name: c, Pos: at},
+				Replicas: o.Replicas,
+				CPU:      o.CPU,
+				Memory:   o.Memory,
+				Host:     o.Ingress.Host,
+			})
+		}
+		t.Services = append(t.Services, s)
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.Jobs)) {
+		rj := r.Jobs[name]
+		v := e.value.LookupPath(cue.MakePath(cue.Str("jobs"), cue.Str(name)))
+		t.Jobs = append(t.Jobs, &model.Job{
+			Workload: e.workload(v, "jobs", name, rj.rawWorkload),
+			Schedule: rj.Schedule,
+			TimeZone: rj.TimeZone,
+			Suspend:  rj.Suspend,
+		})
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.Secrets)) {
+		t.Secrets = append(t.Secrets, &model.Secret{Name: name, Keys: r.Secrets[name].Keys, Pos: e.labelPos("secrets", name)})
+	}
+	return t, nil
+}
+
+func (e entry) workload(v cue.Value, kind, name string, r rawWorkload) model.Workload {
+	return model.Workload{
+		Name:    name,
+		Image:   r.Image,
+		CPU:     r.CPU,
+		Memory:  r.Memory,
+		Secrets: e.refs(v, "secrets"),
+		Env:     r.Env,
+		Command: r.Command,
+		Args:    r.Args,
+		Pos:     e.labelPos(kind, name),
+	}
+}
+
+// refs returns the strings of the list at field of v, with their positions.
+func (e entry) refs(v cue.Value, field string) []model.Ref {
+	var out []model.Ref
+	it, err := v.LookupPath(cue.ParsePath(field)).List()
+	if err != nil {
+		return nil
+	}
+	for it.Next() {
+		s, _ := it.Value().String()
+		out = append(out, model.Ref{Name: s, Pos: e.pos(it.Value())})
+	}
+	return out
+}
+
+// pos is where v, a list element, is written in the entry's file; values
+// that only the schema defines (defaults) are placed at the entry itself.
+func (e entry) pos(v cue.Value) model.Pos {
+	if p := toPos(v.Pos()); p.File == e.file {
+		return p
+	}
+	return e.at
+}
+
+// labelPos is where the field at path, below the entry, is written: its
+// label, or the entry itself for a field that only the schema defines.
+func (e entry) labelPos(path ...string) model.Pos {
+	full := append([]string{e.kind(), e.name()}, path...)
+	if fd, ok := findField(e.syntax, full); ok {
+		return toPos(fd.Label.Pos())
+	}
+	return e.at
+}
+
+// valuePos is where the value of the field at path is written.
+func (e entry) valuePos(path ...string) model.Pos {
+	full := append([]string{e.kind(), e.name()}, path...)
+	if fd, ok := findField(e.syntax, full); ok {
+		return toPos(fd.Value.Pos())
+	}
+	return e.at
+}

@@ -1,0 +1,165 @@
+package load
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"cuelang.org/go/cue/ast"
+	cueerrors "cuelang.org/go/cue/errors"
+	"cuelang.org/go/cue/token"
+
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// Error is one problem in the platform's sources.
+type Error struct {
+	Pos  model.Pos
+	Path string // CUE path, e.g. tenants.billing.services.api.replicas
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	var b strings.Builder
+	if e.Pos.File != "" {
+		b.WriteString(e.Pos.String())
+		b.WriteString(": ")
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Errors is every problem found, sorted by position.
+type Errors []*Error
+
+func (es Errors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+func errorf(pos model.Pos, path, format string, args ...any) *Error {
+	return &Error{Pos: pos, Path: path, Msg: fmt.Sprintf(format, args...)}
+}
+
+// sorted orders es by file, line, column and message and drops repeats.
+func sorted(es Errors) Errors {
+	slices.SortFunc(es, func(a, b *Error) int {
+		return cmp.Or(
+			cmp.Compare(a.Pos.File, b.Pos.File),
+			cmp.Compare(a.Pos.Line, b.Pos.Line),
+			cmp.Compare(a.Pos.Col, b.Pos.Col),
+			cmp.Compare(a.Path, b.Path),
+			cmp.Compare(a.Msg, b.Msg),
+		)
+	})
+	return slices.CompactFunc(es, func(a, b *Error) bool { return *a == *b })
+}
+
+// fromCUE turns a CUE error into Errors positioned in file, the user's file,
+// rather than in the schema that the value failed against: where CUE gives
+// no position in file, the error is placed at the nearest field of its path
+// that f, the file's syntax (nil if it did not parse), writes. Of several
+// errors at one path (a failed disjunction explains each alternative), only
+// the last, the most specific, is kept.
+func fromCUE(err error, file string, f *ast.File) Errors {
+	var out Errors
+	last := map[string]int{}
+	for _, e := range cueerrors.Errors(err) {
+		format, args := e.Msg()
+		msg := fmt.Sprintf(format, args...)
+		if strings.HasSuffix(msg, "errors in empty disjunction:") {
+			continue
+		}
+		path := strings.Join(e.Path(), ".")
+		pos := pickPos(e, file)
+		if pos.File != file && f != nil {
+			pos = fieldPos(f, e.Path())
+		}
+		ce := &Error{Pos: pos, Path: path, Msg: msg}
+		if i, ok := last[path]; ok && path != "" {
+			out[i] = ce
+			continue
+		}
+		last[path] = len(out)
+		out = append(out, ce)
+	}
+	return out
+}
+
+// pickPos prefers a position in the user's file over one in the schema.
+func pickPos(e cueerrors.Error, file string) model.Pos {
+	all := append([]token.Pos{e.Position()}, e.InputPositions()...)
+	for _, p := range all {
+		if p.IsValid() && p.Filename() == file {
+			return toPos(p)
+		}
+	}
+	for _, p := range all {
+		if p.IsValid() {
+			return toPos(p)
+		}
+	}
+	return model.Pos{File: file}
+}
+
+// fieldPos is the position of the label of the deepest field along path
+// that f writes, or the start of f.
+func fieldPos(f *ast.File, path []string) model.Pos {
+	fd, _ := findField(f, path)
+	if fd == nil {
+		return model.Pos{File: f.Filename, Line: 1, Col: 1}
+	}
+	return toPos(fd.Label.Pos())
+}
+
+// findField returns the deepest field along path that f writes, and
+// whether that is the whole path. Selectors may be quoted, as CUE prints
+// them in error paths.
+func findField(f *ast.File, path []string) (*ast.Field, bool) {
+	var found *ast.Field
+	decls := f.Decls
+	for _, sel := range path {
+		if u, err := strconv.Unquote(sel); err == nil {
+			sel = u
+		}
+		var match *ast.Field
+		var next []ast.Decl
+		for _, d := range decls {
+			fd, ok := d.(*ast.Field)
+			if !ok {
+				continue
+			}
+			if name, _, err := ast.LabelName(fd.Label); err != nil || name != sel {
+				continue
+			}
+			if match == nil {
+				match = fd
+			}
+			if s, ok := fd.Value.(*ast.StructLit); ok {
+				next = append(next, s.Elts...)
+			}
+		}
+		if match == nil {
+			return found, false
+		}
+		found, decls = match, next
+	}
+	return found, found != nil
+}
+
+func toPos(p token.Pos) model.Pos {
+	if !p.IsValid() {
+		return model.Pos{}
+	}
+	pp := p.Position()
+	return model.Pos{File: pp.Filename, Line: pp.Line, Col: pp.Column}
+}

@@ -1,0 +1,237 @@
+package load_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/platformc/platformc/compiler/load"
+)
+
+const cluster = `clusters: c1: {
+	environment: "prod"
+	account:     "111111111111"
+	region:      "ap-northeast-1"
+	kubernetes: version: "1.33"
+	dns: zone: "example.com"
+}
+`
+
+func platform(files ...string) fstest.MapFS {
+	fsys := fstest.MapFS{"clusters/c1.cue": {Data: []byte(cluster)}}
+	for i := 0; i+1 < len(files); i += 2 {
+		fsys[files[i]] = &fstest.MapFile{Data: []byte(files[i+1])}
+	}
+	return fsys
+}
+
+func TestLoadSample(t *testing.T) {
+	p, err := load.Load(os.DirFS("../.."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Clusters) < 3 || len(p.Tenants) < 5 {
+		t.Fatalf("sample has %d clusters and %d tenants, want at least 3 and 5", len(p.Clusters), len(p.Tenants))
+	}
+	billing := p.Tenants[0]
+	if billing.Name != "billing" || billing.Services[0].Replicas != 3 || billing.Services[0].On("stg-shared").Replicas != 1 {
+		t.Errorf("billing: got %+v", billing.Services[0])
+	}
+	if got := billing.Pos.String(); got != "tenants/billing.cue:2:10" {
+		t.Errorf("billing defined at %s, want tenants/billing.cue:2:10", got)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	p, err := load.Load(platform("tenants/a.cue", `tenants: a: {
+	owners: ["team-a"]
+	clusters: ["c1"]
+	services: web: image: "r.example.com/web:1.0"
+	jobs: nightly: {image: "r.example.com/job:1.0", schedule: "0 1 * * *"}
+}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, tn := p.Clusters[0], p.Tenants[0]
+	if c.Tenancy != "shared" || c.CIDR != "10.0.0.0/16" {
+		t.Errorf("cluster defaults: %+v", c)
+	}
+	s, j := tn.Services[0], tn.Jobs[0]
+	if s.Replicas != 2 || s.Port != 8080 || s.CPU != "100m" || s.Memory != "128Mi" || s.Health != "/healthz" || s.Ingress != nil {
+		t.Errorf("service defaults: %+v", s)
+	}
+	if j.TimeZone != "Etc/UTC" || j.Suspend {
+		t.Errorf("job defaults: %+v", j)
+	}
+	if tn.Quota.Pods != 50 || tn.Quota.CPU != "8" {
+		t.Errorf("quota defaults: %+v", tn.Quota)
+	}
+}
+
+// TestErrors checks that each class of bad input is reported at the
+// position, in the user's file, of what is wrong, with a message that says
+// what to do.
+func TestErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		files []string
+		want  []string // one line per error, in order
+	}{{
+		name:  "syntax",
+		files: []string{"tenants/a.cue", "tenants: a: {owners: [\"t\"]\n"},
+		want:  []string{"tenants/a.cue:1:28: expected '}', found 'EOF'"},
+	}, {
+		name:  "wrong type",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", replicas: "3"}}`},
+		want:  []string{`tenants/a.cue:1:87: tenants.a.services.x.replicas: replicas must be a number from 1 to 100`},
+	}, {
+		name:  "constraint",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:latest", port: 70000}}`},
+		want: []string{
+			`tenants/a.cue:1:68: tenants.a.services.x.image: image must be pinned by a tag or a digest`,
+			`tenants/a.cue:1:88: tenants.a.services.x.port: port must be a number from 1 to 65535`,
+		},
+	}, {
+		name:  "tagless image",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], jobs: x: {image: "registry:5000/x", schedule: "0 0 * *"}}`},
+		want: []string{
+			`tenants/a.cue:1:64: tenants.a.jobs.x.image: image must be pinned`,
+			`tenants/a.cue:1:93: tenants.a.jobs.x.schedule: schedule must be a five-field cron expression`,
+		},
+	}, {
+		name:  "unknown cluster",
+		files: []string{"tenants/a.cue", "tenants: a: {\n\towners: [\"t\"]\n\tclusters: [\"c1\", \"c9\"]\n}"},
+		want:  []string{`tenants/a.cue:3:19: tenants.a.clusters: unknown cluster "c9" (defined clusters: c1)`},
+	}, {
+		name:  "another tenant",
+		files: []string{"tenants/a.cue", "tenants: a: {owners: [\"t\"], clusters: [\"c1\"]}\ntenants: b: {owners: [\"t\"], clusters: [\"c1\"]}"},
+		want:  []string{`tenants/a.cue:2:10: tenants/a.cue may define only tenants: a; tenants: b is not allowed here`},
+	}, {
+		name:  "a cluster in a tenant file",
+		files: []string{"tenants/a.cue", "tenants: a: {owners: [\"t\"], clusters: [\"c1\"]}\nclusters: c2: {}"},
+		want:  []string{`tenants/a.cue:2:1: tenants/a.cue may define only tenants: a; the field clusters is not allowed here`},
+	}, {
+		name:  "import",
+		files: []string{"tenants/a.cue", "import \"strings\"\ntenants: a: {owners: [strings.ToLower(\"T\")], clusters: [\"c1\"]}"},
+		want:  []string{`tenants/a.cue:1:1: tenants/a.cue may define only tenants: a; an import is not allowed here`},
+	}, {
+		name:  "reference to another tenant",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: image: tenants.b.services.y.image}`},
+		want:  []string{`tenants/a.cue:1:75: tenants.a.services.x.image: undefined field: b`},
+	}, {
+		name:  "reserved namespace",
+		files: []string{"tenants/kube-system.cue", `tenants: "kube-system": {owners: ["t"], clusters: ["c1"]}`},
+		want:  []string{`tenants/kube-system.cue:1:10: tenants."kube-system".name: this name is reserved for the platform`},
+	}, {
+		name:  "secret value",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], secrets: db: keys: {DB_PASSWORD: "hunter2"}}`},
+		want:  []string{`tenants/a.cue:1:66: tenants.a.secrets.db.keys: keys must be a non-empty list of distinct key names, e.g. ["DB_PASSWORD"]; secret values never appear in git`},
+	}, {
+		name:  "secret value field",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], secrets: db: {keys: ["DB"], value: "hunter2"}}`},
+		want:  []string{`tenants/a.cue:1:75: tenants.a.secrets.db.value: field not allowed`},
+	}, {
+		name:  "undeclared secret",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", secrets: ["db"]}}`},
+		want:  []string{`tenants/a.cue:1:87: tenants.a.services.x.secrets: secret "db" is not declared under tenants.a.secrets (declared: none)`},
+	}, {
+		name:  "bad service name",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: API: image: "r/x:1"}`},
+		want:  []string{`tenants/a.cue:1:57: tenants.a.services.API.name: must be a lowercase DNS name`},
+	}, {
+		name: "dedicated cluster with two tenants",
+		files: []string{
+			"clusters/d.cue", strings.ReplaceAll(cluster, "c1: {", "d: {tenancy: \"dedicated\"\n"),
+			"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["d"]}`,
+			"tenants/b.cue", `tenants: b: {owners: ["t"], clusters: ["c1", "d"]}`,
+		},
+		want: []string{
+			`tenants/a.cue:1:40: tenants.a.clusters: cluster "d" is dedicated and accepts exactly one tenant, but a, b are placed on it`,
+			`tenants/b.cue:1:46: tenants.b.clusters: cluster "d" is dedicated and accepts exactly one tenant, but a, b are placed on it`,
+		},
+	}, {
+		name:  "override for a cluster the tenant is not on",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", overrides: c2: replicas: 1}}`},
+		want:  []string{`tenants/a.cue:1:88: tenants.a.services.x.overrides: override for cluster "c2", where the tenant is not placed (clusters: c1)`},
+	}, {
+		name:  "host outside the zone",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", ingress: host: "a.example.org"}}`},
+		want:  []string{`tenants/a.cue:1:92: tenants.a.services.x.ingress.host: host "a.example.org" is not in the DNS zone "example.com" of cluster "c1"`},
+	}, {
+		name: "host taken by another tenant",
+		files: []string{
+			"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", ingress: host: "a.example.com"}}`,
+			"tenants/b.cue", `tenants: b: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", ingress: host: "a.example.com"}}`,
+		},
+		want: []string{`tenants/b.cue:1:92: tenants.b.services.x.ingress.host: host "a.example.com" on cluster "c1" is already served by tenant "a"`},
+	}, {
+		name:  "service and job with one name",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: image: "r/x:1", jobs: x: {image: "r/x:1", schedule: "0 0 * * *"}}`},
+		want:  []string{`tenants/a.cue:1:82: tenants.a.jobs.x: a service is also named "x"`},
+	}, {
+		name:  "cluster file defines another cluster",
+		files: []string{"clusters/c2.cue", `clusters: c3: {}`},
+		want:  []string{`clusters/c2.cue:1:11: clusters/c2.cue may define only clusters: c2; clusters: c3 is not allowed here`},
+	}, {
+		name:  "bad cluster fields",
+		files: []string{"clusters/c2.cue", "clusters: c2: {\n\tenvironment: \"prod\"\n\taccount: 1234\n\tregion: \"mars-1\"\n\tkubernetes: version: 1.33\n\ttenancy: \"single\"\n\tdns: zone: \"example.com\"\n}"},
+		want: []string{
+			`clusters/c2.cue:3:11: clusters.c2.account: account must be a 12-digit AWS account ID in quotes`,
+			`clusters/c2.cue:4:10: clusters.c2.region: region must be an AWS region`,
+			`clusters/c2.cue:5:23: clusters.c2.kubernetes.version: kubernetes version must be a minor version in quotes`,
+			`clusters/c2.cue:6:11: clusters.c2.tenancy: tenancy must be "shared" or "dedicated"`,
+		},
+	}, {
+		name:  "empty file",
+		files: []string{"tenants/a.cue", "// nothing yet\n"},
+		want:  []string{`tenants/a.cue:1:1: tenants/a.cue must define tenants: a`},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := load.Load(platform(tc.files...))
+			var errs load.Errors
+			if !errors.As(err, &errs) {
+				t.Fatalf("got %v, want load.Errors", err)
+			}
+			if len(errs) != len(tc.want) {
+				t.Fatalf("got %d errors, want %d:\n%v", len(errs), len(tc.want), err)
+			}
+			for i, w := range tc.want {
+				if got := errs[i].Error(); !strings.HasPrefix(got, w) {
+					t.Errorf("error %d:\n got %s\nwant %s...", i, got, w)
+				}
+			}
+		})
+	}
+}
+
+func TestNoClusters(t *testing.T) {
+	_, err := load.Load(fstest.MapFS{})
+	if err == nil || !strings.Contains(err.Error(), "no clusters found") {
+		t.Fatalf("got %v, want no clusters found", err)
+	}
+}
+
+// TestErrorsSorted checks that every error of every file is reported at
+// once, in file and line order.
+func TestErrorsSorted(t *testing.T) {
+	_, err := load.Load(platform(
+		"tenants/b.cue", `tenants: b: {owners: ["t"], clusters: ["nope"]}`,
+		"tenants/a.cue", "tenants: a: {\n\towners: []\n\tclusters: [\"c1\"]\n\tquota: pods: 0\n}",
+	))
+	want := []string{
+		"tenants/a.cue:2:2: tenants.a.owners: owners must be a non-empty list",
+		"tenants/a.cue:4:15: tenants.a.quota.pods: quota.pods must be a number from 1 to 500",
+		`tenants/b.cue:1:40: tenants.b.clusters: unknown cluster "nope"`,
+	}
+	lines := strings.Split(err.Error(), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("got\n%v\nwant %d errors", err, len(want))
+	}
+	for i := range want {
+		if !strings.HasPrefix(lines[i], want[i]) {
+			t.Errorf("line %d:\n got %s\nwant %s...", i, lines[i], want[i])
+		}
+	}
+}

@@ -1,0 +1,64 @@
+package load
+
+import (
+	"cuelang.org/go/cue/ast"
+
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// checkOwnership enforces that file, found in the folder kind ("tenants" or
+// "clusters"), defines only kind: name and nothing else: no imports, no
+// other top-level fields, no other entries of kind. It returns where name
+// is defined.
+func checkOwnership(f *ast.File, kind, name string) (model.Pos, Errors) {
+	var errs Errors
+	var at model.Pos
+	only := kind + ": " + name
+	refuse := func(n ast.Node, what string) {
+		errs = append(errs, errorf(toPos(n.Pos()), "", "%s may define only %s; %s is not allowed here", f.Filename, only, what))
+	}
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.Package, *ast.CommentGroup, *ast.Attribute:
+		case *ast.ImportDecl:
+			refuse(d, "an import")
+		case *ast.Field:
+			label, _, err := ast.LabelName(d.Label)
+			if err != nil || label != kind {
+				refuse(d, "the field "+labelText(d.Label))
+				continue
+			}
+			s, ok := d.Value.(*ast.StructLit)
+			if !ok {
+				refuse(d.Value, "this value")
+				continue
+			}
+			for _, e := range s.Elts {
+				switch e := e.(type) {
+				case *ast.CommentGroup:
+				case *ast.Field:
+					if l, _, err := ast.LabelName(e.Label); err != nil || l != name {
+						refuse(e, kind+": "+labelText(e.Label))
+					} else if at.File == "" {
+						at = toPos(e.Label.Pos())
+					}
+				default:
+					refuse(e, "this declaration")
+				}
+			}
+		default:
+			refuse(d, "this declaration")
+		}
+	}
+	if at.File == "" && len(errs) == 0 {
+		errs = append(errs, errorf(model.Pos{File: f.Filename, Line: 1, Col: 1}, "", "%s must define %s", f.Filename, only))
+	}
+	return at, errs
+}
+
+func labelText(l ast.Label) string {
+	if name, _, err := ast.LabelName(l); err == nil {
+		return name
+	}
+	return "(dynamic label)"
+}

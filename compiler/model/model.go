@@ -1,0 +1,180 @@
+package model
+
+import "fmt"
+
+// Platform is the whole validated input: every cluster and every tenant,
+// each sorted by name.
+type Platform struct {
+	Clusters []*Cluster
+	Tenants  []*Tenant
+}
+
+// Cluster returns the cluster with the given name, or nil.
+func (p *Platform) Cluster(name string) *Cluster {
+	for _, c := range p.Clusters {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Pos is a position in a CUE source file; File is slash-separated and
+// relative to the platform root.
+type Pos struct {
+	File      string
+	Line, Col int
+}
+
+func (p Pos) String() string {
+	if p.File == "" {
+		return "-"
+	}
+	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+}
+
+// Tenancy says whether a cluster hosts many tenants or exactly one.
+type Tenancy string
+
+const (
+	Shared    Tenancy = "shared"
+	Dedicated Tenancy = "dedicated"
+)
+
+// Cluster is one logical cluster.
+type Cluster struct {
+	Name        string
+	Environment string
+	Account     string
+	Region      string
+	Version     string // Kubernetes minor version, "1.33"
+	Tenancy     Tenancy
+	DNSZone     string
+	CIDR        string // the VPC's address range
+	Pos         Pos    // where the cluster is defined
+}
+
+// Tenant is one product team's namespace on each of its clusters.
+type Tenant struct {
+	Name     string
+	Owners   []string
+	Clusters []Ref // cluster names, in the order written
+	Services []*Service
+	Jobs     []*Job
+	Secrets  []*Secret
+	Quota    Quota
+	Egress   []string // CIDRs inside the VPC the tenant may reach
+	Pos      Pos      // where the tenant is defined
+}
+
+// Ref is a name written in the source, with where it was written.
+type Ref struct {
+	Name string
+	Pos  Pos
+}
+
+// Quota caps a tenant namespace's resources on each cluster.
+type Quota struct {
+	CPU, Memory string
+	Pods        int
+}
+
+// Workload is what services and jobs share.
+type Workload struct {
+	Name    string
+	Image   string
+	CPU     string
+	Memory  string
+	Secrets []Ref             // names of the tenant's secrets
+	Env     map[string]string // plain configuration
+	Command []string
+	Args    []string
+	Pos     Pos
+}
+
+// Service is a long-running workload behind a Kubernetes Service.
+type Service struct {
+	Workload
+	Replicas  int
+	Port      int
+	Health    string
+	Ingress   *Ingress
+	Overrides []*Override // sorted by cluster name
+}
+
+// Ingress exposes a service through the AWS Load Balancer Controller.
+type Ingress struct {
+	Host string
+	Path string
+	Pos  Pos
+}
+
+// Override changes a service on one cluster; zero values mean unchanged.
+type Override struct {
+	Cluster  Ref
+	Replicas int
+	CPU      string
+	Memory   string
+	Host     string // ingress host
+}
+
+// On returns the service as it runs on the named cluster.
+func (s *Service) On(cluster string) Service {
+	out := *s
+	if o := s.Override(cluster); o != nil {
+		if o.Replicas != 0 {
+			out.Replicas = o.Replicas
+		}
+		if o.CPU != "" {
+			out.CPU = o.CPU
+		}
+		if o.Memory != "" {
+			out.Memory = o.Memory
+		}
+		if o.Host != "" && out.Ingress != nil {
+			in := *out.Ingress
+			in.Host = o.Host
+			out.Ingress = &in
+		}
+	}
+	return out
+}
+
+// Job is a scheduled workload.
+type Job struct {
+	Workload
+	Schedule string
+	TimeZone string
+	Suspend  bool
+}
+
+// Secret selects keys of the tenant's AWS Secrets Manager secret.
+type Secret struct {
+	Name string
+	Keys []string
+	Pos  Pos
+}
+
+// Placements returns the tenant's clusters, resolved and sorted by name.
+// Unknown names are skipped: the loader has already refused them.
+func (p *Platform) Placements(t *Tenant) []*Cluster {
+	var out []*Cluster
+	for _, c := range p.Clusters {
+		for _, r := range t.Clusters {
+			if r.Name == c.Name {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// Override returns the service's override for the named cluster, or nil.
+func (s *Service) Override(cluster string) *Override {
+	for _, o := range s.Overrides {
+		if o.Cluster.Name == cluster {
+			return o
+		}
+	}
+	return nil
+}
