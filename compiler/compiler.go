@@ -6,6 +6,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen"
+	"github.com/platformc/platformc/compiler/gen/argocd"
 	"github.com/platformc/platformc/compiler/gen/kustomize"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
@@ -15,6 +16,7 @@ import (
 func Generators() []gen.Generator {
 	return []gen.Generator{
 		kustomize.Generator{},
+		argocd.Generator{},
 	}
 }
 

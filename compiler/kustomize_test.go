@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/platformc/platformc/compiler"
+	"github.com/platformc/platformc/compiler/gen/k8s"
 	"github.com/platformc/platformc/compiler/gen/kustomize"
 	"github.com/platformc/platformc/compiler/kbuild"
 	"github.com/platformc/platformc/compiler/model"
@@ -75,7 +76,7 @@ func checkOverlay(t *testing.T, objs []kbuild.Object, tn *model.Tenant, c *model
 		if o["kind"] != "Namespace" && get(o, "metadata", "namespace") != tn.Name {
 			t.Errorf("%s: namespace %v, want %s", id, get(o, "metadata", "namespace"), tn.Name)
 		}
-		for k, v := range map[string]string{kustomize.LabelTenant: tn.Name, kustomize.LabelCluster: c.Name, kustomize.LabelEnvironment: c.Environment} {
+		for k, v := range map[string]string{k8s.LabelTenant: tn.Name, k8s.LabelCluster: c.Name, k8s.LabelEnvironment: c.Environment} {
 			if got := get(o, "metadata", "labels", k); got != v {
 				t.Errorf("%s: label %s=%v, want %s", id, k, got, v)
 			}

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"maps"
 	"slices"
 	"strings"
 
@@ -10,14 +11,18 @@ import (
 )
 
 // check verifies what spans files, reporting each problem at the position
-// of the reference that causes it.
-func check(p *model.Platform) Errors {
+// of the reference that causes it. References to broken clusters, whose
+// own errors are already reported, are not reported again.
+func check(p *model.Platform, broken map[string]bool) Errors {
 	var errs Errors
 	clusters := map[string]*model.Cluster{}
 	var names []string
 	for _, c := range p.Clusters {
 		clusters[c.Name] = c
 		names = append(names, c.Name)
+		if _, ok := p.Config.Environments[c.Environment]; !ok {
+			errs = append(errs, errorf(c.EnvPos, cuePath("clusters", c.Name, "environment"), "environment %q is not declared in %s under platform.environments (declared: %s)", c.Environment, PlatformFile, orNone(slices.Collect(maps.Keys(p.Config.Environments)))))
+		}
 	}
 	onCluster := map[string][]model.Ref{}   // cluster -> tenants placed on it, at their references
 	hosts := map[string]map[string]string{} // cluster -> ingress host -> tenant
@@ -26,6 +31,9 @@ func check(p *model.Platform) Errors {
 		placed := map[string]bool{}
 		for _, r := range t.Clusters {
 			c, ok := clusters[r.Name]
+			if !ok && broken[r.Name] {
+				continue
+			}
 			if !ok {
 				errs = append(errs, errorf(r.Pos, tp+".clusters", "unknown cluster %q (defined clusters: %s)", r.Name, strings.Join(names, ", ")))
 				continue

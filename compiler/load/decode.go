@@ -52,6 +52,15 @@ type (
 	}
 )
 
+func decodeConfig(e entry) (model.Config, error) {
+	var c model.Config
+	if err := decode(e.value, &c); err != nil {
+		return c, fmt.Errorf("%s: decoding: %w", e.file, err)
+	}
+	c.Pos = e.at
+	return c, nil
+}
+
 func decodeCluster(e entry) (*model.Cluster, error) {
 	var r rawCluster
 	if err := decode(e.value, &r); err != nil {
@@ -60,6 +69,7 @@ func decodeCluster(e entry) (*model.Cluster, error) {
 	return &model.Cluster{
 		Name:        r.Name,
 		Environment: r.Environment,
+		EnvPos:      e.valuePos("environment"),
 		Account:     r.Account,
 		Region:      r.Region,
 		Version:     r.Kubernetes.Version,
@@ -164,8 +174,7 @@ func (e entry) pos(v cue.Value) model.Pos {
 // labelPos is where the field at path, below the entry, is written: its
 // label, or the entry itself for a field that only the schema defines.
 func (e entry) labelPos(path ...string) model.Pos {
-	full := append([]string{e.kind(), e.name()}, path...)
-	if fd, ok := findField(e.syntax, full); ok {
+	if fd, ok := findField(e.syntax, slices.Concat(e.path, path)); ok {
 		return toPos(fd.Label.Pos())
 	}
 	return e.at
@@ -173,8 +182,7 @@ func (e entry) labelPos(path ...string) model.Pos {
 
 // valuePos is where the value of the field at path is written.
 func (e entry) valuePos(path ...string) model.Pos {
-	full := append([]string{e.kind(), e.name()}, path...)
-	if fd, ok := findField(e.syntax, full); ok {
+	if fd, ok := findField(e.syntax, slices.Concat(e.path, path)); ok {
 		return toPos(fd.Value.Pos())
 	}
 	return e.at

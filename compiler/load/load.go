@@ -19,10 +19,12 @@ import (
 	"github.com/platformc/platformc/schema"
 )
 
-// The folders of a platform that hold one CUE file per entry.
+// The platform's sources: one file of settings, and folders that hold one
+// CUE file per entry.
 const (
-	ClustersDir = "clusters"
-	TenantsDir  = "tenants"
+	PlatformFile = "platform.cue"
+	ClustersDir  = "clusters"
+	TenantsDir   = "tenants"
 )
 
 // Load reads clusters/*.cue and tenants/*.cue from fsys, whose root is the
@@ -35,18 +37,36 @@ func Load(fsys fs.FS) (*model.Platform, error) {
 	}
 	p := &model.Platform{}
 	var errs Errors
+	if _, err := fs.Stat(fsys, PlatformFile); errors.Is(err, fs.ErrNotExist) {
+		errs = append(errs, errorf(model.Pos{File: PlatformFile}, "", "not found: the platform's root needs %s, defining platform: {name, repo, argocd, environments}", PlatformFile))
+	} else {
+		v, e, err := l.file(fsys, PlatformFile, "platform")
+		if err != nil {
+			return nil, err
+		}
+		errs = append(errs, e...)
+		if len(e) == 0 {
+			if p.Config, err = decodeConfig(v); err != nil {
+				return nil, err
+			}
+		}
+	}
+	broken := map[string]bool{} // clusters whose file has errors: known, but not in p
 	for _, dir := range []string{ClustersDir, TenantsDir} {
 		names, err := cueFiles(fsys, dir)
 		if err != nil {
 			return nil, err
 		}
 		for _, name := range names {
-			v, e, err := l.file(fsys, dir, name)
+			v, e, err := l.file(fsys, dir+"/"+name, dir, strings.TrimSuffix(name, ".cue"))
 			if err != nil {
 				return nil, err
 			}
 			errs = append(errs, e...)
 			if len(e) > 0 {
+				if dir == ClustersDir {
+					broken[strings.TrimSuffix(name, ".cue")] = true
+				}
 				continue
 			}
 			if dir == ClustersDir {
@@ -67,7 +87,9 @@ func Load(fsys fs.FS) (*model.Platform, error) {
 	if len(p.Clusters) == 0 && len(errs) == 0 {
 		errs = append(errs, errorf(model.Pos{}, "", "no clusters found: define each cluster in %s/<name>.cue", ClustersDir))
 	}
-	errs = append(errs, check(p)...)
+	if p.Config.Name != "" {
+		errs = append(errs, check(p, broken)...)
+	}
 	if len(errs) > 0 {
 		return nil, sorted(errs)
 	}
@@ -128,18 +150,19 @@ func newLoader() (*loader, error) {
 	return &loader{ctx: ctx, schema: v}, nil
 }
 
-// entry is one evaluated file: the value of dir.name, unified with the
+// entry is one evaluated file: the value at path, unified with the
 // schema, and where the file defines it.
 type entry struct {
 	file   string
+	path   []string // "tenants", "billing"
 	syntax *ast.File
 	at     model.Pos
 	value  cue.Value
 }
 
-// file evaluates dir/name alone against the schema.
-func (l *loader) file(fsys fs.FS, dir, name string) (entry, Errors, error) {
-	file := dir + "/" + name
+// file evaluates file alone against the schema and returns the value at
+// path, which is all the file may define.
+func (l *loader) file(fsys fs.FS, file string, path ...string) (entry, Errors, error) {
 	src, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return entry{}, nil, err
@@ -148,8 +171,7 @@ func (l *loader) file(fsys fs.FS, dir, name string) (entry, Errors, error) {
 	if err != nil {
 		return entry{}, fromCUE(err, file, nil), nil
 	}
-	key := strings.TrimSuffix(name, ".cue")
-	at, errs := checkOwnership(f, dir, key)
+	at, errs := checkOwnership(f, path)
 	if len(errs) > 0 {
 		return entry{}, errs, nil
 	}
@@ -157,11 +179,15 @@ func (l *loader) file(fsys fs.FS, dir, name string) (entry, Errors, error) {
 	if err := v.Err(); err != nil {
 		return entry{}, fromCUE(err, file, f), nil
 	}
-	v = l.schema.Unify(v).LookupPath(cue.MakePath(cue.Str(dir), cue.Str(key)))
+	sels := make([]cue.Selector, len(path))
+	for i, p := range path {
+		sels[i] = cue.Str(p)
+	}
+	v = l.schema.Unify(v).LookupPath(cue.MakePath(sels...))
 	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
 		return entry{}, fromCUE(err, file, f), nil
 	}
-	return entry{file: file, syntax: f, at: at, value: v}, nil, nil
+	return entry{file: file, path: path, syntax: f, at: at, value: v}, nil, nil
 }
 
 // decode fills dst from a concrete value through JSON, which is about twice
@@ -173,10 +199,3 @@ func decode(v cue.Value, dst any) error {
 	}
 	return json.Unmarshal(b, dst)
 }
-
-// kind is the folder of the entry's file, which is also its top-level
-// field: "tenants" or "clusters".
-func (e entry) kind() string { return path.Dir(e.file) }
-
-// name is the entry's name, its file's name without ".cue".
-func (e entry) name() string { return strings.TrimSuffix(path.Base(e.file), ".cue") }

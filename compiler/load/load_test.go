@@ -19,8 +19,19 @@ const cluster = `clusters: c1: {
 }
 `
 
+const settings = `platform: {
+	name: "acme"
+	repo: url: "https://git.example.com/acme/manifests.git"
+	argocd: {account: "444444444444", region: "ap-northeast-1"}
+	environments: prod: {account: "111111111111", region: "ap-northeast-1"}
+}
+`
+
 func platform(files ...string) fstest.MapFS {
-	fsys := fstest.MapFS{"clusters/c1.cue": {Data: []byte(cluster)}}
+	fsys := fstest.MapFS{
+		"platform.cue":    {Data: []byte(settings)},
+		"clusters/c1.cue": {Data: []byte(cluster)},
+	}
 	for i := 0; i+1 < len(files); i += 2 {
 		fsys[files[i]] = &fstest.MapFile{Data: []byte(files[i+1])}
 	}
@@ -184,6 +195,22 @@ func TestErrors(t *testing.T) {
 			`clusters/c2.cue:6:11: clusters.c2.tenancy: tenancy must be "shared" or "dedicated"`,
 		},
 	}, {
+		name:  "undeclared environment",
+		files: []string{"clusters/c2.cue", strings.ReplaceAll(strings.ReplaceAll(cluster, "c1", "c2"), `"prod"`, `"qa"`)},
+		want:  []string{`clusters/c2.cue:2:15: clusters.c2.environment: environment "qa" is not declared in platform.cue under platform.environments (declared: prod)`},
+	}, {
+		name:  "platform file defines a tenant",
+		files: []string{"platform.cue", settings + "tenants: x: {}\n"},
+		want:  []string{`platform.cue:7:1: platform.cue may define only platform; the field tenants is not allowed here`},
+	}, {
+		name:  "bad platform settings",
+		files: []string{"platform.cue", strings.ReplaceAll(settings, "https://git.example.com", "ftp://x")},
+		want:  []string{`platform.cue:3:13: platform.repo.url: repo.url must be an https:// or ssh git URL`},
+	}, {
+		name:  "a broken cluster is not also unknown",
+		files: []string{"clusters/c2.cue", "clusters: c2: {account: 1}", "tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c2"]}`},
+		want:  []string{`clusters/c2.cue:1:25: clusters.c2.account: account must be a 12-digit AWS account ID`},
+	}, {
 		name:  "empty file",
 		files: []string{"tenants/a.cue", "// nothing yet\n"},
 		want:  []string{`tenants/a.cue:1:1: tenants/a.cue must define tenants: a`},
@@ -207,9 +234,16 @@ func TestErrors(t *testing.T) {
 }
 
 func TestNoClusters(t *testing.T) {
-	_, err := load.Load(fstest.MapFS{})
+	_, err := load.Load(fstest.MapFS{"platform.cue": {Data: []byte(settings)}})
 	if err == nil || !strings.Contains(err.Error(), "no clusters found") {
 		t.Fatalf("got %v, want no clusters found", err)
+	}
+}
+
+func TestNoPlatformFile(t *testing.T) {
+	_, err := load.Load(fstest.MapFS{"clusters/c1.cue": {Data: []byte(cluster)}})
+	if err == nil || !strings.HasPrefix(err.Error(), "platform.cue: not found") {
+		t.Fatalf("got %v, want platform.cue: not found", err)
 	}
 }
 

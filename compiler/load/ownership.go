@@ -1,19 +1,21 @@
 package load
 
 import (
+	"strings"
+
 	"cuelang.org/go/cue/ast"
 
 	"github.com/platformc/platformc/compiler/model"
 )
 
-// checkOwnership enforces that file, found in the folder kind ("tenants" or
-// "clusters"), defines only kind: name and nothing else: no imports, no
-// other top-level fields, no other entries of kind. It returns where name
-// is defined.
-func checkOwnership(f *ast.File, kind, name string) (model.Pos, Errors) {
+// checkOwnership enforces that f defines only the field at path — kind
+// ("tenants", "clusters" or "platform") and, for the first two, the entry's
+// name — and nothing else: no imports, no other top-level fields, no other
+// entries of kind. It returns where the field is defined.
+func checkOwnership(f *ast.File, path []string) (model.Pos, Errors) {
 	var errs Errors
 	var at model.Pos
-	only := kind + ": " + name
+	kind, only := path[0], strings.Join(path, ": ")
 	refuse := func(n ast.Node, what string) {
 		errs = append(errs, errorf(toPos(n.Pos()), "", "%s may define only %s; %s is not allowed here", f.Filename, only, what))
 	}
@@ -28,6 +30,13 @@ func checkOwnership(f *ast.File, kind, name string) (model.Pos, Errors) {
 				refuse(d, "the field "+labelText(d.Label))
 				continue
 			}
+			if len(path) == 1 {
+				if at.File == "" {
+					at = toPos(d.Label.Pos())
+				}
+				continue
+			}
+			name := path[1]
 			s, ok := d.Value.(*ast.StructLit)
 			if !ok {
 				refuse(d.Value, "this value")

@@ -2,11 +2,37 @@ package model
 
 import "fmt"
 
-// Platform is the whole validated input: every cluster and every tenant,
-// each sorted by name.
+// Platform is the whole validated input: the platform's settings, every
+// cluster and every tenant, each sorted by name.
 type Platform struct {
+	Config   Config
 	Clusters []*Cluster
 	Tenants  []*Tenant
+}
+
+// Config is what platform.cue says about the whole platform.
+type Config struct {
+	Name         string // prefix of every AWS name
+	Repo         Repo
+	ArgoCD       ArgoCD
+	Environments map[string]Environment
+	Pos          Pos
+}
+
+// Repo is the manifest repository Argo CD reads.
+type Repo struct {
+	URL, Revision string
+	Path          string // folder of the repository that holds out/; "" is the root
+}
+
+// ArgoCD is where Argo CD runs.
+type ArgoCD struct {
+	Namespace, Account, Region string
+}
+
+// Environment is where the tenants' secrets of one environment live.
+type Environment struct {
+	Account, Region string
 }
 
 // Cluster returns the cluster with the given name, or nil.
@@ -30,6 +56,9 @@ func (p Pos) String() string {
 	if p.File == "" {
 		return "-"
 	}
+	if p.Line == 0 {
+		return p.File
+	}
 	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
 }
 
@@ -45,6 +74,7 @@ const (
 type Cluster struct {
 	Name        string
 	Environment string
+	EnvPos      Pos // where the environment is written
 	Account     string
 	Region      string
 	Version     string // Kubernetes minor version, "1.33"

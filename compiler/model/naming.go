@@ -1,7 +1,108 @@
 package model
 
+import (
+	"fmt"
+	"strings"
+)
+
+// Names of Kubernetes objects that the platform owns in every tenant
+// namespace.
+const (
+	// SecretStoreName is the tenant namespace's one SecretStore, bound to
+	// the tenant's AWS Secrets Manager secret for the cluster's environment.
+	SecretStoreName = "aws-secrets-manager"
+	// SecretsServiceAccount is the service account that SecretStore
+	// authenticates as, through IRSA.
+	SecretsServiceAccount = "secrets-reader"
+)
+
 // Namespace is the tenant's namespace on every cluster it is placed on.
 func (t *Tenant) Namespace() string { return t.Name }
 
 // ServiceAccount is the Kubernetes service account a workload runs as.
 func (w *Workload) ServiceAccount() string { return w.Name }
+
+// Generation is one EKS cluster of a logical cluster. A cluster has one
+// generation, and two during a blue/green upgrade.
+type Generation struct {
+	Cluster *Cluster
+	Version string
+	Weight  int // share of the cluster's traffic, 0 to 100
+}
+
+// Name is the generation's EKS cluster name and its name in Argo CD:
+// the logical cluster's name and the Kubernetes version, "prod-shared-1-33".
+func (g Generation) Name() string {
+	return g.Cluster.Name + "-" + strings.ReplaceAll(g.Version, ".", "-")
+}
+
+// Generations returns the cluster's live generations, oldest first.
+func (c *Cluster) Generations() []Generation {
+	return []Generation{{Cluster: c, Version: c.Version, Weight: 100}}
+}
+
+// Partition is the AWS partition of a region.
+func Partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+func roleARN(region, account, name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", Partition(region), account, name)
+}
+
+// TenantSecret is where a tenant's one secret for an environment lives.
+type TenantSecret struct {
+	Name      string // AWS Secrets Manager name: <platform>/<environment>/<tenant>
+	Account   string
+	Region    string
+	RoleName  string // the IAM role its SecretStore uses, which may read only this secret
+	RoleARN   string
+	Namespace string
+}
+
+// TenantSecret names the tenant's secret for the environment and the role
+// that reads it. Both the Kubernetes side (SecretStore, service account
+// annotation, ExternalSecret keys) and the AWS side use it.
+func (p *Platform) TenantSecret(t *Tenant, env string) TenantSecret {
+	e := p.Config.Environments[env]
+	role := fmt.Sprintf("%s-%s-%s-secrets", p.Config.Name, env, t.Name)
+	return TenantSecret{
+		Name:      fmt.Sprintf("%s/%s/%s", p.Config.Name, env, t.Name),
+		Account:   e.Account,
+		Region:    e.Region,
+		RoleName:  role,
+		RoleARN:   roleARN(e.Region, e.Account, role),
+		Namespace: t.Namespace(),
+	}
+}
+
+// ArgoCDDeployerRoleARN is the role Argo CD assumes to deploy to the
+// cluster's generations; the cluster stack gives it an access entry.
+func (p *Platform) ArgoCDDeployerRoleARN(c *Cluster) string {
+	return roleARN(c.Region, c.Account, p.Config.Name+"-argocd-deployer")
+}
+
+// RegistryReaderRoleARN is the role, in the cluster's account, that lets
+// the management cluster read the parameters its stacks publish.
+func (p *Platform) RegistryReaderRoleARN(c *Cluster) string {
+	return roleARN(c.Region, c.Account, p.Config.Name+"-cluster-registry-reader")
+}
+
+// RegistryRoleARN is the management cluster's role for reading cluster
+// registrations; it may only assume the registry reader roles.
+func (p *Platform) RegistryRoleARN() string {
+	a := p.Config.ArgoCD
+	return roleARN(a.Region, a.Account, p.Config.Name+"-cluster-registry")
+}
+
+// ClusterParameter is the SSM parameter in which a generation's stack
+// publishes a value Argo CD needs: "endpoint" or "ca-data".
+func (p *Platform) ClusterParameter(g Generation, key string) string {
+	return fmt.Sprintf("/%s/clusters/%s/%s", p.Config.Name, g.Name(), key)
+}

@@ -6,40 +6,37 @@ import (
 
 	"github.com/platformc/platformc/compiler/encode"
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/externalsecrets"
+	"github.com/platformc/platformc/compiler/gen/k8s"
 	"github.com/platformc/platformc/compiler/model"
 )
 
 // appBaseFiles writes the tenant's workloads.
-func appBaseFiles(fs *files, t *model.Tenant) {
-	dir, origin, src := appBase(t.Name), fstree.Origin{Tenant: t.Name}, t.Pos.File
+func appBaseFiles(fs *k8s.Files, t *model.Tenant) {
 	ns := t.Namespace()
-	var resources []string
-	add := func(o obj) {
-		meta := o["metadata"].(obj)
-		name := fileName(o["kind"].(string), meta["name"].(string))
-		resources = append(resources, name)
-		fs.add(dir, name, origin, src, o)
-	}
+	var objs []obj
 	for _, s := range t.Services {
-		add(serviceAccount(ns, &s.Workload, "service"))
-		add(deployment(ns, s))
-		add(service(ns, s))
+		objs = append(objs, serviceAccount(ns, &s.Workload, "service"), deployment(ns, s), service(ns, s))
 		if s.Ingress != nil {
-			add(ingress(t, s))
+			objs = append(objs, ingress(t, s))
 		}
 	}
 	for _, j := range t.Jobs {
-		add(serviceAccount(ns, &j.Workload, "job"))
-		add(cronJob(ns, j))
+		objs = append(objs, serviceAccount(ns, &j.Workload, "job"), cronJob(ns, j))
 	}
+	dir, origin := appBase(t.Name), fstree.Origin{Tenant: t.Name}
+	resources := fs.AddObjects(dir, origin, t.Pos.File, objs...)
 	slices.Sort(resources)
-	fs.add(dir, "kustomization.yaml", origin, src, kustomization(ns, resources, tenantLabels(t)))
+	fs.Add(dir, "kustomization.yaml", origin, t.Pos.File, kustomization(ns, resources, tenantLabels(t)))
 }
 
-// appOverlayFiles writes what differs on cluster c: its labels, and the
-// per-cluster overrides of the tenant's services.
-func appOverlayFiles(fs *files, t *model.Tenant, c *model.Cluster) {
-	k := kustomization("", []string{"../../base"}, clusterLabels(c))
+// appOverlayFiles writes what differs on cluster c: its labels, the
+// ExternalSecrets reading the environment's secret, and the per-cluster
+// overrides of the tenant's services.
+func appOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, c *model.Cluster) {
+	dir, origin := AppOverlay(t.Name, c.Name), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
+	secrets := fs.AddObjects(dir, origin, t.Pos.File, externalsecrets.ExternalSecrets(t, p.TenantSecret(t, c.Environment))...)
+	k := kustomization("", append([]string{"../../base"}, secrets...), merge(tenantLabels(t), clusterLabels(c)))
 	var replicas []obj
 	var patches []obj
 	for _, s := range t.Services {
@@ -72,15 +69,15 @@ func appOverlayFiles(fs *files, t *model.Tenant, c *model.Cluster) {
 	if len(patches) > 0 {
 		k["patches"] = patches
 	}
-	fs.add(AppOverlay(t.Name, c.Name), "kustomization.yaml", fstree.Origin{Tenant: t.Name, Cluster: c.Name}, t.Pos.File, k)
+	fs.Add(dir, "kustomization.yaml", origin, t.Pos.File, k)
 }
 
 // jsonPatch is a kustomization patch entry with an inline JSON 6902 patch,
 // written as YAML.
-func jsonPatch(fs *files, kind, name string, ops []obj) obj {
+func jsonPatch(fs *k8s.Files, kind, name string, ops []obj) obj {
 	data, err := encode.YAML(ops)
-	if err != nil && fs.err == nil {
-		fs.err = err
+	if err != nil && fs.Err == nil {
+		fs.Err = err
 	}
 	return obj{
 		"target": obj{"kind": kind, "name": name},
@@ -88,28 +85,14 @@ func jsonPatch(fs *files, kind, name string, ops []obj) obj {
 	}
 }
 
-func tenantLabels(t *model.Tenant) map[string]string {
-	return map[string]string{LabelPartOf: t.Name, LabelManagedBy: "platformc", LabelTenant: t.Name}
-}
-
-func merge(a, b map[string]string) map[string]string {
-	out := maps.Clone(a)
-	maps.Copy(out, b)
-	return out
-}
-
-func clusterLabels(c *model.Cluster) map[string]string {
-	return map[string]string{LabelCluster: c.Name, LabelEnvironment: c.Environment}
-}
-
-func selector(w *model.Workload) map[string]string { return map[string]string{LabelName: w.Name} }
+func selector(w *model.Workload) map[string]string { return map[string]string{k8s.LabelName: w.Name} }
 
 func workloadLabels(w *model.Workload, component string) map[string]string {
-	return map[string]string{LabelName: w.Name, LabelComponent: component}
+	return map[string]string{k8s.LabelName: w.Name, k8s.LabelComponent: component}
 }
 
 func serviceAccount(ns string, w *model.Workload, component string) obj {
-	o := object("v1", "ServiceAccount", ns, w.ServiceAccount(), workloadLabels(w, component))
+	o := k8s.New("v1", "ServiceAccount", ns, w.ServiceAccount(), workloadLabels(w, component))
 	o["automountServiceAccountToken"] = false
 	return o
 }
@@ -128,7 +111,10 @@ func deployment(ns string, s *model.Service) obj {
 		"periodSeconds":       10,
 		"failureThreshold":    3,
 	}
-	o := object("apps/v1", "Deployment", ns, s.Name, workloadLabels(&s.Workload, "service"))
+	o := k8s.New("apps/v1", "Deployment", ns, s.Name, workloadLabels(&s.Workload, "service"))
+	if reload := externalsecrets.Reload(&s.Workload); reload != "" {
+		k8s.Meta(o)["annotations"] = map[string]string{externalsecrets.ReloadAnnotation: reload}
+	}
 	o["spec"] = obj{
 		"replicas":             s.Replicas,
 		"revisionHistoryLimit": 5,
@@ -140,7 +126,7 @@ func deployment(ns string, s *model.Service) obj {
 }
 
 func service(ns string, s *model.Service) obj {
-	o := object("v1", "Service", ns, s.Name, workloadLabels(&s.Workload, "service"))
+	o := k8s.New("v1", "Service", ns, s.Name, workloadLabels(&s.Workload, "service"))
 	o["spec"] = obj{
 		"type":     "ClusterIP",
 		"selector": selector(&s.Workload),
@@ -153,8 +139,8 @@ func service(ns string, s *model.Service) obj {
 // Balancer Controller, one ALB per tenant (an ingress group), HTTPS only,
 // with the certificate discovered from the host.
 func ingress(t *model.Tenant, s *model.Service) obj {
-	o := object("networking.k8s.io/v1", "Ingress", t.Namespace(), s.Name, workloadLabels(&s.Workload, "service"))
-	o["metadata"].(obj)["annotations"] = map[string]string{
+	o := k8s.New("networking.k8s.io/v1", "Ingress", t.Namespace(), s.Name, workloadLabels(&s.Workload, "service"))
+	k8s.Meta(o)["annotations"] = map[string]string{
 		"alb.ingress.kubernetes.io/scheme":           "internet-facing",
 		"alb.ingress.kubernetes.io/target-type":      "ip",
 		"alb.ingress.kubernetes.io/listen-ports":     `[{"HTTPS":443}]`,
@@ -177,7 +163,7 @@ func ingress(t *model.Tenant, s *model.Service) obj {
 }
 
 func cronJob(ns string, j *model.Job) obj {
-	o := object("batch/v1", "CronJob", ns, j.Name, workloadLabels(&j.Workload, "job"))
+	o := k8s.New("batch/v1", "CronJob", ns, j.Name, workloadLabels(&j.Workload, "job"))
 	o["spec"] = obj{
 		"schedule":                   j.Schedule,
 		"timeZone":                   j.TimeZone,

@@ -3,6 +3,7 @@ package kustomize
 import (
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen"
+	"github.com/platformc/platformc/compiler/gen/k8s"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -14,18 +15,18 @@ var _ gen.Generator = Generator{}
 func (Generator) Name() string { return "kustomize" }
 
 func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
-	var fs files
+	var fs k8s.Files
 	for _, t := range p.Tenants {
 		placements := p.Placements(t)
 		appBaseFiles(&fs, t)
 		namespaceBaseFiles(&fs, t)
 		for _, c := range placements {
-			appOverlayFiles(&fs, t, c)
-			namespaceOverlayFiles(&fs, t, c)
+			appOverlayFiles(&fs, p, t, c)
+			namespaceOverlayFiles(&fs, p, t, c)
 		}
 	}
 	for _, c := range p.Clusters {
 		clusterFiles(&fs, p, c)
 	}
-	return fs.out, fs.err
+	return fs.Out, fs.Err
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/externalsecrets"
+	"github.com/platformc/platformc/compiler/gen/k8s"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -12,7 +14,7 @@ import (
 // every cluster: the namespace under the restricted Pod Security standard,
 // a quota, container defaults, and network policies that deny all traffic
 // but within the namespace, to DNS, and to the services behind an ingress.
-func namespaceBaseFiles(fs *files, t *model.Tenant) {
+func namespaceBaseFiles(fs *k8s.Files, t *model.Tenant) {
 	dir, origin, src := namespaceBase(t.Name), fstree.Origin{Tenant: t.Name}, t.Pos.File
 	ns := t.Namespace()
 	objs := []obj{
@@ -34,26 +36,26 @@ func namespaceBaseFiles(fs *files, t *model.Tenant) {
 	if p := allowIngressTraffic(t); p != nil {
 		objs = append(objs, p)
 	}
-	var resources []string
-	for _, o := range objs {
-		name := fileName(o["kind"].(string), o["metadata"].(obj)["name"].(string))
-		resources = append(resources, name)
-		fs.add(dir, name, origin, src, o)
-	}
+	resources := fs.AddObjects(dir, origin, src, objs...)
 	slices.Sort(resources)
-	fs.add(dir, "kustomization.yaml", origin, src, kustomization(ns, resources, tenantLabels(t)))
+	fs.Add(dir, "kustomization.yaml", origin, src, kustomization(ns, resources, tenantLabels(t)))
 }
 
+// namespace is the tenant's namespace under the restricted Pod Security
+// standard. Argo CD never prunes it: deleting a namespace deletes all that
+// is in it, so that takes a person.
 func namespace(t *model.Tenant) obj {
-	return object("v1", "Namespace", "", t.Namespace(), map[string]string{
+	o := k8s.New("v1", "Namespace", "", t.Namespace(), map[string]string{
 		"pod-security.kubernetes.io/enforce": "restricted",
 		"pod-security.kubernetes.io/audit":   "restricted",
 		"pod-security.kubernetes.io/warn":    "restricted",
 	})
+	k8s.Meta(o)["annotations"] = map[string]string{"argocd.argoproj.io/sync-options": "Prune=false"}
+	return o
 }
 
 func resourceQuota(t *model.Tenant) obj {
-	o := object("v1", "ResourceQuota", t.Namespace(), "quota", nil)
+	o := k8s.New("v1", "ResourceQuota", t.Namespace(), "quota", nil)
 	o["spec"] = obj{"hard": obj{
 		"requests.cpu":           t.Quota.CPU,
 		"limits.cpu":             t.Quota.CPU,
@@ -68,7 +70,7 @@ func resourceQuota(t *model.Tenant) obj {
 
 // limitRange gives containers that name no resources the schema's defaults.
 func limitRange(ns string) obj {
-	o := object("v1", "LimitRange", ns, "defaults", nil)
+	o := k8s.New("v1", "LimitRange", ns, "defaults", nil)
 	o["spec"] = obj{"limits": []obj{{
 		"type":           "Container",
 		"default":        obj{"cpu": "100m", "memory": "128Mi"},
@@ -78,7 +80,7 @@ func limitRange(ns string) obj {
 }
 
 func networkPolicy(ns, name string, podSelector obj, types []string, ingress, egress []obj) obj {
-	o := object("networking.k8s.io/v1", "NetworkPolicy", ns, name, nil)
+	o := k8s.New("networking.k8s.io/v1", "NetworkPolicy", ns, name, nil)
 	spec := obj{"podSelector": podSelector, "policyTypes": types}
 	if ingress != nil {
 		spec["ingress"] = ingress
@@ -106,28 +108,32 @@ func allowIngressTraffic(t *model.Tenant) obj {
 	if names == nil {
 		return nil
 	}
-	sel := obj{"matchExpressions": []obj{{"key": LabelName, "operator": "In", "values": names}}}
+	sel := obj{"matchExpressions": []obj{{"key": k8s.LabelName, "operator": "In", "values": names}}}
 	return networkPolicy(t.Namespace(), "allow-ingress-traffic", sel, []string{"Ingress"}, []obj{{"ports": ports}}, nil)
 }
 
-// namespaceOverlayFiles adds the egress policy that needs the cluster's VPC
-// range: anything outside the VPC, plus the ranges inside it that the
-// tenant declared, but no other pod of the cluster.
-func namespaceOverlayFiles(fs *files, t *model.Tenant, c *model.Cluster) {
-	dir, origin, src := NamespaceOverlay(t.Name, c.Name), fstree.Origin{Tenant: t.Name, Cluster: c.Name}, t.Pos.File
+// namespaceOverlayFiles adds what depends on the cluster: the egress
+// policy that needs its VPC range (anything outside the VPC, plus the
+// ranges inside it that the tenant declared, but no other pod), and the
+// SecretStore bound to the tenant's secret for the cluster's environment.
+func namespaceOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, c *model.Cluster) {
 	to := []obj{{"ipBlock": obj{"cidr": "0.0.0.0/0", "except": []string{c.CIDR}}}}
 	for _, cidr := range t.Egress {
 		to = append(to, obj{"ipBlock": obj{"cidr": cidr}})
 	}
-	p := networkPolicy(t.Namespace(), "allow-egress", obj{}, []string{"Egress"}, nil, []obj{{"to": to}})
-	name := fileName("NetworkPolicy", "allow-egress")
-	fs.add(dir, name, origin, src, p)
-	fs.add(dir, "kustomization.yaml", origin, src, kustomization(t.Namespace(), []string{"../../base", name}, merge(tenantLabels(t), clusterLabels(c))))
+	secret := p.TenantSecret(t, c.Environment)
+	dir, origin := NamespaceOverlay(t.Name, c.Name), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
+	resources := fs.AddObjects(dir, origin, t.Pos.File,
+		networkPolicy(t.Namespace(), "allow-egress", obj{}, []string{"Egress"}, nil, []obj{{"to": to}}),
+		externalsecrets.ServiceAccount(secret),
+		externalsecrets.SecretStore(secret),
+	)
+	fs.Add(dir, "kustomization.yaml", origin, t.Pos.File, kustomization(t.Namespace(), append([]string{"../../base"}, resources...), merge(tenantLabels(t), clusterLabels(c))))
 }
 
 // clusterFiles writes the kustomization of every tenant namespace placed on
 // cluster c.
-func clusterFiles(fs *files, p *model.Platform, c *model.Cluster) {
+func clusterFiles(fs *k8s.Files, p *model.Platform, c *model.Cluster) {
 	var resources []string
 	for _, t := range p.Tenants {
 		if slices.ContainsFunc(t.Clusters, func(r model.Ref) bool { return r.Name == c.Name }) {
@@ -135,5 +141,5 @@ func clusterFiles(fs *files, p *model.Platform, c *model.Cluster) {
 		}
 	}
 	k := kustomization("", resources, nil)
-	fs.add(ClusterDir(c.Name), "kustomization.yaml", fstree.Origin{Cluster: c.Name}, c.Pos.File, k)
+	fs.Add(ClusterDir(c.Name), "kustomization.yaml", fstree.Origin{Cluster: c.Name}, c.Pos.File, k)
 }

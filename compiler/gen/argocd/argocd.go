@@ -1,0 +1,290 @@
+package argocd
+
+import (
+	"fmt"
+	"path"
+	"slices"
+
+	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen"
+	"github.com/platformc/platformc/compiler/gen/k8s"
+	"github.com/platformc/platformc/compiler/gen/kustomize"
+	"github.com/platformc/platformc/compiler/model"
+)
+
+const (
+	apiVersion = "argoproj.io/v1alpha1"
+
+	// InCluster is how Argo CD names the cluster it runs in.
+	InCluster = "https://kubernetes.default.svc"
+
+	// BootstrapProject and PlatformProject are the platform's own projects;
+	// tenants have no role in them.
+	BootstrapProject = "platform-bootstrap"
+	PlatformProject  = "platform"
+
+	// SecretTypeLabel marks an Argo CD cluster Secret.
+	SecretTypeLabel = "argocd.argoproj.io/secret-type"
+
+	// The folders of the output that this generator writes.
+	BootstrapDir = "bootstrap"
+	Dir          = "argocd"
+)
+
+type obj = k8s.Object
+
+// Generator writes the Argo CD objects.
+type Generator struct{}
+
+var _ gen.Generator = Generator{}
+
+func (Generator) Name() string { return "argocd" }
+
+func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
+	g := generator{p: p, ns: p.Config.ArgoCD.Namespace}
+	var fs k8s.Files
+	var resources []string
+	add := func(dir string, origin fstree.Origin, source string, objs ...obj) {
+		for _, name := range fs.AddObjects(path.Join(Dir, dir), origin, source, objs...) {
+			resources = append(resources, path.Join(dir, name))
+		}
+	}
+	boot := fs.AddObjects(BootstrapDir, fstree.Origin{}, PlatformFileName, g.bootstrapProject(), g.bootstrapApplication())
+	fs.Add(BootstrapDir, "kustomization.yaml", fstree.Origin{}, PlatformFileName, kustomization(g.ns, boot))
+
+	add("platform", fstree.Origin{}, PlatformFileName, g.platformProject(), g.platformApplicationSet())
+	add("registry", fstree.Origin{}, PlatformFileName, g.registry()...)
+	for _, t := range p.Tenants {
+		add(path.Join("tenants", t.Name), fstree.Origin{Tenant: t.Name}, t.Pos.File, g.tenantProject(t), g.tenantApplicationSet(t))
+	}
+	for _, c := range p.Clusters {
+		for _, gen := range c.Generations() {
+			add(path.Join("clusters", c.Name), fstree.Origin{Cluster: c.Name}, c.Pos.File, g.clusterRegistration(gen))
+		}
+	}
+	slices.Sort(resources)
+	fs.Add(Dir, "kustomization.yaml", fstree.Origin{}, PlatformFileName, kustomization(g.ns, append([]string{"../" + BootstrapDir}, resources...)))
+	return fs.Out, fs.Err
+}
+
+// PlatformFileName is the source of the objects that belong to the whole
+// platform.
+const PlatformFileName = "platform.cue"
+
+type generator struct {
+	p  *model.Platform
+	ns string
+}
+
+func kustomization(namespace string, resources []string) obj {
+	return obj{
+		"apiVersion": "kustomize.config.k8s.io/v1beta1",
+		"kind":       "Kustomization",
+		"namespace":  namespace,
+		"resources":  resources,
+		"labels":     []obj{{"pairs": map[string]string{k8s.LabelManagedBy: "platformc"}, "includeSelectors": false}},
+	}
+}
+
+// repoPath is a folder of out/ as Argo CD sees it in the manifest
+// repository.
+func (g generator) repoPath(p string) string { return path.Join(g.p.Config.Repo.Path, p) }
+
+func (g generator) source(p string) obj {
+	return obj{"repoURL": g.p.Config.Repo.URL, "targetRevision": g.p.Config.Repo.Revision, "path": p}
+}
+
+// syncPolicy keeps applications in sync with git, deleting what git no
+// longer holds, and retries while what they depend on (a namespace, a CRD)
+// is not there yet.
+func syncPolicy() obj {
+	return obj{
+		"automated": obj{"prune": true, "selfHeal": true},
+		"retry": obj{
+			"limit":   10,
+			"backoff": obj{"duration": "10s", "factor": 2, "maxDuration": "5m"},
+		},
+	}
+}
+
+// kinds lists API kinds as AppProject group/kind entries.
+func kinds(gks ...string) []obj {
+	out := make([]obj, 0, len(gks)/2)
+	for i := 0; i+1 < len(gks); i += 2 {
+		out = append(out, obj{"group": gks[i], "kind": gks[i+1]})
+	}
+	return out
+}
+
+func (g generator) bootstrapProject() obj {
+	o := k8s.New(apiVersion, "AppProject", g.ns, BootstrapProject, nil)
+	o["spec"] = obj{
+		"description":              "platformc: applies the Argo CD objects of the manifest repository to the management cluster",
+		"sourceRepos":              []string{g.p.Config.Repo.URL},
+		"destinations":             []obj{{"server": InCluster, "namespace": g.ns}},
+		"clusterResourceWhitelist": []obj{},
+		"namespaceResourceWhitelist": kinds(
+			"argoproj.io", "AppProject",
+			"argoproj.io", "Application",
+			"argoproj.io", "ApplicationSet",
+			"external-secrets.io", "ExternalSecret",
+			"external-secrets.io", "SecretStore",
+			"", "ServiceAccount",
+		),
+	}
+	return o
+}
+
+// bootstrapApplication is the app of apps: apply it once with
+// "kubectl apply -k bootstrap/" and Argo CD manages everything else,
+// itself included.
+func (g generator) bootstrapApplication() obj {
+	o := k8s.New(apiVersion, "Application", g.ns, "platformc", nil)
+	o["spec"] = obj{
+		"project":     BootstrapProject,
+		"source":      g.source(g.repoPath(Dir)),
+		"destination": obj{"server": InCluster, "namespace": g.ns},
+		"syncPolicy":  syncPolicy(),
+	}
+	return o
+}
+
+// platformProject may put tenant namespaces and their guard rails on the
+// cluster generations, and nothing else anywhere.
+func (g generator) platformProject() obj {
+	var dests []obj
+	for _, c := range g.p.Clusters {
+		for _, gen := range c.Generations() {
+			for _, t := range g.p.Tenants {
+				if placed(t, c) {
+					dests = append(dests, obj{"name": gen.Name(), "namespace": t.Namespace()})
+				}
+			}
+		}
+	}
+	o := k8s.New(apiVersion, "AppProject", g.ns, PlatformProject, nil)
+	o["spec"] = obj{
+		"description":              "platformc: tenant namespaces and the guard rails that confine them",
+		"sourceRepos":              []string{g.p.Config.Repo.URL},
+		"destinations":             dests,
+		"clusterResourceWhitelist": kinds("", "Namespace"),
+		"namespaceResourceWhitelist": kinds(
+			"", "ResourceQuota",
+			"", "LimitRange",
+			"", "ServiceAccount",
+			"networking.k8s.io", "NetworkPolicy",
+			"external-secrets.io", "SecretStore",
+		),
+	}
+	return o
+}
+
+func (g generator) platformApplicationSet() obj {
+	var clusters []string
+	for _, c := range g.p.Clusters {
+		clusters = append(clusters, c.Name)
+	}
+	return g.applicationSet("platform-namespaces", nil, clusters, obj{
+		"project":     PlatformProject,
+		"source":      g.source(g.repoPath(kustomize.ClusterDir(ClusterParam))),
+		"destination": obj{"name": NameParam},
+		"syncPolicy":  syncPolicy(),
+	}, "namespaces-")
+}
+
+// The cluster generator's parameters that templates use.
+const (
+	NameParam    = "{{.name}}"
+	ClusterParam = `{{index .metadata.labels "` + k8s.LabelCluster + `"}}`
+)
+
+// applicationSet makes an Application from spec for every cluster
+// generation whose platformc.io/cluster label is one of clusters. Only the
+// generation's name and cluster label are templated; missingkey=error makes
+// a missing one fail rather than render empty.
+func (g generator) applicationSet(name string, labels map[string]string, clusters []string, spec obj, prefix string) obj {
+	o := k8s.New(apiVersion, "ApplicationSet", g.ns, name, labels)
+	meta := obj{"name": prefix + NameParam}
+	if len(labels) > 0 {
+		meta["labels"] = labels
+	}
+	o["spec"] = obj{
+		"goTemplate":        true,
+		"goTemplateOptions": []string{"missingkey=error"},
+		"generators": []obj{{"clusters": obj{"selector": obj{"matchExpressions": []obj{{
+			"key":      k8s.LabelCluster,
+			"operator": "In",
+			"values":   clusters,
+		}}}}}},
+		"template":   obj{"metadata": meta, "spec": spec},
+		"syncPolicy": obj{"preserveResourcesOnDeletion": true},
+	}
+	return o
+}
+
+func placed(t *model.Tenant, c *model.Cluster) bool {
+	return slices.ContainsFunc(t.Clusters, func(r model.Ref) bool { return r.Name == c.Name })
+}
+
+// generationNames lists the Argo CD names of every generation of the
+// tenant's clusters.
+func (g generator) generationNames(t *model.Tenant) []string {
+	var out []string
+	for _, c := range g.p.Placements(t) {
+		for _, gen := range c.Generations() {
+			out = append(out, gen.Name())
+		}
+	}
+	return out
+}
+
+// tenantProject confines a tenant: its own namespace on its own clusters,
+// only the manifest repository, no cluster-scoped kind, none of the kinds
+// that the platform sets in its namespace, and a role for its owners that
+// can see and sync its own applications only.
+func (g generator) tenantProject(t *model.Tenant) obj {
+	var dests []obj
+	for _, name := range g.generationNames(t) {
+		dests = append(dests, obj{"name": name, "namespace": t.Namespace()})
+	}
+	role := "owners"
+	var policies []string
+	for _, action := range []string{"get", "sync"} {
+		policies = append(policies, fmt.Sprintf("p, proj:%s:%s, applications, %s, %s/*, allow", t.Name, role, action, t.Name))
+	}
+	o := k8s.New(apiVersion, "AppProject", g.ns, t.Name, map[string]string{k8s.LabelTenant: t.Name})
+	o["spec"] = obj{
+		"description":              fmt.Sprintf("Tenant %s, defined in %s", t.Name, t.Pos.File),
+		"sourceRepos":              []string{g.p.Config.Repo.URL},
+		"destinations":             dests,
+		"clusterResourceWhitelist": []obj{},
+		"namespaceResourceBlacklist": kinds(
+			"", "ResourceQuota",
+			"", "LimitRange",
+			"networking.k8s.io", "NetworkPolicy",
+			"rbac.authorization.k8s.io", "Role",
+			"rbac.authorization.k8s.io", "RoleBinding",
+			"external-secrets.io", "SecretStore",
+		),
+		"roles": []obj{{
+			"name":        role,
+			"description": "The tenant's owners: view and sync the tenant's applications",
+			"groups":      t.Owners,
+			"policies":    policies,
+		}},
+	}
+	return o
+}
+
+func (g generator) tenantApplicationSet(t *model.Tenant) obj {
+	var clusters []string
+	for _, c := range g.p.Placements(t) {
+		clusters = append(clusters, c.Name)
+	}
+	return g.applicationSet(t.Name, map[string]string{k8s.LabelTenant: t.Name}, clusters, obj{
+		"project":     t.Name,
+		"source":      g.source(g.repoPath(kustomize.AppOverlay(t.Name, ClusterParam))),
+		"destination": obj{"name": NameParam, "namespace": t.Namespace()},
+		"syncPolicy":  syncPolicy(),
+	}, t.Name+"-")
+}

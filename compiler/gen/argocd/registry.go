@@ -1,0 +1,101 @@
+package argocd
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/platformc/platformc/compiler/gen/k8s"
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// RegistryServiceAccount is the identity, in the Argo CD namespace, that
+// reads cluster registrations.
+const RegistryServiceAccount = "cluster-registry"
+
+// registry returns the service account that reads the parameters cluster
+// stacks publish, and one SecretStore per account and region holding
+// clusters; each store assumes the reader role of its account.
+func (g generator) registry() []obj {
+	sa := k8s.New("v1", "ServiceAccount", g.ns, RegistryServiceAccount, nil)
+	k8s.Meta(sa)["annotations"] = map[string]string{"eks.amazonaws.com/role-arn": g.p.RegistryRoleARN()}
+	sa["automountServiceAccountToken"] = false
+	objs := []obj{sa}
+	var seen []string
+	for _, c := range g.p.Clusters {
+		name := registryStore(c)
+		if slices.Contains(seen, name) {
+			continue
+		}
+		seen = append(seen, name)
+		store := k8s.New("external-secrets.io/v1", "SecretStore", g.ns, name, nil)
+		store["spec"] = obj{"provider": obj{"aws": obj{
+			"service": "ParameterStore",
+			"region":  c.Region,
+			"role":    g.p.RegistryReaderRoleARN(c),
+			"auth":    obj{"jwt": obj{"serviceAccountRef": obj{"name": RegistryServiceAccount}}},
+		}}}
+		objs = append(objs, store)
+	}
+	return objs
+}
+
+func registryStore(c *model.Cluster) string {
+	return fmt.Sprintf("cluster-registry-%s-%s", c.Account, c.Region)
+}
+
+// ClusterLabels are the labels of a generation's Argo CD cluster Secret,
+// which ApplicationSets select on.
+func ClusterLabels(gen model.Generation) map[string]string {
+	return map[string]string{
+		SecretTypeLabel:      "cluster",
+		k8s.LabelManagedBy:   "platformc",
+		k8s.LabelCluster:     gen.Cluster.Name,
+		k8s.LabelEnvironment: gen.Cluster.Environment,
+		k8s.LabelVersion:     gen.Version,
+		k8s.LabelGeneration:  gen.Name(),
+	}
+}
+
+// ClusterSecretName is the name of a generation's Argo CD cluster Secret.
+func ClusterSecretName(gen model.Generation) string { return "cluster-" + gen.Name() }
+
+// clusterRegistration registers a cluster generation with Argo CD. The API
+// endpoint and CA are only known once the generation's stack has run, so
+// the Secret is assembled by an ExternalSecret from the SSM parameters the
+// stack publishes. Argo CD authenticates with EKS IAM auth (awsAuthConfig),
+// assuming the deployer role; no credential is stored anywhere.
+func (g generator) clusterRegistration(gen model.Generation) obj {
+	config, _ := json.Marshal(map[string]any{
+		"awsAuthConfig": map[string]string{
+			"clusterName": gen.Name(),
+			"roleARN":     g.p.ArgoCDDeployerRoleARN(gen.Cluster),
+		},
+		"tlsClientConfig": map[string]any{"caData": "{{ .caData }}"},
+	})
+	o := k8s.New("external-secrets.io/v1", "ExternalSecret", g.ns, ClusterSecretName(gen), nil)
+	o["spec"] = obj{
+		"refreshInterval": "1h",
+		"secretStoreRef":  obj{"kind": "SecretStore", "name": registryStore(gen.Cluster)},
+		"target": obj{
+			"name":           ClusterSecretName(gen),
+			"creationPolicy": "Owner",
+			"template": obj{
+				"engineVersion": "v2",
+				"type":          "Opaque",
+				"metadata":      obj{"labels": ClusterLabels(gen)},
+				"data": map[string]string{
+					"name":   gen.Name(),
+					"server": "{{ .endpoint }}",
+					"config": strings.TrimSpace(string(config)),
+				},
+			},
+		},
+		"data": []obj{
+			{"secretKey": "endpoint", "remoteRef": obj{"key": g.p.ClusterParameter(gen, "endpoint")}},
+			{"secretKey": "caData", "remoteRef": obj{"key": g.p.ClusterParameter(gen, "ca-data")}},
+		},
+	}
+	return o
+}
