@@ -43,40 +43,44 @@ func TestKustomizeBuilds(t *testing.T) {
 	}
 	for _, tn := range p.Tenants {
 		for _, c := range p.Placements(tn) {
-			app := built[kustomize.AppOverlay(tn.Name, c.Name)]
-			checkOverlay(t, app, tn, c)
-			checkReplicas(t, app, tn, c)
-			ns := built[kustomize.NamespaceOverlay(tn.Name, c.Name)]
-			checkOverlay(t, ns, tn, c)
-			if find(ns, "Namespace", tn.Name) == nil || find(ns, "NetworkPolicy", "default-deny") == nil {
-				t.Errorf("%s on %s: no Namespace or default-deny NetworkPolicy", tn.Name, c.Name)
+			for _, g := range c.Generations() {
+				app := built[kustomize.AppOverlay(tn.Name, g.Name())]
+				checkOverlay(t, app, tn, g)
+				checkServices(t, app, tn, g)
+				ns := built[kustomize.NamespaceOverlay(tn.Name, g.Name())]
+				checkOverlay(t, ns, tn, g)
+				if find(ns, "Namespace", tn.Name) == nil || find(ns, "NetworkPolicy", "default-deny") == nil {
+					t.Errorf("%s on %s: no Namespace or default-deny NetworkPolicy", tn.Name, g.Name())
+				}
 			}
 		}
 	}
 	for _, c := range p.Clusters {
 		var want int
 		for _, tn := range p.Tenants {
-			if len(p.Placements(tn)) > 0 && contains(p.Placements(tn), c) {
+			if tn.PlacedOn(c.Name) {
 				want++
 			}
 		}
-		if got := len(filter(built[kustomize.ClusterDir(c.Name)], "Namespace")); got != want {
-			t.Errorf("cluster %s: %d namespaces, want %d", c.Name, got, want)
+		for _, g := range c.Generations() {
+			if got := len(filter(built[kustomize.ClusterDir(g.Name())], "Namespace")); got != want {
+				t.Errorf("cluster %s: %d namespaces, want %d", g.Name(), got, want)
+			}
 		}
 	}
 }
 
-func checkOverlay(t *testing.T, objs []kbuild.Object, tn *model.Tenant, c *model.Cluster) {
+func checkOverlay(t *testing.T, objs []kbuild.Object, tn *model.Tenant, g model.Generation) {
 	t.Helper()
 	if len(objs) == 0 {
-		t.Errorf("%s on %s: nothing built", tn.Name, c.Name)
+		t.Errorf("%s on %s: nothing built", tn.Name, g.Name())
 	}
 	for _, o := range objs {
-		id := fmt.Sprintf("%s on %s: %s/%s", tn.Name, c.Name, o["kind"], get(o, "metadata", "name"))
+		id := fmt.Sprintf("%s on %s: %s/%s", tn.Name, g.Name(), o["kind"], get(o, "metadata", "name"))
 		if o["kind"] != "Namespace" && get(o, "metadata", "namespace") != tn.Name {
 			t.Errorf("%s: namespace %v, want %s", id, get(o, "metadata", "namespace"), tn.Name)
 		}
-		for k, v := range map[string]string{k8s.LabelTenant: tn.Name, k8s.LabelCluster: c.Name, k8s.LabelEnvironment: c.Environment} {
+		for k, v := range map[string]string{k8s.LabelTenant: tn.Name, k8s.LabelCluster: g.Cluster.Name, k8s.LabelEnvironment: g.Cluster.Environment, k8s.LabelGeneration: g.Name()} {
 			if got := get(o, "metadata", "labels", k); got != v {
 				t.Errorf("%s: label %s=%v, want %s", id, k, got, v)
 			}
@@ -84,8 +88,11 @@ func checkOverlay(t *testing.T, objs []kbuild.Object, tn *model.Tenant, c *model
 	}
 }
 
-func checkReplicas(t *testing.T, objs []kbuild.Object, tn *model.Tenant, c *model.Cluster) {
+// checkServices compares the built Deployments and Ingresses with the
+// services as they run on the generation's cluster.
+func checkServices(t *testing.T, objs []kbuild.Object, tn *model.Tenant, g model.Generation) {
 	t.Helper()
+	c := g.Cluster
 	for _, s := range tn.Services {
 		on := s.On(c.Name)
 		d := find(objs, "Deployment", s.Name)
@@ -103,6 +110,9 @@ func checkReplicas(t *testing.T, objs []kbuild.Object, tn *model.Tenant, c *mode
 		rules, _ := get(in, "spec", "rules").([]any)
 		if len(rules) != 1 || get(rules[0].(map[string]any), "host") != on.Ingress.Host {
 			t.Errorf("%s on %s: ingress %s rules %v, want host %s", tn.Name, c.Name, s.Name, rules, on.Ingress.Host)
+		}
+		if got := get(in, "metadata", "annotations", kustomize.ExternalDNSHostname); got != g.LoadBalancerName(tn) {
+			t.Errorf("%s on %s: ingress %s is published as %v, want %s", tn.Name, g.Name(), s.Name, got, g.LoadBalancerName(tn))
 		}
 	}
 }
@@ -124,15 +134,6 @@ func filter(objs []kbuild.Object, kind string) []kbuild.Object {
 		}
 	}
 	return out
-}
-
-func contains(cs []*model.Cluster, c *model.Cluster) bool {
-	for _, x := range cs {
-		if x == c {
-			return true
-		}
-	}
-	return false
 }
 
 // get follows keys through nested maps.

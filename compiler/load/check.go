@@ -20,8 +20,12 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 	for _, c := range p.Clusters {
 		clusters[c.Name] = c
 		names = append(names, c.Name)
-		if _, ok := p.Config.Environments[c.Environment]; !ok {
+		env, ok := p.Config.Environments[c.Environment]
+		switch {
+		case !ok:
 			errs = append(errs, errorf(c.EnvPos, cuePath("clusters", c.Name, "environment"), "environment %q is not declared in %s under platform.environments (declared: %s)", c.Environment, PlatformFile, orNone(slices.Collect(maps.Keys(p.Config.Environments)))))
+		case env.Account != c.Account:
+			errs = append(errs, errorf(c.AccountPos, cuePath("clusters", c.Name, "account"), "account %s is not the account of environment %q (%s in %s): every cluster of an environment runs in its account, so that the tenants' IAM roles there can trust the clusters", c.Account, c.Environment, env.Account, PlatformFile))
 		}
 	}
 	onCluster := map[string][]model.Ref{}   // cluster -> tenants placed on it, at their references

@@ -18,7 +18,8 @@ type (
 		Kubernetes                         struct{ Version string }
 		Tenancy                            model.Tenancy
 		DNS                                struct{ Zone string }
-		Network                            struct{ CIDR string }
+		Network                            struct{ CIDR, VPCID string }
+		Capacity                           model.Capacity
 	}
 	rawTenant struct {
 		Name     string
@@ -71,11 +72,14 @@ func decodeCluster(e entry) (*model.Cluster, error) {
 		Environment: r.Environment,
 		EnvPos:      e.valuePos("environment"),
 		Account:     r.Account,
+		AccountPos:  e.valuePos("account"),
 		Region:      r.Region,
 		Version:     r.Kubernetes.Version,
 		Tenancy:     r.Tenancy,
 		DNSZone:     r.DNS.Zone,
 		CIDR:        r.Network.CIDR,
+		VPCID:       r.Network.VPCID,
+		Capacity:    r.Capacity,
 		Pos:         e.at,
 	}, nil
 }

@@ -111,12 +111,16 @@ func pickPos(e cueerrors.Error, file string) model.Pos {
 	return model.Pos{File: file}
 }
 
-// fieldPos is the position of the label of the deepest field along path
-// that f writes, or the start of f.
+// fieldPos is the position of the value at path in f if f writes it,
+// else of the label of the deepest field along path that f writes, else
+// the start of f.
 func fieldPos(f *ast.File, path []string) model.Pos {
-	fd, _ := findField(f, path)
-	if fd == nil {
+	fd, whole := findField(f, path)
+	switch {
+	case fd == nil:
 		return model.Pos{File: f.Filename, Line: 1, Col: 1}
+	case whole:
+		return toPos(fd.Value.Pos())
 	}
 	return toPos(fd.Label.Pos())
 }

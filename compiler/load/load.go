@@ -36,6 +36,9 @@ func Load(fsys fs.FS) (*model.Platform, error) {
 		return nil, err
 	}
 	p := &model.Platform{}
+	if err := decode(l.schema.LookupPath(cue.ParsePath("versions")), &p.Versions); err != nil {
+		return nil, fmt.Errorf("embedded schema: versions: %w", err)
+	}
 	var errs Errors
 	if _, err := fs.Stat(fsys, PlatformFile); errors.Is(err, fs.ErrNotExist) {
 		errs = append(errs, errorf(model.Pos{File: PlatformFile}, "", "not found: the platform's root needs %s, defining platform: {name, repo, argocd, environments}", PlatformFile))

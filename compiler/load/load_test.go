@@ -211,6 +211,14 @@ func TestErrors(t *testing.T) {
 		files: []string{"clusters/c2.cue", "clusters: c2: {account: 1}", "tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c2"]}`},
 		want:  []string{`clusters/c2.cue:1:25: clusters.c2.account: account must be a 12-digit AWS account ID`},
 	}, {
+		name:  "version missing from the versions table",
+		files: []string{"clusters/c2.cue", strings.ReplaceAll(strings.ReplaceAll(cluster, "c1", "c2"), `"1.33"`, `"1.19"`)},
+		want:  []string{`clusters/c2.cue:5:23: clusters.c2.kubernetes.version: no row for this version in the EKS versions table (schema/versions.cue); known versions: 1.31, 1.32, 1.33, 1.34, 1.35`},
+	}, {
+		name:  "cluster outside its environment's account",
+		files: []string{"clusters/c2.cue", strings.ReplaceAll(strings.ReplaceAll(cluster, "c1", "c2"), "111111111111", "999999999999")},
+		want:  []string{`clusters/c2.cue:3:15: clusters.c2.account: account 999999999999 is not the account of environment "prod"`},
+	}, {
 		name:  "empty file",
 		files: []string{"tenants/a.cue", "// nothing yet\n"},
 		want:  []string{`tenants/a.cue:1:1: tenants/a.cue must define tenants: a`},
@@ -255,7 +263,7 @@ func TestErrorsSorted(t *testing.T) {
 		"tenants/a.cue", "tenants: a: {\n\towners: []\n\tclusters: [\"c1\"]\n\tquota: pods: 0\n}",
 	))
 	want := []string{
-		"tenants/a.cue:2:2: tenants.a.owners: owners must be a non-empty list",
+		"tenants/a.cue:2:10: tenants.a.owners: owners must be a non-empty list",
 		"tenants/a.cue:4:15: tenants.a.quota.pods: quota.pods must be a number from 1 to 500",
 		`tenants/b.cue:1:40: tenants.b.clusters: unknown cluster "nope"`,
 	}

@@ -6,8 +6,16 @@ import "fmt"
 // cluster and every tenant, each sorted by name.
 type Platform struct {
 	Config   Config
+	Versions map[string]Version // the EKS versions table, by Kubernetes minor version
 	Clusters []*Cluster
 	Tenants  []*Tenant
+}
+
+// Version is a row of the EKS versions table.
+type Version struct {
+	StandardSupportEnd string            // YYYY-MM-DD
+	ExtendedSupportEnd string            // YYYY-MM-DD
+	Addons             map[string]string // EKS add-on name -> version
 }
 
 // Config is what platform.cue says about the whole platform.
@@ -75,13 +83,31 @@ type Cluster struct {
 	Name        string
 	Environment string
 	EnvPos      Pos // where the environment is written
+	AccountPos  Pos // where the account is written
 	Account     string
 	Region      string
 	Version     string // Kubernetes minor version, "1.33"
 	Tenancy     Tenancy
 	DNSZone     string
 	CIDR        string // the VPC's address range
-	Pos         Pos    // where the cluster is defined
+	VPCID       string // an existing VPC to import; "" creates one
+	Capacity    Capacity
+	Pos         Pos // where the cluster is defined
+}
+
+// Capacity modes.
+const (
+	AutoMode  = "auto"
+	NodeGroup = "nodegroup"
+	Karpenter = "karpenter"
+	Fargate   = "fargate"
+)
+
+// Capacity is how a cluster gets nodes.
+type Capacity struct {
+	Mode             string
+	InstanceTypes    []string
+	MinSize, MaxSize int
 }
 
 // Tenant is one product team's namespace on each of its clusters.
@@ -183,6 +209,16 @@ type Secret struct {
 	Name string
 	Keys []string
 	Pos  Pos
+}
+
+// PlacedOn reports whether the tenant runs on the named cluster.
+func (t *Tenant) PlacedOn(cluster string) bool {
+	for _, r := range t.Clusters {
+		if r.Name == cluster {
+			return true
+		}
+	}
+	return false
 }
 
 // Placements returns the tenant's clusters, resolved and sorted by name.

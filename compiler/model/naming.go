@@ -36,6 +36,19 @@ func (g Generation) Name() string {
 	return g.Cluster.Name + "-" + strings.ReplaceAll(g.Version, ".", "-")
 }
 
+// LoadBalancerName is the DNS name that the tenant's load balancer gets in
+// the generation, "billing.prod-shared-1-34.example.com": the target of
+// the weighted records of the tenant's hosts.
+func (g Generation) LoadBalancerName(t *Tenant) string {
+	return t.Name + "." + g.Name() + "." + g.Cluster.DNSZone
+}
+
+// Addons returns the EKS add-on versions for the generation's Kubernetes
+// version, from the versions table.
+func (p *Platform) Addons(g Generation) map[string]string {
+	return p.Versions[g.Version].Addons
+}
+
 // Generations returns the cluster's live generations, oldest first.
 func (c *Cluster) Generations() []Generation {
 	return []Generation{{Cluster: c, Version: c.Version, Weight: 100}}

@@ -156,7 +156,7 @@ func (g generator) platformProject() obj {
 	for _, c := range g.p.Clusters {
 		for _, gen := range c.Generations() {
 			for _, t := range g.p.Tenants {
-				if placed(t, c) {
+				if t.PlacedOn(c.Name) {
 					dests = append(dests, obj{"name": gen.Name(), "namespace": t.Namespace()})
 				}
 			}
@@ -186,22 +186,20 @@ func (g generator) platformApplicationSet() obj {
 	}
 	return g.applicationSet("platform-namespaces", nil, clusters, obj{
 		"project":     PlatformProject,
-		"source":      g.source(g.repoPath(kustomize.ClusterDir(ClusterParam))),
+		"source":      g.source(g.repoPath(kustomize.ClusterDir(NameParam))),
 		"destination": obj{"name": NameParam},
 		"syncPolicy":  syncPolicy(),
 	}, "namespaces-")
 }
 
-// The cluster generator's parameters that templates use.
-const (
-	NameParam    = "{{.name}}"
-	ClusterParam = `{{index .metadata.labels "` + k8s.LabelCluster + `"}}`
-)
+// NameParam is the cluster generator's parameter that templates use: the
+// name of the cluster generation.
+const NameParam = "{{.name}}"
 
 // applicationSet makes an Application from spec for every cluster
 // generation whose platformc.io/cluster label is one of clusters. Only the
-// generation's name and cluster label are templated; missingkey=error makes
-// a missing one fail rather than render empty.
+// generation's name is templated; missingkey=error makes a missing
+// parameter fail rather than render empty.
 func (g generator) applicationSet(name string, labels map[string]string, clusters []string, spec obj, prefix string) obj {
 	o := k8s.New(apiVersion, "ApplicationSet", g.ns, name, labels)
 	meta := obj{"name": prefix + NameParam}
@@ -220,10 +218,6 @@ func (g generator) applicationSet(name string, labels map[string]string, cluster
 		"syncPolicy": obj{"preserveResourcesOnDeletion": true},
 	}
 	return o
-}
-
-func placed(t *model.Tenant, c *model.Cluster) bool {
-	return slices.ContainsFunc(t.Clusters, func(r model.Ref) bool { return r.Name == c.Name })
 }
 
 // generationNames lists the Argo CD names of every generation of the
@@ -283,7 +277,7 @@ func (g generator) tenantApplicationSet(t *model.Tenant) obj {
 	}
 	return g.applicationSet(t.Name, map[string]string{k8s.LabelTenant: t.Name}, clusters, obj{
 		"project":     t.Name,
-		"source":      g.source(g.repoPath(kustomize.AppOverlay(t.Name, ClusterParam))),
+		"source":      g.source(g.repoPath(kustomize.AppOverlay(t.Name, NameParam))),
 		"destination": obj{"name": NameParam, "namespace": t.Namespace()},
 		"syncPolicy":  syncPolicy(),
 	}, t.Name+"-")

@@ -3,6 +3,7 @@ package kustomize
 import (
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/platformc/platformc/compiler/encode"
 	"github.com/platformc/platformc/compiler/fstree"
@@ -30,15 +31,24 @@ func appBaseFiles(fs *k8s.Files, t *model.Tenant) {
 	fs.Add(dir, "kustomization.yaml", origin, t.Pos.File, kustomization(ns, resources, tenantLabels(t)))
 }
 
-// appOverlayFiles writes what differs on cluster c: its labels, the
-// ExternalSecrets reading the environment's secret, and the per-cluster
-// overrides of the tenant's services.
-func appOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, c *model.Cluster) {
-	dir, origin := AppOverlay(t.Name, c.Name), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
+// appOverlayFiles writes what differs on a cluster generation: its labels,
+// the ExternalSecrets reading the environment's secret, the per-cluster
+// overrides of the tenant's services, and the DNS name its load balancer
+// gets in this generation.
+func appOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g model.Generation) {
+	c := g.Cluster
+	dir, origin := AppOverlay(t.Name, g.Name()), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
 	secrets := fs.AddObjects(dir, origin, t.Pos.File, externalsecrets.ExternalSecrets(t, p.TenantSecret(t, c.Environment))...)
-	k := kustomization("", append([]string{"../../base"}, secrets...), merge(tenantLabels(t), clusterLabels(c)))
+	k := kustomization("", append([]string{"../../base"}, secrets...), merge(tenantLabels(t), generationLabels(g)))
 	var replicas []obj
 	var patches []obj
+	if hasIngress(t) {
+		patches = append(patches, jsonPatch(fs, "Ingress", "", []obj{{
+			"op":    "add",
+			"path":  "/metadata/annotations/" + strings.ReplaceAll(ExternalDNSHostname, "/", "~1"),
+			"value": g.LoadBalancerName(t),
+		}}))
+	}
 	for _, s := range t.Services {
 		o := s.Override(c.Name)
 		if o == nil {
@@ -72,17 +82,28 @@ func appOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, c *model
 	fs.Add(dir, "kustomization.yaml", origin, t.Pos.File, k)
 }
 
+// ExternalDNSHostname is the annotation by which external-dns, in each
+// cluster generation, publishes the name of the generation's load balancer
+// for a tenant; weighted records for the tenant's hosts point at it.
+const ExternalDNSHostname = "external-dns.alpha.kubernetes.io/hostname"
+
+func hasIngress(t *model.Tenant) bool {
+	return slices.ContainsFunc(t.Services, func(s *model.Service) bool { return s.Ingress != nil })
+}
+
 // jsonPatch is a kustomization patch entry with an inline JSON 6902 patch,
-// written as YAML.
+// written as YAML, for the object of kind and name, or every object of kind
+// when name is "".
 func jsonPatch(fs *k8s.Files, kind, name string, ops []obj) obj {
 	data, err := encode.YAML(ops)
 	if err != nil && fs.Err == nil {
 		fs.Err = err
 	}
-	return obj{
-		"target": obj{"kind": kind, "name": name},
-		"patch":  string(data),
+	target := obj{"kind": kind}
+	if name != "" {
+		target["name"] = name
 	}
+	return obj{"target": target, "patch": string(data)}
 }
 
 func selector(w *model.Workload) map[string]string { return map[string]string{k8s.LabelName: w.Name} }

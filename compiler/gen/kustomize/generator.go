@@ -17,16 +17,19 @@ func (Generator) Name() string { return "kustomize" }
 func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 	var fs k8s.Files
 	for _, t := range p.Tenants {
-		placements := p.Placements(t)
 		appBaseFiles(&fs, t)
 		namespaceBaseFiles(&fs, t)
-		for _, c := range placements {
-			appOverlayFiles(&fs, p, t, c)
-			namespaceOverlayFiles(&fs, p, t, c)
+		for _, c := range p.Placements(t) {
+			for _, g := range c.Generations() {
+				appOverlayFiles(&fs, p, t, g)
+				namespaceOverlayFiles(&fs, p, t, g)
+			}
 		}
 	}
 	for _, c := range p.Clusters {
-		clusterFiles(&fs, p, c)
+		for _, g := range c.Generations() {
+			clusterFiles(&fs, p, g)
+		}
 	}
 	return fs.Out, fs.Err
 }

@@ -116,30 +116,31 @@ func allowIngressTraffic(t *model.Tenant) obj {
 // policy that needs its VPC range (anything outside the VPC, plus the
 // ranges inside it that the tenant declared, but no other pod), and the
 // SecretStore bound to the tenant's secret for the cluster's environment.
-func namespaceOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, c *model.Cluster) {
+func namespaceOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g model.Generation) {
+	c := g.Cluster
 	to := []obj{{"ipBlock": obj{"cidr": "0.0.0.0/0", "except": []string{c.CIDR}}}}
 	for _, cidr := range t.Egress {
 		to = append(to, obj{"ipBlock": obj{"cidr": cidr}})
 	}
 	secret := p.TenantSecret(t, c.Environment)
-	dir, origin := NamespaceOverlay(t.Name, c.Name), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
+	dir, origin := NamespaceOverlay(t.Name, g.Name()), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
 	resources := fs.AddObjects(dir, origin, t.Pos.File,
 		networkPolicy(t.Namespace(), "allow-egress", obj{}, []string{"Egress"}, nil, []obj{{"to": to}}),
 		externalsecrets.ServiceAccount(secret),
 		externalsecrets.SecretStore(secret),
 	)
-	fs.Add(dir, "kustomization.yaml", origin, t.Pos.File, kustomization(t.Namespace(), append([]string{"../../base"}, resources...), merge(tenantLabels(t), clusterLabels(c))))
+	fs.Add(dir, "kustomization.yaml", origin, t.Pos.File, kustomization(t.Namespace(), append([]string{"../../base"}, resources...), merge(tenantLabels(t), generationLabels(g))))
 }
 
 // clusterFiles writes the kustomization of every tenant namespace placed on
-// cluster c.
-func clusterFiles(fs *k8s.Files, p *model.Platform, c *model.Cluster) {
+// a cluster generation.
+func clusterFiles(fs *k8s.Files, p *model.Platform, g model.Generation) {
 	var resources []string
 	for _, t := range p.Tenants {
-		if slices.ContainsFunc(t.Clusters, func(r model.Ref) bool { return r.Name == c.Name }) {
-			resources = append(resources, path.Join("../..", NamespaceOverlay(t.Name, c.Name)))
+		if t.PlacedOn(g.Cluster.Name) {
+			resources = append(resources, path.Join("../..", NamespaceOverlay(t.Name, g.Name())))
 		}
 	}
 	k := kustomization("", resources, nil)
-	fs.Add(ClusterDir(c.Name), "kustomization.yaml", fstree.Origin{Cluster: c.Name}, c.Pos.File, k)
+	fs.Add(ClusterDir(g.Name()), "kustomization.yaml", fstree.Origin{Cluster: g.Cluster.Name}, g.Cluster.Pos.File, k)
 }

@@ -30,8 +30,12 @@ func tenantLabels(t *model.Tenant) map[string]string {
 	return map[string]string{k8s.LabelPartOf: t.Name, k8s.LabelManagedBy: "platformc", k8s.LabelTenant: t.Name}
 }
 
-func clusterLabels(c *model.Cluster) map[string]string {
-	return map[string]string{k8s.LabelCluster: c.Name, k8s.LabelEnvironment: c.Environment}
+func generationLabels(g model.Generation) map[string]string {
+	return map[string]string{
+		k8s.LabelCluster:     g.Cluster.Name,
+		k8s.LabelEnvironment: g.Cluster.Environment,
+		k8s.LabelGeneration:  g.Name(),
+	}
 }
 
 func merge(a, b map[string]string) map[string]string {
