@@ -8,13 +8,17 @@ GOTESTSUM = $(GO) tool -modfile=tools/go.mod gotestsum
 run:
 	$(GO) run ./cmd/platformc build
 
-## test: vet, format check and the whole test suite, with a summary
+## test: vet, format check and the whole test suite, with a summary; then the
+## conformance of every generated object to the pinned upstream schemas (a
+## module of its own under test/conformance, to keep the Kubernetes server
+## libraries out of go.mod)
 test: lint
 	$(GOTESTSUM) --format pkgname-and-test-fails --format-hide-empty-pkg -- -count=1 ./...
+	cd test/conformance && $(GO) tool -modfile=../../tools/go.mod gotestsum --format pkgname-and-test-fails -- -count=1 ./...
 
 lint:
 	$(GO) vet ./...
-	@unformatted="$$(gofmt -l cmd compiler schema tools)"; \
+	@unformatted="$$(gofmt -l cmd compiler schema tools test)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 
 ## build: the platformc binary

@@ -45,27 +45,21 @@ func TestSampleGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range union(got.Paths(), want.Paths()) {
-		g, gok := got.Get(p)
-		w, wok := want.Get(p)
-		switch {
-		case !wok:
-			t.Errorf("out/%s: generated but not committed", p)
-		case !gok:
-			t.Errorf("out/%s: committed but no longer generated", p)
-		case !bytes.Equal(g.Data, w.Data):
-			t.Errorf("out/%s differs from a fresh build:\n%s", p, diff.Diff("committed", w.Data, "built", g.Data))
+	for _, d := range fstree.Differences(got, want) {
+		g, _ := got.Get(d.Path)
+		w, _ := want.Get(d.Path)
+		switch d.How {
+		case "missing":
+			t.Errorf("out/%s: generated but not committed", d.Path)
+		case "extra":
+			t.Errorf("out/%s: committed but no longer generated", d.Path)
+		default:
+			t.Errorf("out/%s differs from a fresh build:\n%s", d.Path, diff.Diff("committed", w.Data, "built", g.Data))
 		}
 	}
 	if t.Failed() {
 		t.Log("out/ is stale: run 'go test ./compiler -run TestSampleGolden -update' (or 'make run') and review the diff")
 	}
-}
-
-func union(a, b []string) []string {
-	all := slices.Concat(a, b)
-	slices.Sort(all)
-	return slices.Compact(all)
 }
 
 // shuffled lists directories in a random order, so that a loader that

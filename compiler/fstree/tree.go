@@ -1,6 +1,7 @@
 package fstree
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"slices"
@@ -72,3 +73,31 @@ func (t *Tree) Get(p string) (File, bool) {
 
 // Len is the number of files.
 func (t *Tree) Len() int { return len(t.files) }
+
+// Difference is a path where two trees differ, and how: "missing" (only
+// in the wanted tree), "extra" (only in the other) or "differs".
+type Difference struct{ Path, How string }
+
+// Differences lists where have differs from want, by path.
+func Differences(want, have *Tree) []Difference {
+	var out []Difference
+	for _, p := range union(want.Paths(), have.Paths()) {
+		w, inWant := want.files[p]
+		h, inHave := have.files[p]
+		switch {
+		case !inHave:
+			out = append(out, Difference{p, "missing"})
+		case !inWant:
+			out = append(out, Difference{p, "extra"})
+		case !bytes.Equal(w.Data, h.Data):
+			out = append(out, Difference{p, "differs"})
+		}
+	}
+	return out
+}
+
+func union(a, b []string) []string {
+	all := slices.Concat(a, b)
+	slices.Sort(all)
+	return slices.Compact(all)
+}

@@ -13,6 +13,9 @@ import (
 // Object is one built Kubernetes object.
 type Object = map[string]any
 
+// FS is the filesystem kustomize builds from.
+type FS = filesys.FileSystem
+
 // Dirs returns every folder of t that holds a kustomization.yaml, sorted.
 func Dirs(t *fstree.Tree) []string {
 	var dirs []string

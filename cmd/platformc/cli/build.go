@@ -12,7 +12,8 @@ import (
 )
 
 type buildOptions struct {
-	out string
+	out   string
+	check bool
 }
 
 func newBuildCmd(e *env, rf *rootFlags) *cobra.Command {
@@ -28,18 +29,26 @@ The folder is replaced atomically: a build that fails for any reason
 leaves it exactly as it was. Files that are no longer generated are
 removed. out/platformc.json lists every file with the tenant and cluster it
 came from. build refuses to replace a non-empty folder that has no
-platformc.json, so it never deletes a folder it did not write.`,
+platformc.json, so it never deletes a folder it did not write.
+
+With --check, build writes nothing: it exits 1 and lists the files of the
+output folder that differ from a fresh build — the CI gate against hand
+edits and stale outputs.`,
 		Example: `  # Build the platform of the current repository into out/
   platformc build
 
   # Build into another folder
-  platformc build --out /tmp/manifests`,
+  platformc build --out /tmp/manifests
+
+  # In CI: fail if the committed out/ is not what the sources produce
+  platformc build --check`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return fail(buildRun(e, rf, &opts))
 		},
 	}
 	cmd.Flags().StringVar(&opts.out, "out", "", "output folder (default: out/ under the platform's root)")
+	cmd.Flags().BoolVar(&opts.check, "check", false, "write nothing; fail if the output folder is not what a build would write")
 	return cmd
 }
 
@@ -56,9 +65,29 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if opts.out != "" {
 		out = abs(e, opts.out)
 	}
+	if opts.check {
+		return check(e, out, tree)
+	}
 	if err := fstree.Write(out, tree); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "built %s: %s for %s on %s\n", rel(e, out), plural(tree.Len(), "file"), plural(len(p.Tenants), "tenant"), plural(len(p.Clusters), "cluster"))
 	return nil
+}
+
+// check compares the output folder with a fresh build.
+func check(e *env, out string, tree *fstree.Tree) error {
+	have, err := fstree.Read(out)
+	if err != nil {
+		return err
+	}
+	diffs := fstree.Differences(tree, have)
+	if len(diffs) == 0 {
+		fmt.Fprintf(e.stdout, "%s is up to date: %s\n", rel(e, out), plural(tree.Len(), "file"))
+		return nil
+	}
+	for _, d := range diffs {
+		fmt.Fprintf(e.stderr, "%-8s %s\n", d.How, filepath.Join(rel(e, out), d.Path))
+	}
+	return fmt.Errorf("%s is not what the sources produce (%s): run 'platformc build' and commit the result", rel(e, out), plural(len(diffs), "file"))
 }

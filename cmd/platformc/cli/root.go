@@ -43,6 +43,12 @@ type failure struct{ err error }
 func (f failure) Error() string { return f.err.Error() }
 func (f failure) Unwrap() error { return f.err }
 
+// exitCode ends a command with a code and no message, as "diff
+// --exit-code" does when there are differences.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit %d", int(c)) }
+
 func fail(err error) error {
 	if err == nil {
 		return nil
@@ -62,6 +68,10 @@ func run(args []string, e *env) (code int) {
 	cmd, err := root.ExecuteC()
 	if err == nil {
 		return ExitOK
+	}
+	var ec exitCode
+	if errors.As(err, &ec) {
+		return int(ec)
 	}
 	var f failure
 	if !errors.As(err, &f) {
@@ -109,6 +119,8 @@ that holds a clusters/ folder; --root names it explicitly.`,
 	root.AddCommand(
 		newBuildCmd(e, &rf),
 		newValidateCmd(e, &rf),
+		newDiffCmd(e, &rf),
+		newPublishCmd(e, &rf),
 	)
 	return root
 }

@@ -1,0 +1,140 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/transport"
+	"github.com/go-git/go-git/v5/plumbing/transport/http"
+	"github.com/go-git/go-git/v5/plumbing/transport/ssh"
+	"github.com/spf13/cobra"
+
+	"github.com/platformc/platformc/compiler"
+	"github.com/platformc/platformc/compiler/gitpub"
+)
+
+// The environment variables publish reads credentials and identity from.
+const (
+	envToken      = "PLATFORMC_GIT_TOKEN"    // HTTPS token (password)
+	envUser       = "PLATFORMC_GIT_USERNAME" // HTTPS user name, default x-access-token
+	envSSHKeyPass = "PLATFORMC_SSH_KEY_PASSPHRASE"
+	envAuthorName = "GIT_AUTHOR_NAME"
+	envAuthorMail = "GIT_AUTHOR_EMAIL"
+	envEpoch      = "SOURCE_DATE_EPOCH" // the commit time, for reproducible commits
+)
+
+type publishOptions struct {
+	repo, branch, path, message, sshKey string
+}
+
+func newPublishCmd(e *env, rf *rootFlags) *cobra.Command {
+	opts := publishOptions{branch: "main"}
+	cmd := &cobra.Command{
+		Use:   "publish --repo URL|PATH [--branch B] [--path P] [--message M]",
+		Short: "Commit the generated outputs to the manifest repository and push",
+		Long: `publish compiles the platform and makes folder P of branch B of the manifest
+repository hold exactly the generated outputs, as one new commit that names
+the source commit and summarises the change, and pushes it. Nothing is
+committed when nothing changed. A push rejected because the branch moved
+meanwhile is retried on top of it (5 times at most); nothing is ever
+force-pushed.
+
+Credentials come from the environment and are never printed:
+` + envToken + ` (an HTTPS token; ` + envUser + ` sets the user name,
+default x-access-token), or --ssh-key with ` + envSSHKeyPass + `.
+The commit's author is ` + envAuthorName + ` <` + envAuthorMail + `> (default
+platformc), its time ` + envEpoch + ` if set.`,
+		Example: `  # In CI, after merging to main
+  PLATFORMC_GIT_TOKEN=$TOKEN platformc publish --repo https://github.com/acme/manifests.git
+
+  # Into a folder of a local repository
+  platformc publish --repo ../manifests --path platform`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.repo == "" {
+				return errors.New("--repo is required")
+			}
+			return fail(publishRun(cmd.Context(), e, rf, &opts))
+		},
+	}
+	cmd.Flags().StringVar(&opts.repo, "repo", "", "the manifest repository: URL or local path")
+	cmd.Flags().StringVar(&opts.branch, "branch", opts.branch, "the branch to commit to")
+	cmd.Flags().StringVar(&opts.path, "path", "", "the folder of the repository to replace (default: its root)")
+	cmd.Flags().StringVar(&opts.message, "message", "", "the commit's subject (default: names the source commit)")
+	cmd.Flags().StringVar(&opts.sshKey, "ssh-key", "", "private key file for SSH URLs")
+	return cmd
+}
+
+func publishRun(ctx context.Context, e *env, rf *rootFlags, opts *publishOptions) error {
+	root, err := rf.platformRoot(e)
+	if err != nil {
+		return err
+	}
+	tree, _, err := compiler.Compile(os.DirFS(root))
+	if err != nil {
+		return err
+	}
+	auth, err := gitAuth(opts.sshKey)
+	if err != nil {
+		return err
+	}
+	now := time.Now
+	if epoch := os.Getenv(envEpoch); epoch != "" {
+		var sec int64
+		if _, err := fmt.Sscan(epoch, &sec); err != nil {
+			return fmt.Errorf("%s=%q: not a number of seconds", envEpoch, epoch)
+		}
+		now = func() time.Time { return time.Unix(sec, 0).UTC() }
+	}
+	po := gitpub.Options{
+		URL:     opts.repo,
+		Branch:  opts.branch,
+		Path:    opts.path,
+		Message: opts.message,
+		Auth:    auth,
+		Author:  object.Signature{Name: os.Getenv(envAuthorName), Email: os.Getenv(envAuthorMail)},
+		Now:     now,
+		Log:     e.stderr,
+	}
+	if repo, err := gitpub.Open(root); err == nil {
+		if head, err := repo.Head(); err == nil {
+			po.Source = head.Hash.String()
+		}
+	}
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	res, err := gitpub.Publish(ctx, tree, po)
+	if errors.Is(err, gitpub.ErrNoChanges) {
+		fmt.Fprintf(e.stdout, "nothing to publish: %s %s already holds these outputs\n", opts.repo, opts.branch)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "published %s to %s %s: %d added, %d modified, %d removed\n", res.Commit[:12], opts.repo, opts.branch, res.Added, res.Modified, res.Removed)
+	return nil
+}
+
+// gitAuth returns the credentials the environment gives, or nil.
+func gitAuth(sshKey string) (transport.AuthMethod, error) {
+	if sshKey != "" {
+		auth, err := ssh.NewPublicKeysFromFile("git", sshKey, os.Getenv(envSSHKeyPass))
+		if err != nil {
+			return nil, fmt.Errorf("--ssh-key: %w", err)
+		}
+		return auth, nil
+	}
+	if token := os.Getenv(envToken); token != "" {
+		user := os.Getenv(envUser)
+		if user == "" {
+			user = "x-access-token"
+		}
+		return &http.BasicAuth{Username: user, Password: token}, nil
+	}
+	return nil, nil
+}

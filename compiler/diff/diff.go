@@ -1,0 +1,285 @@
+package diff
+
+import (
+	"cmp"
+	"fmt"
+	"path"
+	"slices"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/platformc/platformc/compiler/encode"
+	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/kbuild"
+)
+
+// Action is what happened to an object.
+type Action string
+
+const (
+	Added    Action = "added"
+	Modified Action = "modified"
+	Removed  Action = "removed"
+)
+
+// ID identifies a Kubernetes object.
+type ID struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Namespace  string `json:"namespace,omitempty"`
+	Name       string `json:"name"`
+}
+
+func (id ID) String() string {
+	if id.Namespace == "" {
+		return fmt.Sprintf("%s %s", id.Kind, id.Name)
+	}
+	return fmt.Sprintf("%s %s/%s", id.Kind, id.Namespace, id.Name)
+}
+
+// Change is one object added, modified or removed in one unit.
+type Change struct {
+	Unit    string `json:"unit"`              // the folder Argo CD applies
+	Tenant  string `json:"tenant,omitempty"`  // "" for the platform's own units
+	Cluster string `json:"cluster,omitempty"` // the logical cluster, if any
+	Action  Action `json:"action"`
+	Object  ID     `json:"object"`
+	Before  string `json:"before,omitempty"` // canonical YAML
+	After   string `json:"after,omitempty"`
+	Risk    string `json:"risk,omitempty"` // why a reviewer should look twice
+}
+
+// Report is the difference between two output trees.
+type Report struct {
+	Base    string   `json:"base"`                // what the base is, e.g. a commit
+	BaseErr string   `json:"baseError,omitempty"` // why the base did not compile
+	Changes []Change `json:"changes"`
+}
+
+// Risky returns the changes that carry a risk, in report order.
+func (r *Report) Risky() []Change {
+	var out []Change
+	for _, c := range r.Changes {
+		if c.Risk != "" {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Trees compares the outputs base and head. Either may be empty.
+func Trees(base, head *fstree.Tree) (*Report, error) {
+	b, h := units(base), units(head)
+	bfs, err := kbuild.Memory(base)
+	if err != nil {
+		return nil, err
+	}
+	hfs, err := kbuild.Memory(head)
+	if err != nil {
+		return nil, err
+	}
+	r := &Report{Changes: []Change{}}
+	for _, dir := range union(b.names(), h.names()) {
+		if slices.Equal(b.digest(dir), h.digest(dir)) {
+			continue
+		}
+		before, err := objects(bfs, b, dir)
+		if err != nil {
+			return nil, fmt.Errorf("base: %w", err)
+		}
+		after, err := objects(hfs, h, dir)
+		if err != nil {
+			return nil, err
+		}
+		origin := h.origin(dir)
+		if _, ok := h.inputs[dir]; !ok {
+			origin = b.origin(dir)
+		}
+		for _, id := range ids(before, after) {
+			c := Change{Unit: dir, Tenant: origin.Tenant, Cluster: origin.Cluster, Object: id, Before: before[id], After: after[id]}
+			switch {
+			case c.Before == c.After:
+				continue
+			case c.Before == "":
+				c.Action = Added
+			case c.After == "":
+				c.Action = Removed
+			default:
+				c.Action = Modified
+			}
+			c.Risk = risk(c)
+			r.Changes = append(r.Changes, c)
+		}
+	}
+	attribute(r.Changes, base, head)
+	quiet(r.Changes)
+	slices.SortFunc(r.Changes, func(a, b Change) int {
+		return cmp.Or(cmp.Compare(a.Tenant, b.Tenant), cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.Unit, b.Unit),
+			cmp.Compare(a.Object.Kind, b.Object.Kind), cmp.Compare(a.Object.Namespace, b.Object.Namespace), cmp.Compare(a.Object.Name, b.Object.Name),
+			cmp.Compare(a.Object.APIVersion, b.Object.APIVersion))
+	})
+	return r, nil
+}
+
+// objects builds the unit dir of side s and returns its objects as
+// canonical YAML by identity; a unit the side does not have is empty.
+func objects(fs kbuild.FS, s unitSet, dir string) (map[ID]string, error) {
+	out := map[ID]string{}
+	if _, ok := s.inputs[dir]; !ok {
+		return out, nil
+	}
+	objs, err := kbuild.Build(fs, dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range objs {
+		meta, _ := o["metadata"].(map[string]any)
+		id := ID{str(o["apiVersion"]), str(o["kind"]), str(meta["namespace"]), str(meta["name"])}
+		data, err := encode.YAML(o)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = string(data)
+	}
+	return out, nil
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+func union(a, b []string) []string {
+	all := slices.Concat(a, b)
+	slices.Sort(all)
+	return slices.Compact(all)
+}
+
+// ids returns the identities of both sides, once each.
+func ids(a, b map[ID]string) []ID {
+	seen := map[ID]bool{}
+	var out []ID
+	for _, m := range []map[ID]string{a, b} {
+		for id := range m {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
+// unitSet is the units of one tree, each with the folders it reads.
+type unitSet struct {
+	tree   *fstree.Tree
+	inputs map[string][]string // unit -> folders it includes, itself first
+	files  map[string][]string // folder -> its files, sorted
+}
+
+func (s unitSet) names() []string {
+	out := make([]string, 0, len(s.inputs))
+	for u := range s.inputs {
+		out = append(out, u)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// digest is the paths and bytes of every file the unit reads, in order;
+// equal digests mean an equal build.
+func (s unitSet) digest(unit string) []string {
+	var out []string
+	for _, dir := range s.inputs[unit] {
+		for _, p := range s.files[dir] {
+			f, _ := s.tree.Get(p)
+			out = append(out, p, string(f.Data))
+		}
+	}
+	return out
+}
+
+// origin is where the unit's kustomization came from.
+func (s unitSet) origin(unit string) fstree.Origin {
+	f, _ := s.tree.Get(path.Join(unit, "kustomization.yaml"))
+	return f.Origin
+}
+
+// units finds the folders of t that Argo CD applies: kustomizations that
+// no other kustomization includes.
+func units(t *fstree.Tree) unitSet {
+	s := unitSet{tree: t, inputs: map[string][]string{}, files: map[string][]string{}}
+	for _, p := range t.Paths() {
+		s.files[path.Dir(p)] = append(s.files[path.Dir(p)], p)
+	}
+	refs := map[string][]string{}
+	included := map[string]bool{}
+	dirs := kbuild.Dirs(t)
+	for _, dir := range dirs {
+		f, _ := t.Get(path.Join(dir, "kustomization.yaml"))
+		var k struct{ Resources []string }
+		_ = yaml.Unmarshal(f.Data, &k)
+		for _, r := range k.Resources {
+			target := path.Join(dir, r)
+			if _, ok := t.Get(path.Join(target, "kustomization.yaml")); ok {
+				refs[dir] = append(refs[dir], target)
+				included[target] = true
+			}
+		}
+	}
+	for _, dir := range dirs {
+		if included[dir] {
+			continue
+		}
+		var closure []string
+		var walk func(string)
+		walk = func(d string) {
+			if slices.Contains(closure, d) {
+				return
+			}
+			closure = append(closure, d)
+			for _, r := range refs[d] {
+				walk(r)
+			}
+		}
+		walk(dir)
+		s.inputs[dir] = closure
+	}
+	return s
+}
+
+// quiet drops the risk of removing an object whose namespace is removed
+// too: the namespace's deletion is the one to review.
+func quiet(changes []Change) {
+	gone := map[[2]string]bool{}
+	for _, c := range changes {
+		if c.Object.Kind == "Namespace" && c.Action == Removed {
+			gone[[2]string{c.Unit, c.Object.Name}] = true
+		}
+	}
+	for i, c := range changes {
+		if c.Action == Removed && c.Object.Kind != "Namespace" && gone[[2]string{c.Unit, c.Object.Namespace}] {
+			changes[i].Risk = ""
+		}
+	}
+}
+
+// attribute gives the objects of platform units (the namespaces a cluster
+// holds) to the tenant whose namespace they are in: a tenant is its
+// namespace.
+func attribute(changes []Change, trees ...*fstree.Tree) {
+	tenants := map[string]bool{}
+	for _, t := range trees {
+		for _, p := range t.Paths() {
+			if f, _ := t.Get(p); f.Origin.Tenant != "" {
+				tenants[f.Origin.Tenant] = true
+			}
+		}
+	}
+	for i, c := range changes {
+		ns := c.Object.Namespace
+		if c.Object.Kind == "Namespace" {
+			ns = c.Object.Name
+		}
+		if c.Tenant == "" && c.Cluster != "" && tenants[ns] {
+			changes[i].Tenant = ns
+		}
+	}
+}

@@ -1,0 +1,211 @@
+package gitpub
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"path/filepath"
+	"strings"
+	"time"
+
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Repo is a source repository: the platform's sources live in it.
+type Repo struct {
+	git  *git.Repository
+	Root string // the work tree's root folder
+}
+
+// Open opens the repository whose work tree holds dir.
+func Open(dir string) (*Repo, error) {
+	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s: not in a git repository: %w", dir, err)
+	}
+	wt, err := r.Worktree()
+	if err != nil {
+		return nil, err
+	}
+	return &Repo{git: r, Root: wt.Filesystem.Root()}, nil
+}
+
+// FromGit wraps an open repository, such as one in memory.
+func FromGit(r *git.Repository) *Repo { return &Repo{git: r} }
+
+// Head returns the commit HEAD points at.
+func (r *Repo) Head() (*object.Commit, error) {
+	ref, err := r.git.Head()
+	if err != nil {
+		return nil, fmt.Errorf("HEAD: %w", err)
+	}
+	return r.git.CommitObject(ref.Hash())
+}
+
+// Commit resolves a revision (a branch, tag, commit or expression such as
+// HEAD~1) to its commit.
+func (r *Repo) Commit(rev string) (*object.Commit, error) {
+	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return nil, fmt.Errorf("revision %q: %w", rev, err)
+	}
+	return r.git.CommitObject(*h)
+}
+
+// DefaultBase is what a change is reviewed against: the merge base of HEAD
+// with the default branch (origin's HEAD, else main or master, remote or
+// local). On the default branch itself, that is HEAD.
+func (r *Repo) DefaultBase() (*object.Commit, string, error) {
+	head, err := r.Head()
+	if err != nil {
+		return nil, "", err
+	}
+	for _, name := range []string{"refs/remotes/origin/HEAD", "refs/remotes/origin/main", "refs/remotes/origin/master", "refs/heads/main", "refs/heads/master"} {
+		ref, err := r.git.Reference(plumbing.ReferenceName(name), true)
+		if err != nil {
+			continue
+		}
+		other, err := r.git.CommitObject(ref.Hash())
+		if err != nil {
+			continue
+		}
+		bases, err := head.MergeBase(other)
+		if err != nil || len(bases) == 0 {
+			continue
+		}
+		return bases[0], "merge base with " + strings.TrimPrefix(strings.TrimPrefix(name, "refs/remotes/"), "refs/heads/"), nil
+	}
+	return head, "HEAD", nil
+}
+
+// TreeFS returns the files of commit c below dir (slash-separated, "" or
+// "." for the root) as a read-only fs.FS. Blobs are read only when opened.
+func TreeFS(c *object.Commit, dir string) (fs.FS, error) {
+	t, err := c.Tree()
+	if err != nil {
+		return nil, err
+	}
+	dir = path.Clean(filepath.ToSlash(dir))
+	if dir != "." {
+		if t, err = t.Tree(dir); errors.Is(err, object.ErrDirectoryNotFound) {
+			return nil, fmt.Errorf("%s: no folder %s", c.Hash.String()[:12], dir)
+		} else if err != nil {
+			return nil, err
+		}
+	}
+	return treeFS{t, c.Committer.When}, nil
+}
+
+type treeFS struct {
+	root *object.Tree
+	when time.Time
+}
+
+func (f treeFS) Open(name string) (fs.File, error) {
+	if !fs.ValidPath(name) {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
+	}
+	if name == "." {
+		return &dir{info: info{name: ".", mode: fs.ModeDir | 0o555, when: f.when}, tree: f.root, fs: f}, nil
+	}
+	e, err := f.root.FindEntry(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	if e.Mode == filemode.Dir {
+		t, err := f.root.Tree(name)
+		if err != nil {
+			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+		}
+		return &dir{info: info{name: path.Base(name), mode: fs.ModeDir | 0o555, when: f.when}, tree: t, fs: f}, nil
+	}
+	if !e.Mode.IsFile() {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	blob, err := f.root.File(name)
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	rd, err := blob.Reader()
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
+	}
+	return &file{info: info{name: path.Base(name), size: blob.Size, mode: 0o444, when: f.when}, ReadCloser: rd}, nil
+}
+
+type info struct {
+	name string
+	size int64
+	mode fs.FileMode
+	when time.Time
+}
+
+func (i info) Name() string               { return i.name }
+func (i info) Size() int64                { return i.size }
+func (i info) Mode() fs.FileMode          { return i.mode }
+func (i info) ModTime() time.Time         { return i.when }
+func (i info) IsDir() bool                { return i.mode.IsDir() }
+func (i info) Sys() any                   { return nil }
+func (i info) Type() fs.FileMode          { return i.mode.Type() }
+func (i info) Info() (fs.FileInfo, error) { return i, nil }
+
+type file struct {
+	info
+	io.ReadCloser
+}
+
+func (f *file) Stat() (fs.FileInfo, error) { return f.info, nil }
+
+type dir struct {
+	info
+	tree    *object.Tree
+	fs      treeFS
+	entries []fs.DirEntry // nil until first read
+	offset  int
+}
+
+func (d *dir) Stat() (fs.FileInfo, error) { return d.info, nil }
+func (d *dir) Read([]byte) (int, error) {
+	return 0, &fs.PathError{Op: "read", Path: d.name, Err: errors.New("is a directory")}
+}
+func (d *dir) Close() error { return nil }
+
+// ReadDir lists the folder's entries in git's order, which is sorted by
+// name, n at a time as fs.ReadDirFile says.
+func (d *dir) ReadDir(n int) ([]fs.DirEntry, error) {
+	if d.entries == nil {
+		d.entries = []fs.DirEntry{}
+		for _, e := range d.tree.Entries {
+			i := info{name: e.Name, mode: 0o444, when: d.fs.when}
+			switch {
+			case e.Mode == filemode.Dir:
+				i.mode = fs.ModeDir | 0o555
+			case !e.Mode.IsFile():
+				continue // submodules are not sources
+			default:
+				f, err := d.tree.TreeEntryFile(&e)
+				if err != nil {
+					return nil, err
+				}
+				i.size = f.Size
+			}
+			d.entries = append(d.entries, i)
+		}
+	}
+	rest := d.entries[d.offset:]
+	if n <= 0 {
+		d.offset = len(d.entries)
+		return rest, nil
+	}
+	if len(rest) == 0 {
+		return nil, io.EOF
+	}
+	rest = rest[:min(n, len(rest))]
+	d.offset += len(rest)
+	return rest, nil
+}

@@ -1,0 +1,97 @@
+package gitpub_test
+
+import (
+	"io/fs"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/go-git/go-billy/v5/memfs"
+	"github.com/go-git/go-billy/v5/util"
+	git "github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/memory"
+
+	"github.com/platformc/platformc/compiler/gitpub"
+)
+
+func commitFiles(t *testing.T, r *git.Repository, files map[string]string, n int) *object.Commit {
+	t.Helper()
+	wt, err := r.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for p, d := range files {
+		if err := util.WriteFile(wt.Filesystem, p, []byte(d), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	sig := &object.Signature{Name: "dev", Email: "dev@example.com", When: time.Date(2026, 1, n, 0, 0, 0, 0, time.UTC)}
+	h, err := wt.Commit("c", &git.CommitOptions{Author: sig, Committer: sig})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := r.CommitObject(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestTreeFS checks the file system of a commit against the io/fs
+// contract, and that it shows the commit, not the work tree.
+func TestTreeFS(t *testing.T) {
+	r, err := git.Init(memory.NewStorage(), memfs.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := commitFiles(t, r, map[string]string{
+		"README.md":                    "repo",
+		"platform/platform.cue":        "platform: {}",
+		"platform/tenants/billing.cue": "tenants: billing: {}",
+		"platform/clusters/prod.cue":   "clusters: prod: {}",
+	}, 1)
+	commitFiles(t, r, map[string]string{"platform/tenants/billing.cue": "changed", "platform/tenants/shop.cue": "new"}, 2)
+
+	fsys, err := gitpub.TreeFS(first, "platform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fstest.TestFS(fsys, "platform.cue", "tenants/billing.cue", "clusters/prod.cue"); err != nil {
+		t.Fatal(err)
+	}
+	data, err := fs.ReadFile(fsys, "tenants/billing.cue")
+	if err != nil || string(data) != "tenants: billing: {}" {
+		t.Errorf("tenants/billing.cue at the first commit: %q, %v", data, err)
+	}
+	if _, err := fs.Stat(fsys, "tenants/shop.cue"); err == nil {
+		t.Error("a file of a later commit is visible")
+	}
+	if _, err := gitpub.TreeFS(first, "nowhere"); err == nil {
+		t.Error("a missing folder opened")
+	}
+}
+
+// TestDefaultBase finds the merge base of a branch with main.
+func TestDefaultBase(t *testing.T) {
+	r, err := git.Init(memory.NewStorage(), memfs.New())
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := commitFiles(t, r, map[string]string{"a": "1"}, 1)
+	wt, _ := r.Worktree()
+	if err := wt.Checkout(&git.CheckoutOptions{Branch: "refs/heads/feature", Create: true}); err != nil {
+		t.Fatal(err)
+	}
+	commitFiles(t, r, map[string]string{"a": "2"}, 2)
+	got, what, err := gitpub.FromGit(r).DefaultBase()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Hash != base.Hash || what != "merge base with master" && what != "merge base with main" {
+		t.Errorf("base %s (%s), want %s", got.Hash, what, base.Hash)
+	}
+}
