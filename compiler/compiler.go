@@ -21,14 +21,21 @@ func Generators() []gen.Generator {
 }
 
 // Compile loads the platform rooted at fsys and generates every output.
-// Invalid input is reported as load.Errors.
-func Compile(fsys fs.FS) (*fstree.Tree, *model.Platform, error) {
-	p, err := load.Load(fsys)
+// Invalid input, and outputs that a cluster's Kubernetes version would
+// refuse, are reported as load.Errors.
+func Compile(fsys fs.FS, opts ...load.Option) (*fstree.Tree, *model.Platform, error) {
+	p, err := load.Load(fsys, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
 	t, err := Generate(p)
-	return t, p, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkRemovals(p, t); err != nil {
+		return nil, nil, err
+	}
+	return t, p, nil
 }
 
 // Generate runs every generator over p and adds the manifest.

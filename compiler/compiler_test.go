@@ -13,6 +13,7 @@ import (
 
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/load"
 )
 
 var update = flag.Bool("update", false, "rewrite ../out, the committed output of the sample platform")
@@ -34,7 +35,21 @@ func compileSample(t *testing.T) *fstree.Tree {
 // the sample produces. Run with -update to rewrite it, then review the
 // change with git diff.
 func TestSampleGolden(t *testing.T) {
-	got := compileSample(t)
+	got, p, err := compiler.Compile(os.DirFS(sampleRoot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	locks, err := load.Locks(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range locks {
+		if cur, err := os.ReadFile(sampleRoot + "/" + name); !*update && (err != nil || !bytes.Equal(cur, data)) {
+			t.Errorf("%s is stale: run 'make run' and commit it", name)
+		} else if *update {
+			os.WriteFile(sampleRoot+"/"+name, data, 0o644)
+		}
+	}
 	if *update {
 		if err := fstree.Write(sampleRoot+"/out", got); err != nil {
 			t.Fatal(err)

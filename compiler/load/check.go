@@ -109,7 +109,10 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 	return errs
 }
 
-// cuePath formats a path as CUE does, quoting labels that need it.
+// Path formats a CUE path as CUE does, quoting labels that need it:
+// clusters."prod-shared".kubernetes.version.
+func Path(labels ...string) string { return cuePath(labels...) }
+
 func cuePath(labels ...string) string {
 	sels := make([]cue.Selector, len(labels))
 	for i, l := range labels {

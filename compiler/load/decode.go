@@ -20,6 +20,10 @@ type (
 		DNS                                struct{ Zone string }
 		Network                            struct{ CIDR, VPCID string }
 		Capacity                           model.Capacity
+		Upgrade                            *struct {
+			Traffic int
+			Retire  bool
+		}
 	}
 	rawTenant struct {
 		Name     string
@@ -67,7 +71,7 @@ func decodeCluster(e entry) (*model.Cluster, error) {
 	if err := decode(e.value, &r); err != nil {
 		return nil, fmt.Errorf("%s: decoding: %w", e.file, err)
 	}
-	return &model.Cluster{
+	c := &model.Cluster{
 		Name:        r.Name,
 		Environment: r.Environment,
 		EnvPos:      e.valuePos("environment"),
@@ -75,13 +79,23 @@ func decodeCluster(e entry) (*model.Cluster, error) {
 		AccountPos:  e.valuePos("account"),
 		Region:      r.Region,
 		Version:     r.Kubernetes.Version,
+		VersionPos:  e.valuePos("kubernetes", "version"),
 		Tenancy:     r.Tenancy,
 		DNSZone:     r.DNS.Zone,
 		CIDR:        r.Network.CIDR,
 		VPCID:       r.Network.VPCID,
 		Capacity:    r.Capacity,
 		Pos:         e.at,
-	}, nil
+	}
+	if u := r.Upgrade; u != nil {
+		c.Upgrade = &model.Upgrade{
+			Traffic:    u.Traffic,
+			Retire:     u.Retire,
+			TrafficPos: e.valuePos("upgrade", "traffic"),
+			RetirePos:  e.valuePos("upgrade", "retire"),
+		}
+	}
+	return c, nil
 }
 
 func decodeTenant(e entry) (*model.Tenant, error) {

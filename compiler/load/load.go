@@ -8,6 +8,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"cuelang.org/go/cue"
 	"cuelang.org/go/cue/ast"
@@ -27,10 +28,24 @@ const (
 	TenantsDir   = "tenants"
 )
 
-// Load reads clusters/*.cue and tenants/*.cue from fsys, whose root is the
-// platform's root, and returns the validated platform. Any problem is
-// returned as Errors; other errors mean fsys could not be read.
-func Load(fsys fs.FS) (*model.Platform, error) {
+// Option changes how Load checks a platform.
+type Option func(*options)
+
+type options struct{ today time.Time }
+
+// Today sets the date that EKS support windows are checked against; without
+// it they are not checked.
+func Today(t time.Time) Option { return func(o *options) { o.today = t } }
+
+// Load reads platform.cue, clusters/*.cue (with their lock files) and
+// tenants/*.cue from fsys, whose root is the platform's root, and returns
+// the validated platform. Any problem is returned as Errors; other errors
+// mean fsys could not be read.
+func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	l, err := newLoader()
 	if err != nil {
 		return nil, err
@@ -38,6 +53,9 @@ func Load(fsys fs.FS) (*model.Platform, error) {
 	p := &model.Platform{}
 	if err := decode(l.schema.LookupPath(cue.ParsePath("versions")), &p.Versions); err != nil {
 		return nil, fmt.Errorf("embedded schema: versions: %w", err)
+	}
+	if err := decode(l.schema.LookupPath(cue.ParsePath("apiRemovals")), &p.APIRemovals); err != nil {
+		return nil, fmt.Errorf("embedded schema: apiRemovals: %w", err)
 	}
 	var errs Errors
 	if _, err := fs.Stat(fsys, PlatformFile); errors.Is(err, fs.ErrNotExist) {
@@ -78,6 +96,17 @@ func Load(fsys fs.FS) (*model.Platform, error) {
 					return nil, err
 				}
 				p.Clusters = append(p.Clusters, c)
+				locked, lerr := readLock(fsys, c.Name)
+				if lerr != nil {
+					errs = append(errs, lerr)
+					continue
+				}
+				e, w := plan(c, locked)
+				errs = append(errs, e...)
+				p.Warnings = append(p.Warnings, w...)
+				e, w = checkSupport(p, c, o.today)
+				errs = append(errs, e...)
+				p.Warnings = append(p.Warnings, w...)
 			} else {
 				t, err := decodeTenant(v)
 				if err != nil {
@@ -96,6 +125,7 @@ func Load(fsys fs.FS) (*model.Platform, error) {
 	if len(errs) > 0 {
 		return nil, sorted(errs)
 	}
+	p.Warnings = sortWarnings(p.Warnings)
 	return p, nil
 }
 

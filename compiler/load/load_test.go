@@ -2,10 +2,12 @@ package load_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/platformc/platformc/compiler/load"
 )
@@ -275,5 +277,66 @@ func TestErrorsSorted(t *testing.T) {
 		if !strings.HasPrefix(lines[i], want[i]) {
 			t.Errorf("line %d:\n got %s\nwant %s...", i, lines[i], want[i])
 		}
+	}
+}
+
+// TestGenerations walks the lock file and cluster file combinations of a
+// blue/green upgrade.
+func TestGenerations(t *testing.T) {
+	withVersion := func(v, extra string) string {
+		return strings.Replace(strings.Replace(cluster, `"1.33"`, `"`+v+`"`, 1), "}\n", extra+"}\n", 1)
+	}
+	for _, tc := range []struct {
+		name, lock, cluster string
+		want                string // version:weight:jobs per generation, or an error's start
+	}{
+		{"first build", "", withVersion("1.33", ""), "1.33:100:true"},
+		{"bump", `["1.33"]`, withVersion("1.34", ""), "1.33:100:true 1.34:0:false"},
+		{"traffic", `["1.33", "1.34"]`, withVersion("1.34", "upgrade: traffic: 51\n"), "1.33:49:false 1.34:51:true"},
+		{"half", `["1.33", "1.34"]`, withVersion("1.34", "upgrade: traffic: 50\n"), "1.33:50:true 1.34:50:false"},
+		{"retired", `["1.33", "1.34"]`, withVersion("1.34", "upgrade: {traffic: 100, retire: true}\n"), "1.34:100:true"},
+		{"abandoned", `["1.33", "1.34"]`, withVersion("1.33", ""), "1.33:100:true"},
+		{"traffic before green exists", `["1.33"]`, withVersion("1.34", "upgrade: traffic: 10\n"), "clusters/c1.cue:7:19: clusters.c1.upgrade.traffic: the 1.34 generation of c1 does not exist yet"},
+		{"downgrade", `["1.34"]`, withVersion("1.33", ""), "clusters/c1.cue:5:23: clusters.c1.kubernetes.version: c1 runs 1.34; moving back to 1.33 is not an upgrade"},
+		{"retire the only one", `["1.33"]`, withVersion("1.34", "upgrade: retire: true\n"), "clusters/c1.cue:7:18: clusters.c1.upgrade.retire: 1.33 carries all traffic of c1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fsys := platform("clusters/c1.cue", tc.cluster)
+			if tc.lock != "" {
+				fsys["clusters/c1.lock.json"] = &fstest.MapFile{Data: []byte(`{"generations": ` + tc.lock + `}`)}
+			}
+			p, err := load.Load(fsys)
+			var got string
+			if err != nil {
+				got = err.Error()
+			} else {
+				var parts []string
+				for _, g := range p.Clusters[0].Generations() {
+					parts = append(parts, fmt.Sprintf("%s:%d:%t", g.Version, g.Weight, g.RunsJobs))
+				}
+				got = strings.Join(parts, " ")
+			}
+			if !strings.HasPrefix(got, tc.want) {
+				t.Errorf("got  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestSupportWindows checks the EKS support dates against an injected day.
+func TestSupportWindows(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	p, err := load.Load(platform(), load.Today(day("2026-08-01")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Warnings) != 1 || !strings.Contains(p.Warnings[0].String(), "clusters/c1.cue:5:23: warning: EKS standard support for 1.33 ended on 2026-07-29") {
+		t.Errorf("warnings: %v", p.Warnings)
+	}
+	if _, err := load.Load(platform(), load.Today(day("2027-07-30"))); err == nil || !strings.Contains(err.Error(), "EKS extended support for 1.33 ended on 2027-07-29") {
+		t.Errorf("past extended support: %v", err)
+	}
+	if p, err := load.Load(platform(), load.Today(day("2026-01-01"))); err != nil || len(p.Warnings) != 0 {
+		t.Errorf("within standard support: %v %v", p, err)
 	}
 }

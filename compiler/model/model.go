@@ -5,11 +5,21 @@ import "fmt"
 // Platform is the whole validated input: the platform's settings, every
 // cluster and every tenant, each sorted by name.
 type Platform struct {
-	Config   Config
-	Versions map[string]Version // the EKS versions table, by Kubernetes minor version
-	Clusters []*Cluster
-	Tenants  []*Tenant
+	Config      Config
+	Versions    map[string]Version  // the EKS versions table, by Kubernetes minor version
+	APIRemovals map[string][]string // minor version -> "group/version/Kind" it no longer serves
+	Clusters    []*Cluster
+	Tenants     []*Tenant
+	Warnings    []Warning // what is allowed but deserves attention, sorted
 }
+
+// Warning is a problem that does not stop a build.
+type Warning struct {
+	Pos Pos
+	Msg string
+}
+
+func (w Warning) String() string { return w.Pos.String() + ": warning: " + w.Msg }
 
 // Version is a row of the EKS versions table.
 type Version struct {
@@ -87,12 +97,24 @@ type Cluster struct {
 	Account     string
 	Region      string
 	Version     string // Kubernetes minor version, "1.33"
+	VersionPos  Pos
+	Upgrade     *Upgrade // nil when no upgrade is steered
 	Tenancy     Tenancy
 	DNSZone     string
 	CIDR        string // the VPC's address range
 	VPCID       string // an existing VPC to import; "" creates one
 	Capacity    Capacity
 	Pos         Pos // where the cluster is defined
+
+	generations []Generation
+}
+
+// Upgrade steers a blue/green upgrade in progress.
+type Upgrade struct {
+	Traffic    int  // percent on the new generation
+	Retire     bool // remove the old generation
+	TrafficPos Pos
+	RetirePos  Pos
 }
 
 // Capacity modes.

@@ -23,12 +23,24 @@ func (t *Tenant) Namespace() string { return t.Name }
 func (w *Workload) ServiceAccount() string { return w.Name }
 
 // Generation is one EKS cluster of a logical cluster. A cluster has one
-// generation, and two during a blue/green upgrade.
+// generation, and two during a blue/green upgrade: blue, the one that ran
+// before, and green, at the new version.
 type Generation struct {
-	Cluster *Cluster
-	Version string
-	Weight  int // share of the cluster's traffic, 0 to 100
+	Cluster  *Cluster
+	Version  string
+	Role     Role
+	Weight   int  // share of the cluster's traffic, 0 to 100
+	RunsJobs bool // CronJobs run here: on the generation with the traffic majority
 }
+
+// Role is a generation's part in a blue/green upgrade.
+type Role string
+
+const (
+	Only  Role = ""      // no upgrade in progress
+	Blue  Role = "blue"  // the generation being replaced
+	Green Role = "green" // the generation replacing it
+)
 
 // Name is the generation's EKS cluster name and its name in Argo CD:
 // the logical cluster's name and the Kubernetes version, "prod-shared-1-33".
@@ -49,10 +61,17 @@ func (p *Platform) Addons(g Generation) map[string]string {
 	return p.Versions[g.Version].Addons
 }
 
-// Generations returns the cluster's live generations, oldest first.
+// Generations returns the cluster's live generations, oldest first. Until
+// the loader has set them, a cluster has one, at its version.
 func (c *Cluster) Generations() []Generation {
-	return []Generation{{Cluster: c, Version: c.Version, Weight: 100}}
+	if c.generations == nil {
+		return []Generation{{Cluster: c, Version: c.Version, Weight: 100, RunsJobs: true}}
+	}
+	return c.generations
 }
+
+// SetGenerations records the cluster's live generations, oldest first.
+func (c *Cluster) SetGenerations(gs []Generation) { c.generations = gs }
 
 // Partition is the AWS partition of a region.
 func Partition(region string) string {

@@ -1,14 +1,17 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/spf13/cobra"
 
-	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/load"
 )
 
 type buildOptions struct {
@@ -57,7 +60,11 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if err != nil {
 		return err
 	}
-	tree, p, err := compiler.Compile(os.DirFS(root))
+	tree, p, err := compile(e, root)
+	if err != nil {
+		return err
+	}
+	locks, err := load.Locks(p)
 	if err != nil {
 		return err
 	}
@@ -66,7 +73,12 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 		out = abs(e, opts.out)
 	}
 	if opts.check {
-		return check(e, out, tree)
+		return check(e, root, out, tree, locks)
+	}
+	// The lock files first: should writing out/ fail, the next build
+	// derives the same generations from them again.
+	if err := writeLocks(root, locks); err != nil {
+		return err
 	}
 	if err := fstree.Write(out, tree); err != nil {
 		return err
@@ -75,13 +87,20 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	return nil
 }
 
-// check compares the output folder with a fresh build.
-func check(e *env, out string, tree *fstree.Tree) error {
+// check compares the output folder and the lock files with a fresh build.
+func check(e *env, root, out string, tree *fstree.Tree, locks map[string][]byte) error {
 	have, err := fstree.Read(out)
 	if err != nil {
 		return err
 	}
 	diffs := fstree.Differences(tree, have)
+	for _, name := range slices.Sorted(maps.Keys(locks)) {
+		cur, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil || !bytes.Equal(cur, locks[name]) {
+			fmt.Fprintf(e.stderr, "%-8s %s\n", "stale", rel(e, filepath.Join(root, name)))
+			diffs = append(diffs, fstree.Difference{Path: name, How: "stale"})
+		}
+	}
 	if len(diffs) == 0 {
 		fmt.Fprintf(e.stdout, "%s is up to date: %s\n", rel(e, out), plural(tree.Len(), "file"))
 		return nil
@@ -90,4 +109,33 @@ func check(e *env, out string, tree *fstree.Tree) error {
 		fmt.Fprintf(e.stderr, "%-8s %s\n", d.How, filepath.Join(rel(e, out), d.Path))
 	}
 	return fmt.Errorf("%s is not what the sources produce (%s): run 'platformc build' and commit the result", rel(e, out), plural(len(diffs), "file"))
+}
+
+// writeLocks writes the lock files that changed, each atomically.
+func writeLocks(root string, locks map[string][]byte) error {
+	for _, name := range slices.Sorted(maps.Keys(locks)) {
+		file := filepath.Join(root, filepath.FromSlash(name))
+		if cur, err := os.ReadFile(file); err == nil && bytes.Equal(cur, locks[name]) {
+			continue
+		}
+		tmp, err := os.CreateTemp(filepath.Dir(file), ".lock-*")
+		if err != nil {
+			return err
+		}
+		_, err = tmp.Write(locks[name])
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil {
+			err = os.Chmod(tmp.Name(), 0o644)
+		}
+		if err == nil {
+			err = os.Rename(tmp.Name(), file)
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+			return err
+		}
+	}
+	return nil
 }

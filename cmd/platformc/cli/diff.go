@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -83,7 +82,7 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 	if err != nil {
 		return fail(err)
 	}
-	head, _, err := compiler.Compile(os.DirFS(root))
+	head, _, err := compile(e, root)
 	if err != nil {
 		return fail(err)
 	}

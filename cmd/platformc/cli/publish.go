@@ -13,7 +13,6 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport/ssh"
 	"github.com/spf13/cobra"
 
-	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/gitpub"
 )
 
@@ -74,7 +73,7 @@ func publishRun(ctx context.Context, e *env, rf *rootFlags, opts *publishOptions
 	if err != nil {
 		return err
 	}
-	tree, _, err := compiler.Compile(os.DirFS(root))
+	tree, _, err := compile(e, root)
 	if err != nil {
 		return err
 	}

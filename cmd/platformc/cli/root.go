@@ -6,10 +6,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/platformc/platformc/compiler"
+	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/load"
+	"github.com/platformc/platformc/compiler/model"
 )
 
 // Exit codes.
@@ -23,7 +27,12 @@ const (
 type env struct {
 	stdout, stderr io.Writer
 	workdir        string
+	today          time.Time // the date EKS support windows are checked against
 }
+
+// envToday, set to YYYY-MM-DD, replaces today's date: for tests, and for
+// reproducing a CI run of another day.
+const envToday = "PLATFORMC_TODAY"
 
 // Main runs platformc with the process's arguments and returns the exit
 // code.
@@ -33,7 +42,14 @@ func Main() int {
 		fmt.Fprintln(os.Stderr, "platformc:", err)
 		return ExitInvalid
 	}
-	return run(os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, workdir: wd})
+	today := time.Now().UTC()
+	if s := os.Getenv(envToday); s != "" {
+		if today, err = time.Parse(time.DateOnly, s); err != nil {
+			fmt.Fprintf(os.Stderr, "platformc: %s=%q: not a YYYY-MM-DD date\n", envToday, s)
+			return ExitUsage
+		}
+	}
+	return run(os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, workdir: wd, today: today})
 }
 
 // failure is an error from a command's own work, as opposed to an error
@@ -121,6 +137,7 @@ that holds a clusters/ folder; --root names it explicitly.`,
 		newValidateCmd(e, &rf),
 		newDiffCmd(e, &rf),
 		newPublishCmd(e, &rf),
+		newUpgradeCmd(e, &rf),
 	)
 	return root
 }
@@ -171,4 +188,20 @@ func plural(n int, thing string) string {
 		return "1 " + thing
 	}
 	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// compile compiles the platform at root, printing its warnings.
+func compile(e *env, root string) (*fstree.Tree, *model.Platform, error) {
+	tree, p, err := compiler.Compile(os.DirFS(root), load.Today(e.today))
+	if err != nil {
+		return nil, nil, err
+	}
+	warn(e, p)
+	return tree, p, nil
+}
+
+func warn(e *env, p *model.Platform) {
+	for _, w := range p.Warnings {
+		fmt.Fprintln(e.stderr, w)
+	}
 }

@@ -29,6 +29,12 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *update,
+		Setup: func(env *testscript.Env) error {
+			// A fixed date, so that EKS support windows give the same
+			// warnings whenever the tests run.
+			env.Setenv(envToday, "2026-05-01")
+			return nil
+		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":   cmdExits,
 			"cptree":  cmdCptree,

@@ -30,10 +30,11 @@ func validateRun(e *env, rf *rootFlags) error {
 	if err != nil {
 		return err
 	}
-	p, err := load.Load(os.DirFS(root))
+	p, err := load.Load(os.DirFS(root), load.Today(e.today))
 	if err != nil {
 		return err
 	}
+	warn(e, p)
 	fmt.Fprintf(e.stdout, "ok: %s on %s\n", plural(len(p.Tenants), "tenant"), plural(len(p.Clusters), "cluster"))
 	return nil
 }

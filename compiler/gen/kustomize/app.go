@@ -33,8 +33,9 @@ func appBaseFiles(fs *k8s.Files, t *model.Tenant) {
 
 // appOverlayFiles writes what differs on a cluster generation: its labels,
 // the ExternalSecrets reading the environment's secret, the per-cluster
-// overrides of the tenant's services, and the DNS name its load balancer
-// gets in this generation.
+// overrides of the tenant's services, the DNS name its load balancer gets
+// in this generation, and, on a generation without the traffic majority,
+// suspended CronJobs.
 func appOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g model.Generation) {
 	c := g.Cluster
 	dir, origin := AppOverlay(t.Name, g.Name()), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
@@ -48,6 +49,11 @@ func appOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g model.
 			"path":  "/metadata/annotations/" + strings.ReplaceAll(ExternalDNSHostname, "/", "~1"),
 			"value": g.LoadBalancerName(t),
 		}}))
+	}
+	if !g.RunsJobs && len(t.Jobs) > 0 {
+		// Batch jobs must not run twice: during an upgrade they run only on
+		// the generation that carries the traffic majority.
+		patches = append(patches, jsonPatch(fs, "CronJob", "", []obj{{"op": "replace", "path": "/spec/suspend", "value": true}}))
 	}
 	for _, s := range t.Services {
 		o := s.Override(c.Name)

@@ -1,0 +1,172 @@
+package load
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/platformc/platformc/compiler/encode"
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// A cluster's live generations are the only state platformc keeps: build
+// records them, oldest first, in clusters/<name>.lock.json, committed
+// beside the cluster's file. The next build derives the generations from
+// that record and the cluster's file alone:
+//
+//	locked   kubernetes.version  upgrade          generations
+//	-        V                   -                V                 (first build)
+//	V        V                   -                V
+//	X        V                   traffic: 0       X blue, V green   (the bump)
+//	X, V     V                   traffic: T       X at 100-T, V at T
+//	X, V     V                   retire, T=100    V                 (blue retired)
+//	X, V     X                   traffic: 0       X                 (upgrade abandoned)
+//
+// Everything else is refused at the position that would have to change.
+
+// LockFile is the record of a cluster's live generations.
+func LockFile(cluster string) string { return ClustersDir + "/" + cluster + ".lock.json" }
+
+type lockRecord struct {
+	Comment     string   `json:"comment"`
+	Generations []string `json:"generations"`
+}
+
+// Locks renders every cluster's lock file, as build writes them.
+func Locks(p *model.Platform) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	for _, c := range p.Clusters {
+		var versions []string
+		for _, g := range c.Generations() {
+			versions = append(versions, g.Version)
+		}
+		data, err := encode.JSON(lockRecord{
+			Comment:     "The live generations of cluster " + c.Name + ", oldest first. Written by platformc build; commit it with the cluster's file.",
+			Generations: versions,
+		})
+		if err != nil {
+			return nil, err
+		}
+		out[LockFile(c.Name)] = data
+	}
+	return out, nil
+}
+
+// readLock returns the versions a cluster's lock file records, nil when
+// there is none.
+func readLock(fsys fs.FS, cluster string) ([]string, *Error) {
+	file := LockFile(cluster)
+	data, err := fs.ReadFile(fsys, file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	var r lockRecord
+	if err == nil {
+		err = json.Unmarshal(data, &r)
+	}
+	if err == nil && (len(r.Generations) == 0 || len(r.Generations) > 2) {
+		err = fmt.Errorf("it must list one or two generations, not %d", len(r.Generations))
+	}
+	if err != nil {
+		return nil, errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "unreadable: %v; restore it from git (it is written by platformc build)", err)
+	}
+	return r.Generations, nil
+}
+
+// CompareVersions orders Kubernetes minor versions: "1.9" < "1.10".
+func CompareVersions(a, b string) int { return minor(a) - minor(b) }
+
+func minor(v string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(v, "1."))
+	return n
+}
+
+// plan sets the cluster's generations from what its lock file records.
+func plan(c *model.Cluster, locked []string) (errs Errors, warns []model.Warning) {
+	path := func(f ...string) string { return cuePath(append([]string{"clusters", c.Name}, f...)...) }
+	up := c.Upgrade
+	if up == nil {
+		up = &model.Upgrade{TrafficPos: c.Pos, RetirePos: c.Pos}
+	}
+	one := func(v string) {
+		c.SetGenerations([]model.Generation{{Cluster: c, Version: v, Weight: 100, RunsJobs: true}})
+	}
+	two := func(blue, green string) {
+		c.SetGenerations([]model.Generation{
+			{Cluster: c, Version: blue, Role: model.Blue, Weight: 100 - up.Traffic, RunsJobs: up.Traffic <= 50},
+			{Cluster: c, Version: green, Role: model.Green, Weight: up.Traffic, RunsJobs: up.Traffic > 50},
+		})
+	}
+	v := c.Version
+	switch {
+	case len(locked) == 0 || (len(locked) == 1 && locked[0] == v):
+		one(v)
+		if c.Upgrade != nil && c.Upgrade.Traffic > 0 {
+			warns = append(warns, model.Warning{Pos: up.TrafficPos, Msg: fmt.Sprintf("no upgrade is in progress on %s; upgrade has no effect and can be removed", c.Name)})
+		}
+	case len(locked) == 1:
+		blue := locked[0]
+		switch {
+		case minor(v) < minor(blue):
+			errs = append(errs, errorf(c.VersionPos, path("kubernetes", "version"), "%s runs %s; moving back to %s is not an upgrade", c.Name, blue, v))
+		case up.Traffic > 0:
+			errs = append(errs, errorf(up.TrafficPos, path("upgrade", "traffic"), "the %s generation of %s does not exist yet: bump the version with traffic 0, let it be created and registered, then move traffic", v, c.Name))
+		case up.Retire:
+			errs = append(errs, errorf(up.RetirePos, path("upgrade", "retire"), "%s carries all traffic of %s: retiring it would leave no cluster", blue, c.Name))
+		default:
+			two(blue, v)
+			if skipped := minor(v) - minor(blue) - 1; skipped > 0 {
+				warns = append(warns, model.Warning{Pos: c.VersionPos, Msg: fmt.Sprintf("the upgrade from %s to %s skips %d minor version(s): verify the changes and API removals of each version in between on the green generation before moving traffic", blue, v, skipped)})
+			}
+		}
+	case locked[1] == v:
+		if up.Retire {
+			if up.Traffic < 100 {
+				errs = append(errs, errorf(up.RetirePos, path("upgrade", "retire"), "refused: the %s generation still carries %d%% of the traffic of %s; set traffic: 100 first", locked[0], 100-up.Traffic, c.Name))
+				break
+			}
+			one(v)
+			break
+		}
+		two(locked[0], v)
+	case locked[0] == v && up.Traffic == 0:
+		one(v) // the upgrade is abandoned: green goes, blue stays
+	default:
+		errs = append(errs, errorf(c.VersionPos, path("kubernetes", "version"), "an upgrade of %s from %s to %s is in progress; finish it (traffic: 100, then retire: true) before moving to %s", c.Name, locked[0], locked[1], v))
+	}
+	return errs, warns
+}
+
+// checkSupport reports generations past the end of EKS support on today:
+// past extended support is an error, past standard support a warning.
+func checkSupport(p *model.Platform, c *model.Cluster, today time.Time) (errs Errors, warns []model.Warning) {
+	if today.IsZero() {
+		return nil, nil
+	}
+	day := today.Format(time.DateOnly)
+	for _, g := range c.Generations() {
+		row := p.Versions[g.Version]
+		switch {
+		case day > row.ExtendedSupportEnd:
+			errs = append(errs, errorf(c.VersionPos, cuePath("clusters", c.Name, "kubernetes", "version"), "EKS extended support for %s ended on %s (%s): upgrade %s", g.Version, row.ExtendedSupportEnd, g.Name(), c.Name))
+		case day > row.StandardSupportEnd:
+			warns = append(warns, model.Warning{Pos: c.VersionPos, Msg: fmt.Sprintf("EKS standard support for %s ended on %s (%s): it now costs extended support until %s", g.Version, row.StandardSupportEnd, g.Name(), row.ExtendedSupportEnd)})
+		}
+	}
+	return errs, warns
+}
+
+func sortWarnings(ws []model.Warning) []model.Warning {
+	slices.SortFunc(ws, func(a, b model.Warning) int {
+		if c := strings.Compare(a.Pos.String(), b.Pos.String()); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Msg, b.Msg)
+	})
+	return slices.Compact(ws)
+}
