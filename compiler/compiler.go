@@ -10,6 +10,7 @@ import (
 	"github.com/platformc/platformc/compiler/gen/kustomize"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/compiler/policy"
 )
 
 // Generators returns every generator, in the order they run.
@@ -34,6 +35,21 @@ func Compile(fsys fs.FS, opts ...load.Option) (*fstree.Tree, *model.Platform, er
 	}
 	if err := checkRemovals(p, t); err != nil {
 		return nil, nil, err
+	}
+	findings, err := policy.Check(p, t, p.Today)
+	if err != nil {
+		return nil, nil, err
+	}
+	var errs load.Errors
+	for _, f := range findings {
+		if f.Severity == policy.Error {
+			errs = append(errs, &load.Error{Pos: f.Pos, Msg: fmt.Sprintf("[%s] %s: %s", f.Check, f.Object, f.Message)})
+		} else {
+			p.Warnings = append(p.Warnings, model.Warning{Pos: f.Pos, Msg: fmt.Sprintf("[%s] %s: %s", f.Check, f.Object, f.Message)})
+		}
+	}
+	if len(errs) > 0 {
+		return nil, nil, errs
 	}
 	return t, p, nil
 }

@@ -186,7 +186,7 @@ func TestDiff(t *testing.T) {
 		name:    "broken-base",
 		base:    files("tenants/billing.cue", strings.Replace(billing, `"team-billing"]`, `"team-billing"`, 1)),
 		head:    files(),
-		changes: 27,
+		changes: 29,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRepo(t)

@@ -96,6 +96,13 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 		for _, j := range t.Jobs {
 			checkWorkload(&j.Workload, "jobs")
 		}
+		for _, x := range t.Exemptions {
+			for _, w := range x.Workloads {
+				if _, ok := workloads[w]; !ok {
+					errs = append(errs, errorf(x.Pos, cuePath("tenants", t.Name, "exemptions", x.Check, "workloads"), "no service or job is named %q", w))
+				}
+			}
+		}
 	}
 	for _, c := range p.Clusters {
 		on := onCluster[c.Name]

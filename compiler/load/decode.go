@@ -32,7 +32,11 @@ type (
 		Jobs     map[string]rawJob
 		Secrets  map[string]struct{ Keys []string }
 		Quota    model.Quota
-		Network  struct{ Egress []string }
+		Network    struct{ Egress []string }
+		Exemptions map[string]struct {
+			Reason, Expires string
+			Workloads       []string
+		}
 	}
 	rawWorkload struct {
 		Image, CPU, Memory string
@@ -110,6 +114,13 @@ func decodeTenant(e entry) (*model.Tenant, error) {
 		Quota:    r.Quota,
 		Egress:   r.Network.Egress,
 		Pos:      e.at,
+	}
+	for _, check := range slices.Sorted(maps.Keys(r.Exemptions)) {
+		x := r.Exemptions[check]
+		t.Exemptions = append(t.Exemptions, &model.Exemption{
+			Check: check, Reason: x.Reason, Expires: x.Expires, Workloads: x.Workloads,
+			Pos: e.labelPos("exemptions", check), ExpiresPos: e.valuePos("exemptions", check, "expires"),
+		})
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.Services)) {
 		rs := r.Services[name]

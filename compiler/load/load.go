@@ -50,7 +50,7 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &model.Platform{}
+	p := &model.Platform{Today: o.today}
 	if err := decode(l.schema.LookupPath(cue.ParsePath("versions")), &p.Versions); err != nil {
 		return nil, fmt.Errorf("embedded schema: versions: %w", err)
 	}

@@ -1,6 +1,10 @@
 package model
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+	"time"
+)
 
 // Platform is the whole validated input: the platform's settings, every
 // cluster and every tenant, each sorted by name.
@@ -11,6 +15,7 @@ type Platform struct {
 	Clusters    []*Cluster
 	Tenants     []*Tenant
 	Warnings    []Warning // what is allowed but deserves attention, sorted
+	Today       time.Time // the date support windows and exemptions were checked on; zero if not
 }
 
 // Warning is a problem that does not stop a build.
@@ -34,7 +39,15 @@ type Config struct {
 	Repo         Repo
 	ArgoCD       ArgoCD
 	Environments map[string]Environment
+	Policy       Policy
 	Pos          Pos
+}
+
+// Policy configures the checks over generated workloads.
+type Policy struct {
+	Registries []string          // allowed image name prefixes; empty allows any but Docker Hub
+	Production []string          // environments whose services need 2 replicas and a PDB
+	Checks     map[string]string // check -> "error", "warning" or "off"
 }
 
 // Repo is the manifest repository Argo CD reads.
@@ -141,8 +154,24 @@ type Tenant struct {
 	Jobs     []*Job
 	Secrets  []*Secret
 	Quota    Quota
-	Egress   []string // CIDRs inside the VPC the tenant may reach
+	Egress     []string // CIDRs inside the VPC the tenant may reach
+	Exemptions []*Exemption
 	Pos      Pos      // where the tenant is defined
+}
+
+// Exemption waives a policy check for a tenant until a date.
+type Exemption struct {
+	Check      string
+	Reason     string
+	Expires    string   // YYYY-MM-DD
+	Workloads  []string // empty: all of the tenant's workloads
+	Pos        Pos      // the check's name in the tenant file
+	ExpiresPos Pos
+}
+
+// Covers reports whether the exemption applies to the named workload.
+func (e *Exemption) Covers(workload string) bool {
+	return len(e.Workloads) == 0 || slices.Contains(e.Workloads, workload)
 }
 
 // Ref is a name written in the source, with where it was written.

@@ -138,6 +138,7 @@ that holds a clusters/ folder; --root names it explicitly.`,
 		newDiffCmd(e, &rf),
 		newPublishCmd(e, &rf),
 		newUpgradeCmd(e, &rf),
+		newLintCmd(e, &rf),
 	)
 	return root
 }

@@ -17,7 +17,7 @@ func appBaseFiles(fs *k8s.Files, t *model.Tenant) {
 	ns := t.Namespace()
 	var objs []obj
 	for _, s := range t.Services {
-		objs = append(objs, serviceAccount(ns, &s.Workload, "service"), deployment(ns, s), service(ns, s))
+		objs = append(objs, serviceAccount(ns, &s.Workload, "service"), deployment(ns, s), service(ns, s), podDisruptionBudget(ns, s))
 		if s.Ingress != nil {
 			objs = append(objs, ingress(t, s))
 		}
@@ -149,6 +149,14 @@ func deployment(ns string, s *model.Service) obj {
 		"strategy":             obj{"type": "RollingUpdate", "rollingUpdate": obj{"maxUnavailable": 0, "maxSurge": "25%"}},
 		"template":             podTemplate(&s.Workload, "service", c, ""),
 	}
+	return o
+}
+
+// podDisruptionBudget lets node drains (upgrades, Karpenter consolidation)
+// take down one pod of the service at a time.
+func podDisruptionBudget(ns string, s *model.Service) obj {
+	o := k8s.New("policy/v1", "PodDisruptionBudget", ns, s.Name, workloadLabels(&s.Workload, "service"))
+	o["spec"] = obj{"maxUnavailable": 1, "selector": obj{"matchLabels": selector(&s.Workload)}}
 	return o
 }
 

@@ -1,0 +1,228 @@
+package policy
+
+import (
+	"cmp"
+	"fmt"
+	"path"
+	"slices"
+	"strings"
+	"time"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// Severities.
+const (
+	Error   = "error"
+	Warning = "warning"
+	Off     = "off"
+)
+
+// Finding is one broken rule.
+type Finding struct {
+	Check    string    `json:"check"`
+	Severity string    `json:"severity"` // error or warning, after exemptions
+	Pos      model.Pos `json:"-"`
+	File     string    `json:"file"`
+	Line     int       `json:"line"`
+	Column   int       `json:"column"`
+	Tenant   string    `json:"tenant"`
+	Object   string    `json:"object"` // Kind/name, and the cluster for per-cluster checks
+	Message  string    `json:"message"`
+}
+
+func (f Finding) String() string {
+	return fmt.Sprintf("%s: %s: [%s] %s: %s", f.Pos, f.Severity, f.Check, f.Object, f.Message)
+}
+
+// Check runs every check that is not off over the tenants' generated
+// workloads in t, and reports expired exemptions as of today (zero: not
+// checked). Findings are sorted by position.
+func Check(p *model.Platform, t *fstree.Tree, today time.Time) ([]Finding, error) {
+	c := checker{p: p, tree: t}
+	for _, tn := range p.Tenants {
+		if err := c.tenant(tn); err != nil {
+			return nil, err
+		}
+	}
+	c.exemptions(today)
+	slices.SortFunc(c.out, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Pos.File, b.Pos.File), cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col), cmp.Compare(a.Check, b.Check), cmp.Compare(a.Object, b.Object))
+	})
+	return c.out, nil
+}
+
+// Errors returns the findings that fail a build.
+func Errors(fs []Finding) []Finding {
+	return slices.DeleteFunc(slices.Clone(fs), func(f Finding) bool { return f.Severity != Error })
+}
+
+type checker struct {
+	p    *model.Platform
+	tree *fstree.Tree
+	out  []Finding
+}
+
+// report records a finding of check for a workload of tenant t, unless the
+// check is off; an exemption covering it makes it a warning.
+func (c *checker) report(check string, t *model.Tenant, w *model.Workload, object, format string, args ...any) {
+	sev := cmp.Or(c.p.Config.Policy.Checks[check], Error)
+	if sev == Off {
+		return
+	}
+	msg := fmt.Sprintf(format, args...)
+	for _, x := range t.Exemptions {
+		if x.Check == check && x.Covers(w.Name) {
+			sev, msg = Warning, fmt.Sprintf("%s (exempted until %s: %s)", msg, x.Expires, x.Reason)
+		}
+	}
+	c.out = append(c.out, Finding{Check: check, Severity: sev, Pos: w.Pos, File: w.Pos.File, Line: w.Pos.Line, Column: w.Pos.Col, Tenant: t.Name, Object: object, Message: msg})
+}
+
+// exemptions reports expired ones at their expiry date.
+func (c *checker) exemptions(today time.Time) {
+	if today.IsZero() {
+		return
+	}
+	day := today.Format(time.DateOnly)
+	for _, t := range c.p.Tenants {
+		for _, x := range t.Exemptions {
+			if x.Expires < day {
+				c.out = append(c.out, Finding{Check: x.Check, Severity: Error, Pos: x.ExpiresPos, File: x.ExpiresPos.File, Line: x.ExpiresPos.Line, Column: x.ExpiresPos.Col, Tenant: t.Name, Object: "exemption",
+					Message: fmt.Sprintf("the exemption from %s expired on %s: fix what it waived, or renew it with a reason", x.Check, x.Expires)})
+			}
+		}
+	}
+}
+
+type object = map[string]any
+
+// tenant checks the workloads of the tenant's base and, per cluster, the
+// production rules.
+func (c *checker) tenant(t *model.Tenant) error {
+	base := path.Join("tenants", t.Name, "app", "base")
+	objs := map[string]object{} // "Kind/name"
+	for _, p := range c.tree.Paths() {
+		if path.Dir(p) != base || path.Base(p) == "kustomization.yaml" {
+			continue
+		}
+		f, _ := c.tree.Get(p)
+		var o object
+		if err := yaml.Unmarshal(f.Data, &o); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		meta, _ := o["metadata"].(object)
+		objs[fmt.Sprint(o["kind"], "/", meta["name"])] = o
+	}
+	for _, s := range t.Services {
+		id := "Deployment/" + s.Name
+		d, ok := objs[id]
+		if !ok {
+			return fmt.Errorf("%s: no %s generated", t.Name, id)
+		}
+		c.pod(t, &s.Workload, id, get(d, "spec", "template", "spec"), true)
+		for _, cl := range c.p.Placements(t) {
+			if !slices.Contains(c.p.Config.Policy.Production, cl.Environment) {
+				continue
+			}
+			on := s.On(cl.Name)
+			if on.Replicas < 2 {
+				c.report("prod-replicas", t, &s.Workload, id+" on "+cl.Name, "%d replica in production; run at least 2 so a node or zone can fail", on.Replicas)
+			}
+			if _, ok := objs["PodDisruptionBudget/"+s.Name]; !ok {
+				c.report("prod-pdb", t, &s.Workload, id+" on "+cl.Name, "no PodDisruptionBudget: a node drain may take every pod at once")
+			}
+		}
+	}
+	for _, j := range t.Jobs {
+		id := "CronJob/" + j.Name
+		cj, ok := objs[id]
+		if !ok {
+			return fmt.Errorf("%s: no %s generated", t.Name, id)
+		}
+		c.pod(t, &j.Workload, id, get(cj, "spec", "jobTemplate", "spec", "template", "spec"), false)
+	}
+	return nil
+}
+
+// pod checks a pod spec; probes only matter for services.
+func (c *checker) pod(t *model.Tenant, w *model.Workload, id string, spec any, service bool) {
+	for _, h := range []string{"hostNetwork", "hostPID", "hostIPC"} {
+		if get(spec, h) == true {
+			c.report("no-host-namespaces", t, w, id, "%s is set", h)
+		}
+	}
+	volumes, _ := get(spec, "volumes").([]any)
+	for _, v := range volumes {
+		if get(v, "hostPath") != nil {
+			c.report("no-host-path", t, w, id, "volume %v mounts a path of the node", get(v, "name"))
+		}
+	}
+	podNonRoot := get(spec, "securityContext", "runAsNonRoot") == true
+	containers, _ := get(spec, "containers").([]any)
+	for _, ct := range containers {
+		name := fmt.Sprint(get(ct, "name"))
+		for _, kind := range []string{"requests", "limits"} {
+			for _, r := range []string{"cpu", "memory"} {
+				if get(ct, "resources", kind, r) == nil {
+					c.report("resources", t, w, id, "container %s sets no %s %s", name, r, strings.TrimSuffix(kind, "s"))
+				}
+			}
+		}
+		if service {
+			for _, probe := range []string{"livenessProbe", "readinessProbe"} {
+				if get(ct, probe) == nil {
+					c.report("probes", t, w, id, "container %s has no %s", name, probe)
+				}
+			}
+		}
+		if nonRoot, set := get(ct, "securityContext", "runAsNonRoot").(bool); !(nonRoot || (!set && podNonRoot)) {
+			c.report("run-as-non-root", t, w, id, "container %s may run as root", name)
+		}
+		if get(ct, "securityContext", "readOnlyRootFilesystem") != true {
+			c.report("read-only-root-filesystem", t, w, id, "container %s can write its root filesystem", name)
+		}
+		if get(ct, "securityContext", "allowPrivilegeEscalation") != false {
+			c.report("no-privilege-escalation", t, w, id, "container %s allows privilege escalation", name)
+		}
+		c.image(t, w, id, fmt.Sprint(get(ct, "image")))
+	}
+}
+
+// image checks where an image comes from and that its tag is immutable.
+func (c *checker) image(t *model.Tenant, w *model.Workload, id, image string) {
+	host, _, hasHost := strings.Cut(image, "/")
+	if !hasHost || !strings.ContainsAny(host, ".:") && host != "localhost" || host == "docker.io" || host == "index.docker.io" || host == "registry-1.docker.io" {
+		c.report("no-docker-hub", t, w, id, "image %s comes from Docker Hub, whose pull rate limits stop deployments; use the platform's registry", image)
+	} else if regs := c.p.Config.Policy.Registries; len(regs) > 0 && !slices.ContainsFunc(regs, func(r string) bool { return strings.HasPrefix(image, strings.TrimSuffix(r, "/")+"/") }) {
+		c.report("registry", t, w, id, "image %s is not from an allowed registry (%s)", image, strings.Join(regs, ", "))
+	}
+	if strings.Contains(image, "@sha256:") {
+		return
+	}
+	tag := image[strings.LastIndex(image, ":")+1:]
+	if !versionTag(tag) {
+		c.report("immutable-tag", t, w, id, "tag %q of %s looks mutable; use a version or a digest", tag, image)
+	}
+}
+
+// versionTag reports whether a tag looks like a release version: "1.4.2",
+// "v2", "2026.11.01-3", "1.4.2-abc1234".
+func versionTag(tag string) bool {
+	tag = strings.TrimPrefix(tag, "v")
+	return tag != "" && tag[0] >= '0' && tag[0] <= '9'
+}
+
+func get(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(object)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}

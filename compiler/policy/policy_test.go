@@ -1,0 +1,160 @@
+package policy_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/platformc/platformc/compiler"
+	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/load"
+	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/compiler/policy"
+)
+
+const settings = `platform: {
+	name: "acme"
+	repo: url: "https://git.example.com/acme/manifests.git"
+	argocd: {account: "444444444444", region: "eu-west-1"}
+	environments: prod: {account: "111111111111", region: "eu-west-1"}
+	policy: {
+		registries: ["111111111111.dkr.ecr.eu-west-1.amazonaws.com"]
+		checks: "no-host-path": "warning"
+	}
+}
+`
+
+const cluster = `clusters: prod: {
+	environment: "prod"
+	account:     "111111111111"
+	region:      "eu-west-1"
+	kubernetes: version: "1.34"
+	dns: zone: "example.com"
+}
+`
+
+const ecr = "111111111111.dkr.ecr.eu-west-1.amazonaws.com/"
+
+func tenant(body string) string {
+	return "tenants: shop: {\n\towners: [\"team-shop\"]\n\tclusters: [\"prod\"]\n" + body + "\n}\n"
+}
+
+// run compiles a platform with one tenant, lets edit change the generated
+// tree, and runs the checks as of today.
+func run(t *testing.T, tenantFile string, today string, edit func(*fstree.Tree) *fstree.Tree) []policy.Finding {
+	t.Helper()
+	p, err := load.Load(fstest.MapFS{
+		"platform.cue":      {Data: []byte(settings)},
+		"clusters/prod.cue": {Data: []byte(cluster)},
+		"tenants/shop.cue":  {Data: []byte(tenantFile)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := compiler.Generate(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edit != nil {
+		tree = edit(tree)
+	}
+	var day time.Time
+	if today != "" {
+		day, _ = time.Parse(time.DateOnly, today)
+	}
+	fs, err := policy.Check(p, tree, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
+
+// replace returns a copy of t where file p has old replaced by new, or is
+// gone when old is "".
+func replace(p, old, new string) func(*fstree.Tree) *fstree.Tree {
+	return func(t *fstree.Tree) *fstree.Tree {
+		out := &fstree.Tree{}
+		for _, q := range t.Paths() {
+			f, _ := t.Get(q)
+			if q == p {
+				if old == "" {
+					continue
+				}
+				if !strings.Contains(string(f.Data), old) {
+					panic(p + " lacks " + old)
+				}
+				f.Data = []byte(strings.Replace(string(f.Data), old, new, 1))
+			}
+			out.Add(f)
+		}
+		return out
+	}
+}
+
+func TestSamplePasses(t *testing.T) {
+	tree, p, err := compiler.Compile(os.DirFS("../.."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := policy.Check(p, tree, time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC))
+	if err != nil || len(fs) != 0 {
+		t.Fatalf("the sample breaks the policy: %v %v", fs, err)
+	}
+}
+
+// TestEachCheckFires makes each check fire on a minimal bad tenant: through
+// the tenant file where the schema lets a tenant break the rule, and by
+// editing the generated object where only a broken generator could.
+func TestEachCheckFires(t *testing.T) {
+	svc := tenant("\tservices: web: {image: \"" + ecr + "web:1.0.0\", replicas: 2}")
+	dep := "tenants/shop/app/base/deployment-web.yaml"
+	for _, tc := range []struct {
+		check, tenant string
+		edit          func(*fstree.Tree) *fstree.Tree
+		want          string
+	}{
+		{"registry", tenant("\tservices: web: image: \"ghcr.io/acme/web:1.0.0\""), nil, "tenants/shop.cue:4:12: error: [registry] Deployment/web: image ghcr.io/acme/web:1.0.0 is not from an allowed registry"},
+		{"no-docker-hub", tenant("\tservices: web: image: \"nginx:1.27.0\""), nil, "error: [no-docker-hub] Deployment/web: image nginx:1.27.0 comes from Docker Hub"},
+		{"immutable-tag", tenant("\tservices: web: image: \"" + ecr + "web:main\""), nil, "warning: [immutable-tag] Deployment/web: tag \"main\""},
+		{"prod-replicas", tenant("\tservices: web: {image: \"" + ecr + "web:1.0.0\", replicas: 1}"), nil, "error: [prod-replicas] Deployment/web on prod: 1 replica in production"},
+		{"prod-pdb", svc, replace("tenants/shop/app/base/poddisruptionbudget-web.yaml", "", ""), "error: [prod-pdb] Deployment/web on prod: no PodDisruptionBudget"},
+		{"resources", svc, replace(dep, "limits:\n              cpu: 100m\n", "limits:\n"), "error: [resources] Deployment/web: container web sets no cpu limit"},
+		{"probes", svc, replace(dep, "livenessProbe:", "x-livenessProbe:"), "error: [probes] Deployment/web: container web has no livenessProbe"},
+		{"run-as-non-root", svc, replace(dep, "runAsNonRoot: true\n          volumeMounts", "runAsNonRoot: false\n          volumeMounts"), "error: [run-as-non-root] Deployment/web: container web may run as root"},
+		{"read-only-root-filesystem", svc, replace(dep, "readOnlyRootFilesystem: true", "readOnlyRootFilesystem: false"), "error: [read-only-root-filesystem]"},
+		{"no-privilege-escalation", svc, replace(dep, "allowPrivilegeEscalation: false", "allowPrivilegeEscalation: true"), "error: [no-privilege-escalation]"},
+		{"no-host-namespaces", svc, replace(dep, "automountServiceAccountToken: false", "automountServiceAccountToken: false\n      hostNetwork: true"), "error: [no-host-namespaces] Deployment/web: hostNetwork is set"},
+		{"no-host-path", svc, replace(dep, "emptyDir: {}", "hostPath: {path: /var/run}"), "warning: [no-host-path] Deployment/web: volume tmp mounts a path of the node"},
+	} {
+		t.Run(tc.check, func(t *testing.T) {
+			fs := run(t, tc.tenant, "", tc.edit)
+			if len(fs) != 1 || !strings.Contains(fs[0].String(), tc.want) {
+				t.Errorf("findings %v\nwant one containing %q", fs, tc.want)
+			}
+		})
+	}
+	if fs := run(t, svc, "", nil); len(fs) != 0 {
+		t.Errorf("a good tenant has findings: %v", fs)
+	}
+}
+
+// TestExemption waives a check until a date: before it, the finding is a
+// warning that says so; after it, the exemption itself is an error.
+func TestExemption(t *testing.T) {
+	bad := tenant(`	services: web: {image: "` + ecr + `web:1.0.0", replicas: 1}
+	exemptions: "prod-replicas": {
+		reason:  "a singleton until the leader election lands"
+		expires: "2026-12-31"
+	}`)
+	fs := run(t, bad, "2026-12-01", nil)
+	if len(fs) != 1 || fs[0].Severity != policy.Warning || !strings.Contains(fs[0].Message, "exempted until 2026-12-31: a singleton") {
+		t.Errorf("before expiry: %v", fs)
+	}
+	fs = run(t, bad, "2027-01-01", nil)
+	errs := policy.Errors(fs)
+	if len(errs) != 1 || errs[0].Pos != (model.Pos{File: "tenants/shop.cue", Line: 7, Col: 12}) || !strings.Contains(errs[0].Message, "expired on 2026-12-31") {
+		t.Errorf("after expiry: %v", fs)
+	}
+}
