@@ -26,12 +26,12 @@ type (
 		}
 	}
 	rawTenant struct {
-		Name     string
-		Owners   []string
-		Services map[string]rawService
-		Jobs     map[string]rawJob
-		Secrets  map[string]struct{ Keys []string }
-		Quota    model.Quota
+		Name       string
+		Owners     []string
+		Services   map[string]rawService
+		Jobs       map[string]rawJob
+		Secrets    map[string]struct{ Keys []string }
+		Quota      model.Quota
 		Network    struct{ Egress []string }
 		Exemptions map[string]struct {
 			Reason, Expires string

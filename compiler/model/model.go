@@ -147,16 +147,16 @@ type Capacity struct {
 
 // Tenant is one product team's namespace on each of its clusters.
 type Tenant struct {
-	Name     string
-	Owners   []string
-	Clusters []Ref // cluster names, in the order written
-	Services []*Service
-	Jobs     []*Job
-	Secrets  []*Secret
-	Quota    Quota
+	Name       string
+	Owners     []string
+	Clusters   []Ref // cluster names, in the order written
+	Services   []*Service
+	Jobs       []*Job
+	Secrets    []*Secret
+	Quota      Quota
 	Egress     []string // CIDRs inside the VPC the tenant may reach
 	Exemptions []*Exemption
-	Pos      Pos      // where the tenant is defined
+	Pos        Pos // where the tenant is defined
 }
 
 // Exemption waives a policy check for a tenant until a date.
