@@ -14,6 +14,7 @@ run:
 ## libraries out of go.mod)
 test: lint
 	$(GOTESTSUM) --format pkgname-and-test-fails --format-hide-empty-pkg -- -count=1 ./...
+	$(GO) test -run '^$$' -fuzz FuzzLoad -fuzztime 10s ./compiler/load
 	cd test/conformance && $(GO) tool -modfile=../../tools/go.mod gotestsum --format pkgname-and-test-fails -- -count=1 ./...
 
 lint:

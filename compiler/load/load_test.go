@@ -136,7 +136,7 @@ func TestErrors(t *testing.T) {
 	}, {
 		name:  "reserved namespace",
 		files: []string{"tenants/kube-system.cue", `tenants: "kube-system": {owners: ["t"], clusters: ["c1"]}`},
-		want:  []string{`tenants/kube-system.cue:1:10: tenants."kube-system".name: this name is reserved for the platform`},
+		want:  []string{`tenants/kube-system.cue:1:10: tenants."kube-system".name: a tenant name is a lowercase DNS name of at most 20 characters`},
 	}, {
 		name:  "secret value",
 		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], secrets: db: keys: {DB_PASSWORD: "hunter2"}}`},

@@ -40,7 +40,14 @@ type Config struct {
 	ArgoCD       ArgoCD
 	Environments map[string]Environment
 	Policy       Policy
+	CodeOwners   CodeOwners
 	Pos          Pos
+}
+
+// CodeOwners turns teams into code owners.
+type CodeOwners struct {
+	Prefix   string   // prepended to a team name: "@acme/"
+	Platform []string // the platform team's code owners
 }
 
 // Policy configures the checks over generated workloads.

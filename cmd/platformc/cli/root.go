@@ -139,6 +139,7 @@ that holds a clusters/ folder; --root names it explicitly.`,
 		newPublishCmd(e, &rf),
 		newUpgradeCmd(e, &rf),
 		newLintCmd(e, &rf),
+		newOwnersCmd(e, &rf),
 	)
 	return root
 }
