@@ -19,7 +19,7 @@ test: lint
 
 lint:
 	$(GO) vet ./...
-	@unformatted="$$(gofmt -l cmd compiler schema tools test)"; \
+	@unformatted="$$(gofmt -l cmd compiler schema tools test internal)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 
 ## build: the platformc binary

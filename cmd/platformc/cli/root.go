@@ -141,6 +141,10 @@ that holds a clusters/ folder; --root names it explicitly.`,
 		newLintCmd(e, &rf),
 		newOwnersCmd(e, &rf),
 	)
+	root.AddCommand(newSetCmd(e, &rf))
+	root.AddCommand(newNewCmd(e, &rf))
+	root.AddCommand(newInitCmd(e))
+	root.AddCommand(newCompletionCmd(e))
 	return root
 }
 
