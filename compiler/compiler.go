@@ -2,34 +2,73 @@ package compiler
 
 import (
 	"fmt"
+	"io"
 	"io/fs"
+	"time"
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen"
 	"github.com/platformc/platformc/compiler/gen/argocd"
+	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/gen/kustomize"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/compiler/policy"
 )
 
+// Option changes what Compile and Generate do.
+type Option func(*options)
+
+type options struct {
+	load     []load.Option
+	aws      bool
+	previous *fstree.Tree
+	progress io.Writer
+}
+
+// Today checks EKS support windows and policy exemptions against t.
+func Today(t time.Time) Option {
+	return func(o *options) { o.load = append(o.load, load.Today(t)) }
+}
+
+// WithAWS adds the AWS CDK stacks (out/cdk/) to the outputs. Stacks whose
+// inputs did not change since previous, an earlier output, are copied from
+// it; the others are synthesised with the AWS CDK through jsii, which
+// starts Node.js. Progress, when not nil, follows the synthesis.
+func WithAWS(previous *fstree.Tree, progress io.Writer) Option {
+	return func(o *options) { o.aws, o.previous, o.progress = true, previous, progress }
+}
+
+func collect(opts []Option) options {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return o
+}
+
 // Generators returns every generator, in the order they run.
-func Generators() []gen.Generator {
-	return []gen.Generator{
+func Generators(opts ...Option) []gen.Generator {
+	o := collect(opts)
+	gs := []gen.Generator{
 		kustomize.Generator{},
 		argocd.Generator{},
 	}
+	if o.aws {
+		gs = append(gs, cdk.Generator{Previous: o.previous, Progress: o.progress})
+	}
+	return gs
 }
 
 // Compile loads the platform rooted at fsys and generates every output.
-// Invalid input, and outputs that a cluster's Kubernetes version would
-// refuse, are reported as load.Errors.
-func Compile(fsys fs.FS, opts ...load.Option) (*fstree.Tree, *model.Platform, error) {
-	p, err := load.Load(fsys, opts...)
+// Invalid input, outputs that a cluster's Kubernetes version would refuse,
+// and policy errors are reported as load.Errors.
+func Compile(fsys fs.FS, opts ...Option) (*fstree.Tree, *model.Platform, error) {
+	p, err := load.Load(fsys, collect(opts).load...)
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := Generate(p)
+	t, err := Generate(p, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -54,10 +93,10 @@ func Compile(fsys fs.FS, opts ...load.Option) (*fstree.Tree, *model.Platform, er
 	return t, p, nil
 }
 
-// Generate runs every generator over p and adds the manifest.
-func Generate(p *model.Platform) (*fstree.Tree, error) {
+// Generate runs the generators over p and adds the manifest.
+func Generate(p *model.Platform, opts ...Option) (*fstree.Tree, error) {
 	t := &fstree.Tree{}
-	for _, g := range Generators() {
+	for _, g := range Generators(opts...) {
 		files, err := g.Generate(p)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", g.Name(), err)

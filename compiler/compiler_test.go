@@ -13,6 +13,7 @@ import (
 
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/load"
 )
 
@@ -22,9 +23,25 @@ var update = flag.Bool("update", false, "rewrite ../out, the committed output of
 // golden output.
 const sampleRoot = ".."
 
+func TestMain(m *testing.M) {
+	code := m.Run()
+	cdk.Close()
+	os.Exit(code)
+}
+
+// withAWS includes the AWS stacks, reusing those of the committed out/, so
+// that no synthesis runs while it is current.
+func withAWS(t *testing.T) compiler.Option {
+	prev, err := fstree.Read(sampleRoot + "/out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return compiler.WithAWS(prev, nil)
+}
+
 func compileSample(t *testing.T) *fstree.Tree {
 	t.Helper()
-	tree, _, err := compiler.Compile(os.DirFS(sampleRoot))
+	tree, _, err := compiler.Compile(os.DirFS(sampleRoot), withAWS(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +52,7 @@ func compileSample(t *testing.T) *fstree.Tree {
 // the sample produces. Run with -update to rewrite it, then review the
 // change with git diff.
 func TestSampleGolden(t *testing.T) {
-	got, p, err := compiler.Compile(os.DirFS(sampleRoot))
+	got, p, err := compiler.Compile(os.DirFS(sampleRoot), withAWS(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +112,7 @@ func (s shuffled) ReadDir(name string) ([]fs.DirEntry, error) {
 func TestDeterministic(t *testing.T) {
 	want := compileSample(t)
 	for seed := range uint64(5) {
-		got, _, err := compiler.Compile(shuffled{os.DirFS(sampleRoot), rand.New(rand.NewPCG(seed, seed))})
+		got, _, err := compiler.Compile(shuffled{os.DirFS(sampleRoot), rand.New(rand.NewPCG(seed, seed))}, withAWS(t))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -111,6 +111,11 @@ func Trees(base, head *fstree.Tree) (*Report, error) {
 			r.Changes = append(r.Changes, c)
 		}
 	}
+	aws, err := templates(base, head)
+	if err != nil {
+		return nil, err
+	}
+	r.Changes = append(r.Changes, aws...)
 	attribute(r.Changes, base, head)
 	quiet(r.Changes)
 	slices.SortFunc(r.Changes, func(a, b Change) int {

@@ -7,7 +7,9 @@
 // unit whose input files differ is built with kustomize on both sides, and
 // the objects are matched by identity (apiVersion, kind, namespace, name),
 // so that moving an object between files or reordering it is no change.
-// Changes are grouped by the tenant and cluster they belong to, and risky
+// CloudFormation templates (out/cdk) are compared resource by logical ID,
+// like "cdk diff". Changes are grouped by the tenant and cluster they
+// belong to, and risky
 // ones — a namespace or cluster deleted, a project's reach changed, a
 // network policy removed, a workload identity changed — are flagged first.
 package diff

@@ -60,17 +60,17 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if err != nil {
 		return err
 	}
-	tree, p, err := compile(e, root)
+	out := filepath.Join(root, "out")
+	if opts.out != "" {
+		out = abs(e, opts.out)
+	}
+	tree, p, err := compile(e, root, withAWS(e, out))
 	if err != nil {
 		return err
 	}
 	locks, err := load.Locks(p)
 	if err != nil {
 		return err
-	}
-	out := filepath.Join(root, "out")
-	if opts.out != "" {
-		out = abs(e, opts.out)
 	}
 	if opts.check {
 		return check(e, root, out, tree, locks)

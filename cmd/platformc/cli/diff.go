@@ -82,7 +82,8 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 	if err != nil {
 		return fail(err)
 	}
-	head, _, err := compile(e, root)
+	aws := withAWS(e, filepath.Join(root, "out"))
+	head, _, err := compile(e, root, aws)
 	if err != nil {
 		return fail(err)
 	}
@@ -95,7 +96,7 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 	base, baseErr := &fstree.Tree{}, error(nil)
 	baseFS, err := gitpub.TreeFS(commit, filepath.ToSlash(sub))
 	if err == nil {
-		base, _, err = compiler.Compile(baseFS)
+		base, _, err = compiler.Compile(baseFS, aws)
 	}
 	if err != nil {
 		base, baseErr = &fstree.Tree{}, err

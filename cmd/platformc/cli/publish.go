@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -73,7 +74,7 @@ func publishRun(ctx context.Context, e *env, rf *rootFlags, opts *publishOptions
 	if err != nil {
 		return err
 	}
-	tree, _, err := compile(e, root)
+	tree, _, err := compile(e, root, withAWS(e, filepath.Join(root, "out")))
 	if err != nil {
 		return err
 	}

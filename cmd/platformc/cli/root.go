@@ -12,6 +12,7 @@ import (
 
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -49,6 +50,8 @@ func Main() int {
 			return ExitUsage
 		}
 	}
+	// Importing the AWS CDK prepares a jsii runtime; Close removes it.
+	defer cdk.Close()
 	return run(os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, workdir: wd, today: today})
 }
 
@@ -140,11 +143,12 @@ that holds a clusters/ folder; --root names it explicitly.`,
 		newUpgradeCmd(e, &rf),
 		newLintCmd(e, &rf),
 		newOwnersCmd(e, &rf),
+		newSetCmd(e, &rf),
+		newNewCmd(e, &rf),
+		newInitCmd(e),
+		newCompletionCmd(e),
+		newSynthCmd(e, &rf),
 	)
-	root.AddCommand(newSetCmd(e, &rf))
-	root.AddCommand(newNewCmd(e, &rf))
-	root.AddCommand(newInitCmd(e))
-	root.AddCommand(newCompletionCmd(e))
 	return root
 }
 
@@ -197,8 +201,8 @@ func plural(n int, thing string) string {
 }
 
 // compile compiles the platform at root, printing its warnings.
-func compile(e *env, root string) (*fstree.Tree, *model.Platform, error) {
-	tree, p, err := compiler.Compile(os.DirFS(root), load.Today(e.today))
+func compile(e *env, root string, opts ...compiler.Option) (*fstree.Tree, *model.Platform, error) {
+	tree, p, err := compiler.Compile(os.DirFS(root), append(opts, compiler.Today(e.today))...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -210,4 +214,18 @@ func warn(e *env, p *model.Platform) {
 	for _, w := range p.Warnings {
 		fmt.Fprintln(e.stderr, w)
 	}
+}
+
+// withAWS adds the AWS stacks to a compilation, reusing the unchanged ones
+// of the output folder out; progress shows on a terminal only.
+func withAWS(e *env, out string) compiler.Option {
+	prev, err := fstree.Read(out)
+	if err != nil {
+		prev = &fstree.Tree{}
+	}
+	var progress io.Writer
+	if isTerminal(e.stderr) {
+		progress = e.stderr
+	}
+	return compiler.WithAWS(prev, progress)
 }

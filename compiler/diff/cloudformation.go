@@ -1,0 +1,134 @@
+package diff
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/platformc/platformc/compiler/encode"
+	"github.com/platformc/platformc/compiler/fstree"
+)
+
+// CloudFormation templates are compared as "cdk diff" does: resource by
+// logical ID. A resource's ID here is its type (Kind), its stack
+// (Namespace) and its logical ID (Name).
+const cloudFormation = "cloudformation"
+
+const templateSuffix = ".template.json"
+
+// templates compares the CloudFormation templates of two trees.
+func templates(base, head *fstree.Tree) ([]Change, error) {
+	b, err := resources(base)
+	if err != nil {
+		return nil, fmt.Errorf("base: %w", err)
+	}
+	h, err := resources(head)
+	if err != nil {
+		return nil, err
+	}
+	var out []Change
+	for _, id := range ids(b.docs, h.docs) {
+		c := Change{Unit: "cdk/" + id.Namespace, Object: id, Before: b.docs[id], After: h.docs[id]}
+		origin := h.origin[id.Namespace]
+		if c.After == "" {
+			origin = b.origin[id.Namespace]
+		}
+		c.Tenant, c.Cluster = origin.Tenant, origin.Cluster
+		switch {
+		case c.Before == c.After:
+			continue
+		case c.Before == "":
+			c.Action = Added
+		case c.After == "":
+			c.Action = Removed
+		default:
+			c.Action = Modified
+		}
+		c.Risk = awsRisk(c)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+type stackResources struct {
+	docs   map[ID]string
+	origin map[string]fstree.Origin // stack -> origin
+}
+
+// resources reads every template of t into canonical JSON per resource.
+func resources(t *fstree.Tree) (stackResources, error) {
+	r := stackResources{docs: map[ID]string{}, origin: map[string]fstree.Origin{}}
+	for _, p := range t.Paths() {
+		if !strings.HasSuffix(p, templateSuffix) {
+			continue
+		}
+		f, _ := t.Get(p)
+		var tmpl struct {
+			Resources map[string]struct {
+				Type string
+			}
+		}
+		var raw struct{ Resources map[string]any }
+		if err := json.Unmarshal(f.Data, &tmpl); err != nil {
+			return r, fmt.Errorf("%s: %w", p, err)
+		}
+		if err := json.Unmarshal(f.Data, &raw); err != nil {
+			return r, fmt.Errorf("%s: %w", p, err)
+		}
+		stack := strings.TrimSuffix(path.Base(p), templateSuffix)
+		r.origin[stack] = f.Origin
+		for logical, res := range tmpl.Resources {
+			data, err := encode.JSON(raw.Resources[logical])
+			if err != nil {
+				return r, err
+			}
+			r.docs[ID{APIVersion: cloudFormation, Kind: res.Type, Namespace: stack, Name: logical}] = string(data)
+		}
+	}
+	return r, nil
+}
+
+// awsRisk flags changes of who may do what, of where traffic goes, and
+// deletions of what holds state.
+func awsRisk(c Change) string {
+	id := c.Object
+	switch {
+	case c.Action == Removed && id.Kind == "AWS::EKS::Cluster":
+		return fmt.Sprintf("deletes EKS cluster %s in stack %s", id.Name, id.Namespace)
+	case c.Action == Removed && id.Kind == "AWS::SecretsManager::Secret":
+		return fmt.Sprintf("removes secret %s from stack %s", id.Name, id.Namespace)
+	case c.Action == Removed && id.Kind == "AWS::EC2::VPC":
+		return fmt.Sprintf("deletes VPC %s", id.Name)
+	case c.Action == Modified && id.Kind == "AWS::IAM::Role" && jsonField(c.Before, "Properties", "AssumeRolePolicyDocument") != jsonField(c.After, "Properties", "AssumeRolePolicyDocument"):
+		return fmt.Sprintf("changes who may assume IAM role %s", id.Name)
+	case c.Action == Modified && strings.HasPrefix(id.Kind, "AWS::IAM::"):
+		return fmt.Sprintf("changes the permissions of %s %s", strings.TrimPrefix(id.Kind, "AWS::IAM::"), id.Name)
+	case c.Action == Added && (id.Kind == "AWS::IAM::Policy" || id.Kind == "AWS::EKS::AccessEntry"):
+		return fmt.Sprintf("grants new access: %s %s", strings.TrimPrefix(id.Kind, "AWS::"), id.Name)
+	case c.Action == Modified && id.Kind == "AWS::EKS::AccessEntry":
+		return fmt.Sprintf("changes cluster access entry %s", id.Name)
+	case c.Action == Modified && id.Kind == "AWS::Route53::RecordSet":
+		if b, a := jsonField(c.Before, "Properties", "Weight"), jsonField(c.After, "Properties", "Weight"); b != a {
+			return fmt.Sprintf("moves traffic: weight of %s from %s to %s", id.Name, b, a)
+		}
+	}
+	return ""
+}
+
+// jsonField returns the value at keys of a JSON document, encoded again.
+func jsonField(doc string, keys ...string) string {
+	var v any
+	if json.Unmarshal([]byte(doc), &v) != nil {
+		return ""
+	}
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return ""
+		}
+		v = m[k]
+	}
+	out, _ := json.Marshal(v)
+	return string(out)
+}

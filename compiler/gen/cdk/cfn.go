@@ -1,0 +1,59 @@
+package cdk
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Small helpers for building CloudFormation properties through jsii.
+
+type obj = map[string]any
+
+func str(s string) *string { return jsii.String(s) }
+
+func num(n int) *float64 { return jsii.Number(float64(n)) }
+
+func strs(ss []string) *[]*string { return jsii.Strings(ss...) }
+
+func tags(kv ...string) *[]*awscdk.CfnTag {
+	var out []*awscdk.CfnTag
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, &awscdk.CfnTag{Key: str(kv[i]), Value: str(kv[i+1])})
+	}
+	return &out
+}
+
+// policyDocument is an IAM policy document with the given statements.
+func policyDocument(statements ...obj) obj {
+	return obj{"Version": "2012-10-17", "Statement": statements}
+}
+
+// allow is an Allow statement of actions on resources.
+func allow(actions []string, resources ...any) obj {
+	return obj{"Effect": "Allow", "Action": actions, "Resource": resources}
+}
+
+// trustedByRoleIn is a trust policy that lets exactly one role of another
+// account assume the role. The principal is that account's root, narrowed
+// by aws:PrincipalArn: unlike a role ARN as principal, it does not need
+// the role to exist when the policy is written, and it keeps working when
+// the role is deleted and created again (IAM would otherwise have replaced
+// the ARN by the old role's unique id).
+func trustedByRoleIn(root, roleARN string) obj {
+	return policyDocument(obj{
+		"Effect":    "Allow",
+		"Principal": obj{"AWS": root},
+		"Action":    "sts:AssumeRole",
+		"Condition": obj{"ArnEquals": obj{"aws:PrincipalArn": roleARN}},
+	})
+}
+
+// trustedByAccount lets principals of the account that IAM allows to
+// assume the role do so.
+func trustedByAccount(root string) obj {
+	return policyDocument(obj{
+		"Effect":    "Allow",
+		"Principal": obj{"AWS": root},
+		"Action":    "sts:AssumeRole",
+	})
+}

@@ -1,0 +1,105 @@
+package cdk
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
+
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// RecordTTL is the TTL, in seconds, of the weighted records: short, so
+// that a change of weights shifts traffic quickly.
+const RecordTTL = "60"
+
+// dnsSpec is a cluster's weighted records: one per ingress host of a
+// tenant service on the cluster and generation, pointing at the name
+// external-dns publishes for the tenant's load balancer in that
+// generation. Route53 splits the host's traffic by the generations'
+// weights. The zone is named, not looked up, so synthesis needs no
+// credentials.
+//
+// A host at the zone's apex cannot be a CNAME (the apex holds the zone's
+// SOA and NS records). Its weighted records are alias A records to the
+// same targets, which are records of the same zone; an alias names its
+// target's zone by id, which is read when the stack is deployed from the
+// SSM parameter ZoneIDParameter, so that synthesis still looks nothing up.
+type dnsSpec struct {
+	Zone    string
+	ZoneID  string `json:",omitempty"` // the SSM parameter of the zone's id, if a record needs it
+	Records []record
+}
+
+type record struct {
+	Host       string
+	Generation string // the record's SetIdentifier
+	Weight     int
+	Target     string
+	Apex       bool `json:",omitempty"`
+}
+
+// ZoneIDParameter is the SSM parameter, in the cluster's account and
+// region, that holds the id of the hosted zone of an ingress host at the
+// zone's apex. The platform team writes it once per zone.
+func ZoneIDParameter(p *model.Platform, zone string) string {
+	return "/" + p.Config.Name + "/dns/" + zone + "/hosted-zone-id"
+}
+
+func (dnsSpec) kind() string { return "dns" }
+
+func dnsSpecFor(p *model.Platform, c *model.Cluster) dnsSpec {
+	s := dnsSpec{Zone: c.DNSZone}
+	for _, t := range p.Tenants {
+		if !t.PlacedOn(c.Name) {
+			continue
+		}
+		for _, svc := range t.Services {
+			in := svc.On(c.Name).Ingress
+			if in == nil {
+				continue
+			}
+			for _, g := range c.Generations() {
+				r := record{Host: in.Host, Generation: g.Name(), Weight: g.Weight, Target: g.LoadBalancerName(t), Apex: in.Host == c.DNSZone}
+				if r.Apex {
+					s.ZoneID = ZoneIDParameter(p, c.DNSZone)
+				}
+				s.Records = append(s.Records, r)
+			}
+		}
+	}
+	slices.SortFunc(s.Records, func(a, b record) int {
+		return cmp.Or(cmp.Compare(a.Host, b.Host), cmp.Compare(a.Generation, b.Generation))
+	})
+	return s
+}
+
+func (s dnsSpec) define(st awscdk.Stack) {
+	var zoneID *string
+	if s.ZoneID != "" {
+		zoneID = awsssm.StringParameter_ValueForStringParameter(st, str(s.ZoneID), nil)
+	}
+	for _, r := range s.Records {
+		props := &awsroute53.CfnRecordSetProps{
+			HostedZoneName: str(s.Zone + "."),
+			Name:           str(r.Host + "."),
+			SetIdentifier:  str(r.Generation),
+			Weight:         num(r.Weight),
+		}
+		if r.Apex {
+			props.Type = str("A")
+			props.AliasTarget = &awsroute53.CfnRecordSet_AliasTargetProperty{
+				DnsName:              str(r.Target + "."),
+				HostedZoneId:         zoneID,
+				EvaluateTargetHealth: true,
+			}
+		} else {
+			props.Type = str("CNAME")
+			props.Ttl = str(RecordTTL)
+			props.ResourceRecords = strs([]string{r.Target})
+		}
+		awsroute53.NewCfnRecordSet(st, str(r.Host+"-"+r.Generation), props)
+	}
+}

@@ -1,0 +1,64 @@
+// Package cdk generates the AWS side of the platform as a cloud assembly
+// that the standard cdk CLI deploys (out/cdk/: manifest.json and a
+// template per stack), with the AWS CDK (aws-cdk-lib through jsii).
+//
+// # Stacks
+//
+// Names are predictable, all prefixed with the platform's name, and each
+// stack has an explicit account and region:
+//
+//	<p>-<env>-iam        per environment with clusters: the owners role of
+//	                     each tenant placed there (edits its namespace through
+//	                     access entries) and, once per account, the roles the
+//	                     management cluster assumes: Argo CD's deployer
+//	                     (trusted by <p>-argocd only) and the cluster registry
+//	                     reader (trusted by the registry role only; may
+//	                     ssm:GetParameter /<p>/clusters/* and nothing else)
+//	<p>-<cluster>-network per cluster: a VPC over three zones, private and
+//	                     public subnets, exported by name for its generations
+//	<p>-<generation>     per generation: the EKS cluster (API authentication,
+//	                     access entries, IRSA provider, capacity, add-ons of
+//	                     the versions table) and the SSM parameters Argo CD
+//	                     and the tenant stacks read
+//	<p>-<env>-<tenant>   per tenant and environment: its one secret, created
+//	                     empty, and the role its SecretStore assumes through
+//	                     IRSA, which may read that secret alone
+//	<p>-<cluster>-dns    per cluster with ingress hosts: weighted records,
+//	                     one per host and generation
+//
+// No stack refers to another's resources. Values cross stacks by name:
+// CloudFormation exports (the network) and SSM parameters read at deploy
+// time (the OIDC issuer), so that each stack is synthesised on its own;
+// the deployment order is written into the manifest instead.
+//
+// # Caching
+//
+// Starting Node.js for jsii costs about 1.5 s and 430 MiB, so a stack is
+// synthesised only when its input changed. Each Stack is made from a spec,
+// the slice of the model it depends on and nothing else; Stack.Hash is the
+// SHA-256 of that spec's canonical JSON with GeneratorVersion. StacksFile
+// (out/cdk/platformc-stacks.json) records, per stack, that hash, the
+// SHA-256 of each of its files and its manifest entries. Generator reads
+// it from the previous output: a stack whose hash and files are unchanged
+// is copied byte for byte, the others go to the Synthesizer in one batch,
+// and manifest.json is assembled from the entries of both. When nothing
+// changed, Node.js is not started.
+//
+// # Determinism
+//
+// The same model gives the same bytes, whoever runs the synthesis (a
+// build, or the cdk CLI through "platformc synth" and cdk.json):
+//
+//   - Context pins version reporting, path and asset metadata and stack
+//     traces off, as the app's context and as its post-CLI context, so the
+//     CLI's switches change nothing; no tree.json, no analytics;
+//   - nothing is looked up: zones are Fn::GetAZs, the hosted zone is named,
+//     the network is imported by export name; a synthesis that reports
+//     missing context is refused;
+//   - no asset but the template itself (no Lambda-backed custom resource:
+//     the IRSA trust policy is an Fn::Sub, not a CfnJson), so no file is
+//     staged and no absolute path can enter the assembly; the synthesiser
+//     refuses any other asset;
+//   - constructs are added in sorted order, and maps cross jsii as sorted
+//     JSON.
+package cdk

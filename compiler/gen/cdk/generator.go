@@ -1,0 +1,93 @@
+package cdk
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen"
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// Generator writes the cloud assembly of the platform's AWS stacks to
+// Dir. Unlike the other generators it reads one input besides the model:
+// the previous output, whose StacksFile says which stacks are unchanged.
+// Those are copied byte for byte; only the others are synthesised, and
+// when none changed, no Node.js process is started at all.
+type Generator struct {
+	// Previous is the previous output tree (out/, as fstree.Read gives
+	// it); nil or empty synthesises every stack.
+	Previous *fstree.Tree
+	// Synth makes the stacks that changed; nil is JSII, with Progress.
+	Synth Synthesizer
+	// Progress gets a line per step of a synthesis; nil is quiet.
+	Progress io.Writer
+}
+
+var _ gen.Generator = Generator{}
+
+func (Generator) Name() string { return "cdk" }
+
+func (g Generator) Generate(p *model.Platform) ([]fstree.File, error) {
+	stacks, err := Plan(p)
+	if err != nil || len(stacks) == 0 {
+		return nil, err
+	}
+	c := readCache(g.Previous)
+	outputs := map[string]StackOutput{}
+	var todo, reused []Stack
+	for _, s := range stacks {
+		if o, ok := c.reuse(s); ok {
+			outputs[s.Name] = o
+			reused = append(reused, s)
+		} else {
+			todo = append(todo, s)
+		}
+	}
+	version := c.index.Version
+	if len(todo) == 0 {
+		g.progress("cdk: %d stacks unchanged\n", len(stacks))
+		return assemble(stacks, outputs, version)
+	}
+	g.progress("cdk: synthesising %d of %d stacks (%d unchanged)\n", len(todo), len(stacks), len(reused))
+	syn, err := g.synth(todo)
+	if err != nil {
+		return nil, err
+	}
+	if len(reused) > 0 && syn.Version != version {
+		// The reused stacks were written for another assembly schema.
+		g.progress("cdk: the cloud assembly schema changed from %s to %s; synthesising the other %d stacks too\n", version, syn.Version, len(reused))
+		more, err := g.synth(reused)
+		if err != nil {
+			return nil, err
+		}
+		todo = append(todo, reused...)
+		for name, o := range more.Stacks {
+			syn.Stacks[name] = o
+		}
+	}
+	for _, s := range todo {
+		o, ok := syn.Stacks[s.Name]
+		if !ok {
+			return nil, fmt.Errorf("stack %s was not synthesised", s.Name)
+		}
+		withDependencies(o.Artifacts[s.Name], s.DependsOn)
+		outputs[s.Name] = o
+	}
+	g.progress("cdk: synthesised %d stacks\n", len(todo))
+	return assemble(stacks, outputs, syn.Version)
+}
+
+func (g Generator) synth(stacks []Stack) (*Synthesis, error) {
+	s := g.Synth
+	if s == nil {
+		s = JSII{Progress: g.Progress}
+	}
+	return s.Synth(stacks)
+}
+
+func (g Generator) progress(format string, args ...any) {
+	if g.Progress != nil {
+		fmt.Fprintf(g.Progress, format, args...)
+	}
+}

@@ -1,0 +1,163 @@
+package cdk
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// iamSpec is an environment's roles: the owners role of every tenant
+// placed on one of its clusters and, in the first environment (by name)
+// of each account, the two roles the management cluster assumes in that
+// account. Those two are named once per account (IAM names are global to
+// an account), so two environments sharing an account must not both
+// create them.
+type iamSpec struct {
+	Deployer *trustedRole `json:",omitempty"`
+	Reader   *trustedRole `json:",omitempty"`
+	Owners   []ownersRole
+}
+
+// trustedRole is a role that exactly one role of another account may
+// assume, with an optional inline policy.
+type trustedRole struct {
+	Name        string
+	Description string
+	Root        string // the trusted account's root
+	Principal   string // the trusted role
+	Actions     []string
+	Resources   []string
+}
+
+// ownersRole is a tenant's owners role in an environment.
+type ownersRole struct {
+	Tenant   string
+	Name     string
+	Root     string   // the environment account's root, which it trusts
+	Clusters []string // ARNs of the EKS clusters it may describe, for "aws eks update-kubeconfig"
+}
+
+func (iamSpec) kind() string { return "iam" }
+
+func (s iamSpec) empty() bool { return s.Deployer == nil && s.Owners == nil }
+
+// iamSpecFor returns the spec of env's roles; shared says whether the
+// account-wide roles go in this environment's stack.
+func iamSpecFor(p *model.Platform, env string, shared bool) iamSpec {
+	var s iamSpec
+	var clusters []*model.Cluster
+	for _, c := range p.Clusters {
+		if c.Environment == env {
+			clusters = append(clusters, c)
+		}
+	}
+	if len(clusters) == 0 {
+		return s
+	}
+	e := p.Config.Environments[env]
+	if shared {
+		s.Deployer, s.Reader = sharedRoles(p, e.Account)
+	}
+	for _, t := range p.Tenants {
+		var arns []string
+		for _, c := range clusters {
+			if !t.PlacedOn(c.Name) {
+				continue
+			}
+			for _, g := range c.Generations() {
+				arns = append(arns, fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", model.Partition(c.Region), c.Region, c.Account, g.Name()))
+			}
+		}
+		if arns != nil {
+			s.Owners = append(s.Owners, ownersRole{
+				Tenant:   t.Name,
+				Name:     OwnersRoleName(p, t, env),
+				Root:     accountRoot(e.Region, e.Account),
+				Clusters: arns,
+			})
+		}
+	}
+	return s
+}
+
+// sharedRoles are the roles the management cluster assumes in an account:
+// Argo CD's deployer, which the clusters' access entries make cluster
+// admin, and the cluster registry reader, which may read the parameters
+// the account's generation stacks publish, in every region they run in.
+func sharedRoles(p *model.Platform, account string) (deployer, reader *trustedRole) {
+	var first *model.Cluster
+	var params []string
+	for _, c := range p.Clusters {
+		if c.Account != account {
+			continue
+		}
+		if first == nil {
+			first = c
+		}
+		arn := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/%s/clusters/*", model.Partition(c.Region), c.Region, c.Account, p.Config.Name)
+		if !slices.Contains(params, arn) {
+			params = append(params, arn)
+		}
+	}
+	slices.Sort(params)
+	a := p.Config.ArgoCD
+	root := accountRoot(a.Region, a.Account)
+	deployer = &trustedRole{
+		Name:        roleName(p.ArgoCDDeployerRoleARN(first)),
+		Description: "platformc: Argo CD deploys to this account's EKS clusters as this role (cluster admin through their access entries)",
+		Root:        root,
+		Principal:   ArgoCDRoleARN(p),
+	}
+	reader = &trustedRole{
+		Name:        roleName(p.RegistryReaderRoleARN(first)),
+		Description: "platformc: the management cluster reads the cluster registrations this account's EKS stacks publish",
+		Root:        root,
+		Principal:   p.RegistryRoleARN(),
+		Actions:     []string{"ssm:GetParameter"},
+		Resources:   params,
+	}
+	return deployer, reader
+}
+
+func (s iamSpec) define(st awscdk.Stack) {
+	for _, r := range []*trustedRole{s.Deployer, s.Reader} {
+		if r == nil {
+			continue
+		}
+		props := &awsiam.CfnRoleProps{
+			RoleName:                 str(r.Name),
+			Description:              str(r.Description),
+			AssumeRolePolicyDocument: trustedByRoleIn(r.Root, r.Principal),
+		}
+		if len(r.Actions) > 0 {
+			resources := make([]any, len(r.Resources))
+			for i, x := range r.Resources {
+				resources[i] = x
+			}
+			props.Policies = &[]any{&awsiam.CfnRole_PolicyProperty{
+				PolicyName:     str("platformc"),
+				PolicyDocument: policyDocument(allow(r.Actions, resources...)),
+			}}
+		}
+		awsiam.NewCfnRole(st, str(r.Name), props)
+	}
+	for _, o := range s.Owners {
+		resources := make([]any, len(o.Clusters))
+		for i, x := range o.Clusters {
+			resources[i] = x
+		}
+		awsiam.NewCfnRole(st, str(o.Name), &awsiam.CfnRoleProps{
+			RoleName:                 str(o.Name),
+			Description:              str(fmt.Sprintf("platformc: owners of tenant %s; access entries let it edit the tenant's namespace", o.Tenant)),
+			AssumeRolePolicyDocument: trustedByAccount(o.Root),
+			Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+				PolicyName:     str("platformc"),
+				PolicyDocument: policyDocument(allow([]string{"eks:DescribeCluster"}, resources...)),
+			}},
+		})
+	}
+}

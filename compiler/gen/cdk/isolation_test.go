@@ -1,0 +1,206 @@
+package cdk_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// TestTenantRolesReadOnlyTheirOwnSecret checks, for every tenant of the
+// sample in every environment it runs in, that its secrets role may
+// describe and read exactly one secret, the tenant's own, and that no
+// role or policy of any stack grants anything of Secrets Manager
+// otherwise.
+func TestTenantRolesReadOnlyTheirOwnSecret(t *testing.T) {
+	p, _, out := sample(t)
+	checked := 0
+	for _, tn := range p.Tenants {
+		envs := map[string]bool{}
+		for _, c := range p.Placements(tn) {
+			envs[c.Environment] = true
+		}
+		for env := range envs {
+			ts := p.TenantSecret(tn, env)
+			name := cdk.TenantStack(p, tn, env)
+			tmpl := out.templates[name]
+			secrets := resources(tmpl, "AWS::SecretsManager::Secret")
+			roles := resources(tmpl, "AWS::IAM::Role")
+			if len(secrets) != 1 || len(roles) != 1 {
+				t.Errorf("%s: %d secrets and %d roles, want one of each", name, len(secrets), len(roles))
+				continue
+			}
+			secretID := slices.Collect(maps.Keys(secrets))[0]
+			if got := get(secrets[secretID], "Properties", "Name"); got != ts.Name {
+				t.Errorf("%s: the secret is %v, want %s", name, got, ts.Name)
+			}
+			for _, role := range roles {
+				if got := get(role, "Properties", "RoleName"); got != ts.RoleName {
+					t.Errorf("%s: the role is %v, want %s (the SecretStore's service account names it)", name, got, ts.RoleName)
+				}
+				statements := policyStatements(role)
+				if len(statements) != 1 {
+					t.Errorf("%s: %d statements, want 1", name, len(statements))
+				}
+				for _, st := range statements {
+					res, _ := json.Marshal(st["Resource"])
+					if st["Effect"] != "Allow" || string(res) != fmt.Sprintf(`[{"Ref":%q}]`, secretID) {
+						t.Errorf("%s: the role may %v %v on %s, want only its own secret %s", name, st["Effect"], st["Action"], res, secretID)
+					}
+					acts, _ := json.Marshal(st["Action"])
+					if string(acts) != `["secretsmanager:DescribeSecret","secretsmanager:GetSecretValue"]` {
+						t.Errorf("%s: actions %s", name, acts)
+					}
+				}
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no tenant checked")
+	}
+	// Nothing anywhere grants Secrets Manager but on the one secret of
+	// its own stack.
+	for name, tmpl := range out.templates {
+		secrets := resources(tmpl, "AWS::SecretsManager::Secret")
+		for _, typ := range []string{"AWS::IAM::Role", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"} {
+			for id, r := range resources(tmpl, typ) {
+				for _, st := range policyStatements(r) {
+					acts, _ := json.Marshal(st["Action"])
+					if !strings.Contains(string(acts), "secretsmanager") && !strings.Contains(string(acts), `"*"`) {
+						continue
+					}
+					res, _ := st["Resource"].([]any)
+					ref, _ := get(firstOf(res), "Ref").(string)
+					if _, own := secrets[ref]; len(res) != 1 || !own || len(secrets) != 1 {
+						t.Errorf("%s: %s grants %s on %v", name, id, acts, st["Resource"])
+					}
+				}
+			}
+		}
+	}
+}
+
+func firstOf(list []any) any {
+	if len(list) == 0 {
+		return nil
+	}
+	return list[0]
+}
+
+// policyStatements returns the statements of a role's inline policies
+// or of a policy.
+func policyStatements(r obj) []obj {
+	var out []obj
+	var docs []any
+	if ps, ok := get(r, "Properties", "Policies").([]any); ok {
+		for _, p := range ps {
+			docs = append(docs, get(p, "PolicyDocument"))
+		}
+	}
+	if d := get(r, "Properties", "PolicyDocument"); d != nil {
+		docs = append(docs, d)
+	}
+	for _, d := range docs {
+		sts, _ := get(d, "Statement").([]any)
+		for _, s := range sts {
+			out = append(out, s.(obj))
+		}
+	}
+	return out
+}
+
+var subVar = regexp.MustCompile(`\$\{([A-Za-z0-9]+)\}`)
+
+// TestIRSATrustIsExact checks every tenant role's trust policy: one
+// statement per generation of each cluster of the environment the tenant
+// runs on, each federated to that generation's OIDC provider, with
+// StringEquals on exactly the tenant's secrets service account and the
+// STS audience: no wildcard, no other operator.
+func TestIRSATrustIsExact(t *testing.T) {
+	p, _, out := sample(t)
+	checkTrust(t, p, out)
+}
+
+func checkTrust(t *testing.T, p *model.Platform, out *output) {
+	t.Helper()
+	for _, tn := range p.Tenants {
+		for _, env := range slices.Sorted(maps.Keys(p.Config.Environments)) {
+			gens := generationsOf(p, tn, env)
+			if len(gens) == 0 {
+				continue
+			}
+			name := cdk.TenantStack(p, tn, env)
+			tmpl := out.templates[name]
+			for _, role := range resources(tmpl, "AWS::IAM::Role") {
+				sub, _ := get(role, "Properties", "AssumeRolePolicyDocument", "Fn::Sub").([]any)
+				if len(sub) != 2 {
+					t.Errorf("%s: the trust policy is not an Fn::Sub of a document and its variables", name)
+					continue
+				}
+				vars := map[string]string{} // variable -> the SSM parameter it reads
+				for v, ref := range sub[1].(obj) {
+					param, _ := get(tmpl, "Parameters", fmt.Sprint(get(ref, "Ref")), "Default").(string)
+					vars[v] = param
+				}
+				body := sub[0].(string)
+				// Substitute each variable by the parameter it reads, then
+				// read the policy as IAM will.
+				resolved := subVar.ReplaceAllStringFunc(body, func(m string) string {
+					return "param:" + vars[subVar.FindStringSubmatch(m)[1]]
+				})
+				var doc struct {
+					Statement []struct {
+						Effect    string
+						Action    any
+						Principal map[string]string
+						Condition map[string]map[string]string
+					}
+				}
+				if err := json.Unmarshal([]byte(resolved), &doc); err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if len(doc.Statement) != len(gens) {
+					t.Errorf("%s: %d statements, want one per generation (%d)", name, len(doc.Statement), len(gens))
+				}
+				seen := map[string]bool{}
+				for _, st := range doc.Statement {
+					provider := strings.TrimPrefix(st.Principal["Federated"], "param:")
+					var gen *model.Generation
+					for i, g := range gens {
+						if p.ClusterParameter(g, cdk.ParamOIDCProviderARN) == provider {
+							gen = &gens[i]
+						}
+					}
+					if gen == nil || st.Effect != "Allow" || st.Action != "sts:AssumeRoleWithWebIdentity" || len(st.Principal) != 1 {
+						t.Errorf("%s: statement %+v is not for one of the tenant's generations", name, st)
+						continue
+					}
+					seen[gen.Name()] = true
+					issuer := "param:" + p.ClusterParameter(*gen, cdk.ParamOIDCIssuer)
+					want := map[string]string{
+						issuer + ":sub": "system:serviceaccount:" + tn.Namespace() + ":" + model.SecretsServiceAccount,
+						issuer + ":aud": "sts.amazonaws.com",
+					}
+					if len(st.Condition) != 1 || fmt.Sprint(st.Condition["StringEquals"]) != fmt.Sprint(want) {
+						t.Errorf("%s: condition %v, want StringEquals %v", name, st.Condition, want)
+					}
+					for _, v := range st.Condition["StringEquals"] {
+						if strings.ContainsAny(v, "*?") {
+							t.Errorf("%s: wildcard in %q", name, v)
+						}
+					}
+				}
+				if len(seen) != len(gens) {
+					t.Errorf("%s: trusts %v, want every generation of %v", name, seen, gens)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package cdk
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// Names of the stacks, all prefixed with the platform's name, so that a
+// stack can be found, deployed or destroyed by name:
+//
+//	<platform>-<environment>-iam          roles shared by an environment's clusters
+//	<platform>-<cluster>-network          a cluster's VPC, shared by its generations
+//	<platform>-<generation>               one EKS cluster, "acme-prod-shared-1-34"
+//	<platform>-<environment>-<tenant>     a tenant's secret and secrets role
+//	<platform>-<cluster>-dns              a cluster's weighted ingress records
+
+// IAMStack is the stack of the roles shared by an environment's clusters.
+func IAMStack(p *model.Platform, env string) string { return p.Config.Name + "-" + env + "-iam" }
+
+// NetworkStack is the stack of a cluster's VPC.
+func NetworkStack(p *model.Platform, c *model.Cluster) string {
+	return p.Config.Name + "-" + c.Name + "-network"
+}
+
+// GenerationStack is the stack of one EKS cluster.
+func GenerationStack(p *model.Platform, g model.Generation) string {
+	return p.Config.Name + "-" + g.Name()
+}
+
+// TenantStack is the stack of a tenant's secret for an environment.
+func TenantStack(p *model.Platform, t *model.Tenant, env string) string {
+	return p.Config.Name + "-" + env + "-" + t.Name
+}
+
+// DNSStack is the stack of a cluster's weighted ingress records.
+func DNSStack(p *model.Platform, c *model.Cluster) string {
+	return p.Config.Name + "-" + c.Name + "-dns"
+}
+
+// ArgoCDRoleARN is the role Argo CD runs as on the management cluster
+// (through IRSA there): the one principal the deployer roles trust.
+// Installing Argo CD with that role is the management cluster's business.
+func ArgoCDRoleARN(p *model.Platform) string {
+	a := p.Config.ArgoCD
+	return roleARN(a.Region, a.Account, p.Config.Name+"-argocd")
+}
+
+// OwnersRoleName is the role of a tenant's owners in an environment; its
+// access entries let it edit the tenant's namespace on the environment's
+// clusters, and nothing else.
+func OwnersRoleName(p *model.Platform, t *model.Tenant, env string) string {
+	return p.Config.Name + "-" + env + "-" + t.Name + "-owners"
+}
+
+// OwnersRoleARN is the ARN of OwnersRoleName.
+func OwnersRoleARN(p *model.Platform, t *model.Tenant, env string) string {
+	e := p.Config.Environments[env]
+	return roleARN(e.Region, e.Account, OwnersRoleName(p, t, env))
+}
+
+// Exported values of a network stack, which generation stacks import by
+// name: "<stack>-VpcId", "<stack>-PrivateSubnet1Id", ...
+const (
+	exportVPC     = "VpcId"
+	publicSubnet  = "PublicSubnet"
+	privateSubnet = "PrivateSubnet"
+)
+
+func exportName(stack, key string) string { return stack + "-" + key }
+
+func subnetKey(kind string, i int) string { return fmt.Sprintf("%s%dId", kind, i+1) }
+
+func roleARN(region, account, name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role/%s", model.Partition(region), account, name)
+}
+
+func accountRoot(region, account string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:root", model.Partition(region), account)
+}
+
+// roleName is the name in a role ARN.
+func roleName(arn string) string {
+	_, name, _ := strings.Cut(arn, ":role/")
+	return name
+}

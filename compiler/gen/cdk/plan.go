@@ -1,0 +1,138 @@
+package cdk
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// Plan returns every stack of the platform, sorted by name, with the
+// model slice each depends on. It starts no synthesis: a Stack's template
+// is made only when a Synthesizer defines it.
+func Plan(p *model.Platform) ([]Stack, error) {
+	var stacks []Stack
+	var errs []error
+	add := func(s Stack, err error) {
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		stacks = append(stacks, s)
+	}
+
+	envs := map[string]bool{}
+	for _, c := range p.Clusters {
+		e, ok := p.Config.Environments[c.Environment]
+		switch {
+		case !ok:
+			errs = append(errs, fmt.Errorf("%s: cluster %s: environment %q is not defined in platform.cue", c.Pos, c.Name, c.Environment))
+			continue
+		case e.Region != c.Region:
+			// Tenant stacks, in the environment's region, read each
+			// generation's OIDC issuer from SSM when they are deployed;
+			// CloudFormation reads parameters of its own region only.
+			errs = append(errs, fmt.Errorf("%s: cluster %s runs in %s, but environment %s keeps its tenants' secrets in %s: the AWS stacks need every cluster in its environment's region", c.Pos, c.Name, c.Region, c.Environment, e.Region))
+			continue
+		}
+		envs[c.Environment] = true
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+
+	// IAM: the account-wide roles go in the stack of the first environment
+	// (by name) of their account.
+	iamStacks := map[string]string{} // environment -> its IAM stack, if any
+	sharedIn := map[string]string{}  // account -> the IAM stack holding its shared roles
+	for _, env := range slices.Sorted(maps.Keys(envs)) {
+		e := p.Config.Environments[env]
+		_, done := sharedIn[e.Account]
+		s := iamSpecFor(p, env, !done)
+		if s.empty() {
+			continue
+		}
+		name := IAMStack(p, env)
+		iamStacks[env] = name
+		if !done {
+			sharedIn[e.Account] = name
+		}
+		add(Stack{
+			Name: name, Account: e.Account, Region: e.Region,
+			Description: fmt.Sprintf("platformc: IAM roles of environment %s: owners of its tenants, and the roles the management cluster assumes", env),
+			spec:        s,
+		}, nil)
+	}
+
+	for _, c := range p.Clusters {
+		net, err := networkSpecFor(p, c)
+		add(Stack{
+			Name: NetworkStack(p, c), Account: c.Account, Region: c.Region,
+			Description: fmt.Sprintf("platformc: VPC of cluster %s, shared by its generations", c.Name),
+			Origin:      fstree.Origin{Cluster: c.Name},
+			spec:        net,
+		}, err)
+		for _, g := range c.Generations() {
+			spec, err := generationSpecFor(p, g)
+			deps := []string{NetworkStack(p, c), sharedIn[c.Account]}
+			if s, ok := iamStacks[c.Environment]; ok {
+				deps = append(deps, s)
+			}
+			add(Stack{
+				Name: GenerationStack(p, g), Account: c.Account, Region: c.Region,
+				Description: fmt.Sprintf("platformc: EKS cluster %s (cluster %s, Kubernetes %s)", g.Name(), c.Name, g.Version),
+				DependsOn:   deps,
+				Origin:      fstree.Origin{Cluster: c.Name},
+				spec:        spec,
+			}, err)
+		}
+		if dns := dnsSpecFor(p, c); len(dns.Records) > 0 {
+			add(Stack{
+				Name: DNSStack(p, c), Account: c.Account, Region: c.Region,
+				Description: fmt.Sprintf("platformc: weighted records of cluster %s's ingress hosts in %s", c.Name, c.DNSZone),
+				Origin:      fstree.Origin{Cluster: c.Name},
+				spec:        dns,
+			}, nil)
+		}
+	}
+
+	for _, t := range p.Tenants {
+		gens := map[string][]model.Generation{}
+		for _, c := range p.Placements(t) {
+			gens[c.Environment] = append(gens[c.Environment], c.Generations()...)
+		}
+		for _, env := range slices.Sorted(maps.Keys(gens)) {
+			var deps []string
+			for _, g := range gens[env] {
+				deps = append(deps, GenerationStack(p, g))
+			}
+			spec, err := tenantSpecFor(p, t, env, gens[env])
+			ts := p.TenantSecret(t, env)
+			add(Stack{
+				Name: TenantStack(p, t, env), Account: ts.Account, Region: ts.Region,
+				Description: fmt.Sprintf("platformc: tenant %s in environment %s: its Secrets Manager secret and the role its SecretStore uses", t.Name, env),
+				DependsOn:   deps,
+				Origin:      fstree.Origin{Tenant: t.Name},
+				spec:        spec,
+			}, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+
+	slices.SortFunc(stacks, func(a, b Stack) int { return strings.Compare(a.Name, b.Name) })
+	for i, s := range stacks {
+		if i > 0 && stacks[i-1].Name == s.Name {
+			errs = append(errs, fmt.Errorf("two stacks are named %s (a %s stack and a %s stack): rename the tenant, cluster or environment whose name makes it", s.Name, stacks[i-1].Kind(), s.Kind()))
+		}
+		deps := slices.DeleteFunc(slices.Clone(s.DependsOn), func(d string) bool { return d == "" })
+		slices.Sort(deps)
+		stacks[i].DependsOn = slices.Compact(deps)
+	}
+	return stacks, errors.Join(errs...)
+}

@@ -1,0 +1,363 @@
+package cdk_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"path"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/model"
+)
+
+func countIs(t assertions.Template, typ string, n int) {
+	t.ResourceCountIs(jsii.String(typ), jsii.Number(float64(n)))
+}
+
+// TestResourceCounts checks each stack's resources against what the
+// model asks of it.
+func TestResourceCounts(t *testing.T) {
+	p, stacks, out := sample(t)
+	for _, s := range stacksOf(stacks, "network") {
+		assertTemplate(t, out, s.Name, func(a assertions.Template) {
+			countIs(a, "AWS::EC2::VPC", 1)
+			countIs(a, "AWS::EC2::Subnet", 2*cdk.AZs)
+			countIs(a, "AWS::EC2::NatGateway", cdk.AZs)
+			countIs(a, "AWS::EC2::EIP", cdk.AZs)
+			countIs(a, "AWS::EC2::RouteTable", 2*cdk.AZs)
+			countIs(a, "AWS::EC2::Route", 2*cdk.AZs)
+			countIs(a, "AWS::EC2::InternetGateway", 1)
+		})
+		outputs, _ := out.templates[s.Name]["Outputs"].(obj)
+		if len(outputs) != 1+2*cdk.AZs {
+			t.Errorf("%s: %d outputs, want the VPC and %d subnets", s.Name, len(outputs), 2*cdk.AZs)
+		}
+		for id, o := range outputs {
+			if name := get(o, "Export", "Name"); name != s.Name+"-"+id {
+				t.Errorf("%s: output %s is exported as %v", s.Name, id, name)
+			}
+		}
+	}
+	for _, c := range p.Clusters {
+		for _, g := range c.Generations() {
+			var tenants int
+			for _, tn := range p.Tenants {
+				if tn.PlacedOn(c.Name) {
+					tenants++
+				}
+			}
+			addons := len(p.Addons(g))
+			nodegroups, profiles := 0, 0
+			switch c.Capacity.Mode {
+			case model.AutoMode:
+				addons = 0
+			case model.NodeGroup, model.Karpenter:
+				nodegroups = 1
+			case model.Fargate:
+				profiles = 1 + tenants
+			}
+			assertTemplate(t, out, cdk.GenerationStack(p, g), func(a assertions.Template) {
+				countIs(a, "AWS::EKS::Cluster", 1)
+				countIs(a, "AWS::EKS::AccessEntry", 1+tenants)
+				countIs(a, "AWS::EKS::Addon", addons)
+				countIs(a, "AWS::EKS::Nodegroup", nodegroups)
+				countIs(a, "AWS::EKS::FargateProfile", profiles)
+				countIs(a, "AWS::IAM::OIDCProvider", 1)
+				a.HasResourceProperties(jsii.String("AWS::EKS::Cluster"), map[string]any{
+					"Name":          g.Name(),
+					"Version":       g.Version,
+					"AccessConfig":  map[string]any{"AuthenticationMode": "API"},
+					"ComputeConfig": map[string]any{"Enabled": c.Capacity.Mode == model.AutoMode},
+				})
+				switch c.Capacity.Mode {
+				case model.NodeGroup:
+					a.HasResourceProperties(jsii.String("AWS::EKS::Nodegroup"), map[string]any{
+						"AmiType":       assertions.Match_StringLikeRegexp(jsii.String("^AL2023_")),
+						"InstanceTypes": c.Capacity.InstanceTypes,
+						"ScalingConfig": map[string]any{"MinSize": c.Capacity.MinSize, "MaxSize": c.Capacity.MaxSize},
+					})
+				case model.Karpenter:
+					a.HasResourceProperties(jsii.String("AWS::EKS::Nodegroup"), map[string]any{
+						"AmiType":       assertions.Match_StringLikeRegexp(jsii.String("^AL2023_")),
+						"ScalingConfig": map[string]any{"MinSize": cdk.KarpenterNodes, "MaxSize": cdk.KarpenterNodes},
+						"Taints":        []any{map[string]any{"Effect": "NO_SCHEDULE", "Key": "CriticalAddonsOnly", "Value": "true"}},
+					})
+				}
+				for _, key := range []string{cdk.ParamEndpoint, cdk.ParamCAData, cdk.ParamOIDCProviderARN, cdk.ParamOIDCIssuer} {
+					a.ResourcePropertiesCountIs(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": p.ClusterParameter(g, key)}, jsii.Number(1))
+				}
+			})
+		}
+	}
+	for _, s := range stacksOf(stacks, "tenant") {
+		assertTemplate(t, out, s.Name, func(a assertions.Template) {
+			countIs(a, "AWS::SecretsManager::Secret", 1)
+			countIs(a, "AWS::IAM::Role", 1)
+		})
+		if n := len(out.templates[s.Name]["Resources"].(obj)); n != 2 {
+			t.Errorf("%s: %d resources, want the secret and its role", s.Name, n)
+		}
+	}
+	envs := map[string]bool{}
+	for _, c := range p.Clusters {
+		envs[c.Environment] = true
+	}
+	accounts := map[string]bool{}
+	for _, env := range slices.Sorted(maps.Keys(envs)) {
+		owners := 0
+		for _, tn := range p.Tenants {
+			if len(generationsOf(p, tn, env)) > 0 {
+				owners++
+			}
+		}
+		shared := 0
+		if a := p.Config.Environments[env].Account; !accounts[a] {
+			accounts[a], shared = true, 2
+		}
+		assertTemplate(t, out, cdk.IAMStack(p, env), func(a assertions.Template) {
+			countIs(a, "AWS::IAM::Role", owners+shared)
+		})
+	}
+}
+
+// TestAccessEntries checks that the Argo CD deployer is cluster admin and
+// that each tenant's owners may edit exactly the tenant's namespace.
+func TestAccessEntries(t *testing.T) {
+	p, _, out := sample(t)
+	for _, c := range p.Clusters {
+		for _, g := range c.Generations() {
+			name := cdk.GenerationStack(p, g)
+			want := map[string]string{p.ArgoCDDeployerRoleARN(c): ""}
+			for _, tn := range p.Tenants {
+				if tn.PlacedOn(c.Name) {
+					want[cdk.OwnersRoleARN(p, tn, c.Environment)] = tn.Namespace()
+				}
+			}
+			entries := resources(out.templates[name], "AWS::EKS::AccessEntry")
+			if len(entries) != len(want) {
+				t.Errorf("%s: %d access entries, want %d", name, len(entries), len(want))
+			}
+			for id, e := range entries {
+				principal, _ := get(e, "Properties", "PrincipalArn").(string)
+				ns, ok := want[principal]
+				if !ok {
+					t.Errorf("%s: %s gives access to %s", name, id, principal)
+					continue
+				}
+				policies, _ := get(e, "Properties", "AccessPolicies").([]any)
+				if len(policies) != 1 {
+					t.Errorf("%s: %s has %d policies", name, id, len(policies))
+					continue
+				}
+				scope, _ := get(policies[0], "AccessScope").(obj)
+				arn, _ := json.Marshal(get(policies[0], "PolicyArn"))
+				if ns == "" {
+					if scope["Type"] != "cluster" || !strings.Contains(string(arn), "AmazonEKSClusterAdminPolicy") {
+						t.Errorf("%s: the deployer's entry is %v %s", name, scope, arn)
+					}
+					continue
+				}
+				if scope["Type"] != "namespace" || fmt.Sprint(scope["Namespaces"]) != fmt.Sprint([]any{ns}) || !strings.Contains(string(arn), "AmazonEKSEditPolicy") {
+					t.Errorf("%s: owners of %s get %v %s, want AmazonEKSEditPolicy on namespace %s alone", name, ns, scope, arn, ns)
+				}
+			}
+		}
+	}
+}
+
+// TestDNSWeights checks a weighted record per ingress host and generation,
+// with the generation's weight, pointing at the name external-dns gives
+// the tenant's load balancer in that generation.
+func TestDNSWeights(t *testing.T) {
+	p, _, out := sample(t)
+	checkDNS(t, p, out)
+}
+
+func checkDNS(t *testing.T, p *model.Platform, out *output) {
+	t.Helper()
+	for _, c := range p.Clusters {
+		type key struct{ host, gen string }
+		want := map[key]model.Generation{}
+		targets := map[key]string{}
+		for _, tn := range p.Tenants {
+			for _, s := range tn.Services {
+				if in := s.On(c.Name).Ingress; in != nil && tn.PlacedOn(c.Name) {
+					for _, g := range c.Generations() {
+						want[key{in.Host + ".", g.Name()}] = g
+						targets[key{in.Host + ".", g.Name()}] = g.LoadBalancerName(tn)
+					}
+				}
+			}
+		}
+		name := cdk.DNSStack(p, c)
+		records := resources(out.templates[name], "AWS::Route53::RecordSet")
+		if len(records) != len(want) {
+			t.Errorf("%s: %d records, want %d", name, len(records), len(want))
+		}
+		for id, r := range records {
+			props := r["Properties"].(obj)
+			k := key{props["Name"].(string), fmt.Sprint(props["SetIdentifier"])}
+			g, ok := want[k]
+			if !ok {
+				t.Errorf("%s: unexpected record %s %v", name, id, k)
+				continue
+			}
+			if props["Weight"] != float64(g.Weight) {
+				t.Errorf("%s: %v has weight %v, want %d", name, k, props["Weight"], g.Weight)
+			}
+			if props["HostedZoneName"] != c.DNSZone+"." {
+				t.Errorf("%s: %v is in zone %v", name, k, props["HostedZoneName"])
+			}
+			switch props["Type"] {
+			case "CNAME":
+				if fmt.Sprint(props["ResourceRecords"]) != fmt.Sprint([]any{targets[k]}) {
+					t.Errorf("%s: %v points at %v, want %s", name, k, props["ResourceRecords"], targets[k])
+				}
+			case "A": // an alias, at the zone's apex only
+				if k.host != c.DNSZone+"." || get(props, "AliasTarget", "DNSName") != targets[k]+"." {
+					t.Errorf("%s: alias %v to %v", name, k, get(props, "AliasTarget", "DNSName"))
+				}
+			default:
+				t.Errorf("%s: %v is a %v record", name, k, props["Type"])
+			}
+		}
+		if len(c.Generations()) == 1 {
+			for k := range want {
+				if want[k].Weight != 100 {
+					t.Errorf("%s: the only generation weighs %d", name, want[k].Weight)
+				}
+			}
+		}
+	}
+}
+
+// TestSecretsHaveNoValue checks that no template holds a secret value or
+// asks CloudFormation to make one, and that secrets outlive their stack.
+func TestSecretsHaveNoValue(t *testing.T) {
+	_, _, out := sample(t)
+	found := 0
+	for name, tmpl := range out.templates {
+		for id, s := range resources(tmpl, "AWS::SecretsManager::Secret") {
+			found++
+			props, _ := s["Properties"].(obj)
+			for _, k := range []string{"SecretString", "GenerateSecretString"} {
+				if _, ok := props[k]; ok {
+					t.Errorf("%s: %s sets %s", name, id, k)
+				}
+			}
+			if s["DeletionPolicy"] != "Retain" || s["UpdateReplacePolicy"] != "Retain" {
+				t.Errorf("%s: %s is not retained", name, id)
+			}
+		}
+		if strings.Contains(out.raw[name], "SecretString") {
+			t.Errorf("%s mentions SecretString", name)
+		}
+	}
+	if found == 0 {
+		t.Fatal("no secret found")
+	}
+}
+
+// TestAssemblyIsSelfContained checks that the stacks need no context
+// lookup, bundle no asset but their template, and report nothing.
+func TestAssemblyIsSelfContained(t *testing.T) {
+	_, stacks, out := sample(t)
+	f, ok := out.tree.Get(path.Join(cdk.Dir, cdk.ManifestFile))
+	if !ok {
+		t.Fatal("no manifest")
+	}
+	var m struct {
+		Version   string         `json:"version"`
+		Artifacts map[string]obj `json:"artifacts"`
+		Missing   []any          `json:"missing"`
+	}
+	if err := json.Unmarshal(f.Data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Missing) > 0 {
+		t.Errorf("context lookups: %v", m.Missing)
+	}
+	for _, s := range stacks {
+		art := m.Artifacts[s.Name]
+		if art["type"] != "aws:cloudformation:stack" || art["environment"] != "aws://"+s.Account+"/"+s.Region {
+			t.Errorf("%s: artifact %v", s.Name, art)
+		}
+		md, ok := out.tree.Get(path.Join(cdk.Dir, s.Name+".metadata.json"))
+		if !ok {
+			continue
+		}
+		var entries map[string][]obj
+		if err := json.Unmarshal(md.Data, &entries); err != nil {
+			t.Fatal(err)
+		}
+		for p, es := range entries {
+			for _, e := range es {
+				if e["type"] != "aws:cdk:logicalId" {
+					t.Errorf("%s: %s: %v %v", s.Name, p, e["type"], e["data"])
+				}
+			}
+		}
+	}
+	for _, p := range out.tree.Paths() {
+		f, _ := out.tree.Get(p)
+		if strings.Contains(string(f.Data), "/tmp/") || strings.Contains(string(f.Data), "aws:cdk:path") {
+			t.Errorf("%s names a local path", p)
+		}
+		if strings.HasSuffix(p, ".assets.json") && strings.Contains(string(f.Data), `"packaging": "zip"`) {
+			t.Errorf("%s has a code asset", p)
+		}
+	}
+}
+
+// TestFargateProfilesSelectNamespacesExactly runs a cluster of the sample
+// on Fargate: a profile for kube-system (CoreDNS, configured for Fargate
+// and created after it) and one per tenant namespace, each selecting
+// exactly that namespace, by name, with no label selector.
+func TestFargateProfilesSelectNamespacesExactly(t *testing.T) {
+	_, _, first := sample(t)
+	p := loadSample(t)
+	c := p.Clusters[len(p.Clusters)-1]
+	c.Capacity = model.Capacity{Mode: model.Fargate}
+	out := generate(t, p, first.tree, cdk.JSII{})
+	g := c.Generations()[0]
+	name := cdk.GenerationStack(p, g)
+	tmpl := out.templates[name]
+	want := map[string]bool{"kube-system": true}
+	for _, tn := range p.Tenants {
+		if tn.PlacedOn(c.Name) {
+			want[tn.Namespace()] = true
+		}
+	}
+	profiles := resources(tmpl, "AWS::EKS::FargateProfile")
+	if len(profiles) != len(want) {
+		t.Errorf("%s: %d Fargate profiles, want %d", name, len(profiles), len(want))
+	}
+	kubeSystem := ""
+	for id, pr := range profiles {
+		sel, _ := get(pr, "Properties", "Selectors").([]any)
+		ns := fmt.Sprint(get(pr, "Properties", "FargateProfileName"))
+		labels, _ := get(firstOf(sel), "Labels").([]any)
+		if !want[ns] || len(sel) != 1 || get(sel[0], "Namespace") != ns || len(labels) != 0 {
+			t.Errorf("%s: profile %s selects %v", name, ns, sel)
+		}
+		if ns == "kube-system" {
+			kubeSystem = id
+		}
+	}
+	for _, a := range resources(tmpl, "AWS::EKS::Addon") {
+		if get(a, "Properties", "AddonName") != "coredns" {
+			continue
+		}
+		deps, _ := json.Marshal(a["DependsOn"])
+		if get(a, "Properties", "ConfigurationValues") != `{"computeType":"Fargate"}` || !strings.Contains(string(deps), kubeSystem) {
+			t.Errorf("%s: CoreDNS is not set up for Fargate: %v, after %s", name, get(a, "Properties", "ConfigurationValues"), deps)
+		}
+	}
+	lint(t, map[string]string{name: out.raw[name]})
+}
