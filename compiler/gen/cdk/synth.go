@@ -112,8 +112,9 @@ func (j JSII) Synth(stacks []Stack) (syn *Synthesis, err error) {
 	}
 	if _, set := os.LookupEnv(nodeEOLEnv); !set {
 		// Node 20 is what this machine has; jsii's banner about its end
-		// of life would fill every build's output.
-		os.Setenv(nodeEOLEnv, "1")
+		// of life would fill every build's output. The variable lists the
+		// major versions to stay quiet about.
+		os.Setenv(nodeEOLEnv, "16,17,18,19,20,21,23")
 	}
 	// The CDK's Go bindings prepared a jsii process when the program
 	// started, with the environment of then; drop it, so that the one
