@@ -50,9 +50,18 @@ func Main() int {
 			return ExitUsage
 		}
 	}
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, workdir: wd, today: today}
+	// Everything platformc says goes through e. jsii's Go runtime writes
+	// straight to os.Stderr, and races itself when its Node.js process
+	// ends ("Runtime process exited abnormally: waitid: no child
+	// processes", harmless); its failures reach us as errors anyway.
+	if null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0); err == nil {
+		os.Stderr = null
+		defer func() { os.Stderr = e.stderr.(*os.File) }()
+	}
 	// Importing the AWS CDK prepares a jsii runtime; Close removes it.
 	defer cdk.Close()
-	return run(os.Args[1:], &env{stdout: os.Stdout, stderr: os.Stderr, workdir: wd, today: today})
+	return run(os.Args[1:], e)
 }
 
 // failure is an error from a command's own work, as opposed to an error
