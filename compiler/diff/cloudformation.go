@@ -35,18 +35,10 @@ func templates(base, head *fstree.Tree) ([]Change, error) {
 			origin = b.origin[id.Namespace]
 		}
 		c.Tenant, c.Cluster = origin.Tenant, origin.Cluster
-		switch {
-		case c.Before == c.After:
-			continue
-		case c.Before == "":
-			c.Action = Added
-		case c.After == "":
-			c.Action = Removed
-		default:
-			c.Action = Modified
+		if c.classify() {
+			c.Risk = awsRisk(c)
+			out = append(out, c)
 		}
-		c.Risk = awsRisk(c)
-		out = append(out, c)
 	}
 	return out, nil
 }
@@ -100,7 +92,7 @@ func awsRisk(c Change) string {
 		return fmt.Sprintf("removes secret %s from stack %s", id.Name, id.Namespace)
 	case c.Action == Removed && id.Kind == "AWS::EC2::VPC":
 		return fmt.Sprintf("deletes VPC %s", id.Name)
-	case c.Action == Modified && id.Kind == "AWS::IAM::Role" && jsonField(c.Before, "Properties", "AssumeRolePolicyDocument") != jsonField(c.After, "Properties", "AssumeRolePolicyDocument"):
+	case c.Action == Modified && id.Kind == "AWS::IAM::Role" && field(c.Before, "Properties", "AssumeRolePolicyDocument") != field(c.After, "Properties", "AssumeRolePolicyDocument"):
 		return fmt.Sprintf("changes who may assume IAM role %s", id.Name)
 	case c.Action == Modified && strings.HasPrefix(id.Kind, "AWS::IAM::"):
 		return fmt.Sprintf("changes the permissions of %s %s", strings.TrimPrefix(id.Kind, "AWS::IAM::"), id.Name)
@@ -109,26 +101,9 @@ func awsRisk(c Change) string {
 	case c.Action == Modified && id.Kind == "AWS::EKS::AccessEntry":
 		return fmt.Sprintf("changes cluster access entry %s", id.Name)
 	case c.Action == Modified && id.Kind == "AWS::Route53::RecordSet":
-		if b, a := jsonField(c.Before, "Properties", "Weight"), jsonField(c.After, "Properties", "Weight"); b != a {
+		if b, a := field(c.Before, "Properties", "Weight"), field(c.After, "Properties", "Weight"); b != a {
 			return fmt.Sprintf("moves traffic: weight of %s from %s to %s", id.Name, b, a)
 		}
 	}
 	return ""
-}
-
-// jsonField returns the value at keys of a JSON document, encoded again.
-func jsonField(doc string, keys ...string) string {
-	var v any
-	if json.Unmarshal([]byte(doc), &v) != nil {
-		return ""
-	}
-	for _, k := range keys {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return ""
-		}
-		v = m[k]
-	}
-	out, _ := json.Marshal(v)
-	return string(out)
 }

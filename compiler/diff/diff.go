@@ -8,7 +8,6 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
-	"github.com/platformc/platformc/compiler/encode"
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/kbuild"
 )
@@ -70,24 +69,16 @@ func (r *Report) Risky() []Change {
 // Trees compares the outputs base and head. Either may be empty.
 func Trees(base, head *fstree.Tree) (*Report, error) {
 	b, h := units(base), units(head)
-	bfs, err := kbuild.Memory(base)
-	if err != nil {
-		return nil, err
-	}
-	hfs, err := kbuild.Memory(head)
-	if err != nil {
-		return nil, err
-	}
 	r := &Report{Changes: []Change{}}
 	for _, dir := range union(b.names(), h.names()) {
 		if slices.Equal(b.digest(dir), h.digest(dir)) {
 			continue
 		}
-		before, err := objects(bfs, b, dir)
+		before, err := objects(b, h, dir) // what differs only (parts.go)
 		if err != nil {
 			return nil, fmt.Errorf("base: %w", err)
 		}
-		after, err := objects(hfs, h, dir)
+		after, err := objects(h, b, dir)
 		if err != nil {
 			return nil, err
 		}
@@ -97,18 +88,10 @@ func Trees(base, head *fstree.Tree) (*Report, error) {
 		}
 		for _, id := range ids(before, after) {
 			c := Change{Unit: dir, Tenant: origin.Tenant, Cluster: origin.Cluster, Object: id, Before: before[id], After: after[id]}
-			switch {
-			case c.Before == c.After:
-				continue
-			case c.Before == "":
-				c.Action = Added
-			case c.After == "":
-				c.Action = Removed
-			default:
-				c.Action = Modified
+			if c.classify() {
+				c.Risk = risk(c)
+				r.Changes = append(r.Changes, c)
 			}
-			c.Risk = risk(c)
-			r.Changes = append(r.Changes, c)
 		}
 	}
 	aws, err := templates(base, head)
@@ -126,27 +109,20 @@ func Trees(base, head *fstree.Tree) (*Report, error) {
 	return r, nil
 }
 
-// objects builds the unit dir of side s and returns its objects as
-// canonical YAML by identity; a unit the side does not have is empty.
-func objects(fs kbuild.FS, s unitSet, dir string) (map[ID]string, error) {
-	out := map[ID]string{}
-	if _, ok := s.inputs[dir]; !ok {
-		return out, nil
+// classify sets the change's action from its two sides, and reports
+// whether there is a change at all.
+func (c *Change) classify() bool {
+	switch {
+	case c.Before == c.After:
+		return false
+	case c.Before == "":
+		c.Action = Added
+	case c.After == "":
+		c.Action = Removed
+	default:
+		c.Action = Modified
 	}
-	objs, err := kbuild.Build(fs, dir)
-	if err != nil {
-		return nil, err
-	}
-	for _, o := range objs {
-		meta, _ := o["metadata"].(map[string]any)
-		id := ID{str(o["apiVersion"]), str(o["kind"]), str(meta["namespace"]), str(meta["name"])}
-		data, err := encode.YAML(o)
-		if err != nil {
-			return nil, err
-		}
-		out[id] = string(data)
-	}
-	return out, nil
+	return true
 }
 
 func str(v any) string { s, _ := v.(string); return s }
@@ -176,7 +152,8 @@ func ids(a, b map[ID]string) []ID {
 type unitSet struct {
 	tree   *fstree.Tree
 	inputs map[string][]string // unit -> folders it includes, itself first
-	files  map[string][]string // folder -> its files, sorted
+	refs   map[string][]string // folder -> the folders its kustomization includes
+	paths  []string            // every file, sorted
 }
 
 func (s unitSet) names() []string {
@@ -191,14 +168,10 @@ func (s unitSet) names() []string {
 // digest is the paths and bytes of every file the unit reads, in order;
 // equal digests mean an equal build.
 func (s unitSet) digest(unit string) []string {
-	var out []string
-	for _, dir := range s.inputs[unit] {
-		for _, p := range s.files[dir] {
-			f, _ := s.tree.Get(p)
-			out = append(out, p, string(f.Data))
-		}
+	if _, ok := s.inputs[unit]; !ok {
+		return nil
 	}
-	return out
+	return s.contents(s.reads(unit))
 }
 
 // origin is where the unit's kustomization came from.
@@ -210,11 +183,9 @@ func (s unitSet) origin(unit string) fstree.Origin {
 // units finds the folders of t that Argo CD applies: kustomizations that
 // no other kustomization includes.
 func units(t *fstree.Tree) unitSet {
-	s := unitSet{tree: t, inputs: map[string][]string{}, files: map[string][]string{}}
-	for _, p := range t.Paths() {
-		s.files[path.Dir(p)] = append(s.files[path.Dir(p)], p)
-	}
+	s := unitSet{tree: t, inputs: map[string][]string{}, paths: t.Paths()}
 	refs := map[string][]string{}
+	s.refs = refs
 	included := map[string]bool{}
 	dirs := kbuild.Dirs(t)
 	for _, dir := range dirs {
@@ -233,19 +204,7 @@ func units(t *fstree.Tree) unitSet {
 		if included[dir] {
 			continue
 		}
-		var closure []string
-		var walk func(string)
-		walk = func(d string) {
-			if slices.Contains(closure, d) {
-				return
-			}
-			closure = append(closure, d)
-			for _, r := range refs[d] {
-				walk(r)
-			}
-		}
-		walk(dir)
-		s.inputs[dir] = closure
+		s.inputs[dir] = s.closure(dir)
 	}
 	return s
 }

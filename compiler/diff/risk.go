@@ -38,8 +38,8 @@ func verb(a Action) string {
 	return "changes"
 }
 
-// field returns the value at keys of a canonical YAML document, encoded
-// again so that two values compare as strings.
+// field returns the value at keys of a canonical YAML or JSON document,
+// encoded again so that two values compare as strings.
 func field(doc string, keys ...string) string {
 	var v any
 	if yaml.Unmarshal([]byte(doc), &v) != nil {
@@ -53,5 +53,5 @@ func field(doc string, keys ...string) string {
 		v = m[k]
 	}
 	out, _ := yaml.Marshal(v)
-	return string(out)
+	return strings.TrimSpace(string(out))
 }

@@ -219,6 +219,21 @@ func compile(e *env, root string, opts ...compiler.Option) (*fstree.Tree, *model
 	return tree, p, nil
 }
 
+// loadPlatform finds the platform's root and loads it, printing its
+// warnings.
+func loadPlatform(e *env, rf *rootFlags) (string, *model.Platform, error) {
+	root, err := rf.platformRoot(e)
+	if err != nil {
+		return "", nil, err
+	}
+	p, err := load.Load(os.DirFS(root), load.Today(e.today))
+	if err != nil {
+		return "", nil, err
+	}
+	warn(e, p)
+	return root, p, nil
+}
+
 func warn(e *env, p *model.Platform) {
 	for _, w := range p.Warnings {
 		fmt.Fprintln(e.stderr, w)

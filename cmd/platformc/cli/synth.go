@@ -11,7 +11,6 @@ import (
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/cdk"
-	"github.com/platformc/platformc/compiler/load"
 )
 
 // envCDKOutdir is where the CDK CLI wants the app's cloud assembly.
@@ -68,15 +67,10 @@ func synthRun(e *env, rf *rootFlags, opts *synthOptions) error {
 	for _, name := range envCDKContext {
 		os.Unsetenv(name)
 	}
-	root, err := rf.platformRoot(e)
+	root, p, err := loadPlatform(e, rf)
 	if err != nil {
 		return err
 	}
-	p, err := load.Load(os.DirFS(root), load.Today(e.today))
-	if err != nil {
-		return err
-	}
-	warn(e, p)
 	cache := filepath.Join(root, "out")
 	if opts.cache != "" {
 		cache = abs(e, opts.cache)

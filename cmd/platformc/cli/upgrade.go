@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"maps"
-	"os"
 	"slices"
 	"text/tabwriter"
 	"time"
@@ -76,15 +75,10 @@ type generationStatus struct {
 }
 
 func upgradeStatusRun(e *env, rf *rootFlags, opts *upgradeStatusOptions) error {
-	root, err := rf.platformRoot(e)
+	_, p, err := loadPlatform(e, rf)
 	if err != nil {
 		return err
 	}
-	p, err := load.Load(os.DirFS(root), load.Today(e.today))
-	if err != nil {
-		return err
-	}
-	warn(e, p)
 	var all []clusterStatus
 	for _, c := range p.Clusters {
 		s := clusterStatus{Cluster: c.Name, NextStep: nextStep(p, c)}

@@ -2,11 +2,8 @@ package cli
 
 import (
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
-
-	"github.com/platformc/platformc/compiler/load"
 )
 
 func newValidateCmd(e *env, rf *rootFlags) *cobra.Command {
@@ -26,15 +23,10 @@ It writes nothing. It exits 1 when there is any problem.`,
 }
 
 func validateRun(e *env, rf *rootFlags) error {
-	root, err := rf.platformRoot(e)
+	_, p, err := loadPlatform(e, rf)
 	if err != nil {
 		return err
 	}
-	p, err := load.Load(os.DirFS(root), load.Today(e.today))
-	if err != nil {
-		return err
-	}
-	warn(e, p)
 	fmt.Fprintf(e.stdout, "ok: %s on %s\n", plural(len(p.Tenants), "tenant"), plural(len(p.Clusters), "cluster"))
 	return nil
 }

@@ -1,0 +1,84 @@
+package diff
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	godiff "github.com/rogpeppe/go-internal/diff"
+
+	"github.com/platformc/platformc/compiler"
+	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/internal/synth/synth"
+)
+
+func compile(t *testing.T, p *synth.Platform) *fstree.Tree {
+	t.Helper()
+	tree, _, err := compiler.Compile(p.FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tree
+}
+
+// report is Trees as JSON, building whole units or only their differing
+// parts.
+func report(t *testing.T, base, head *fstree.Tree, split bool) []byte {
+	t.Helper()
+	splitUnits = split
+	defer func() { splitUnits = true }()
+	r, err := Trees(base, head)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.MarshalIndent(r, "", " ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestPartsAsWhole compares a synthetic platform before and after random
+// edits of tenants and clusters: building only the differing parts of the
+// units that gather others must report exactly what building them whole
+// reports.
+func TestPartsAsWhole(t *testing.T) {
+	p := synth.New(synth.Config{Tenants: 30, Clusters: 4, Seed: 3})
+	r := p.Rand()
+	base := compile(t, p)
+	for step := range 6 {
+		switch step % 3 {
+		case 0:
+			p.ChangeTenant(r.IntN(len(p.Tenants)))
+		case 1:
+			p.AddTenant()
+			p.RemoveTenant(r.IntN(len(p.Tenants)))
+		case 2:
+			p.ChangeCluster(r.IntN(len(p.Clusters)))
+		}
+		head := compile(t, p)
+		parts, whole := report(t, base, head, true), report(t, base, head, false)
+		if string(parts) != string(whole) {
+			t.Fatalf("step %d: the parts report differs from the whole one:\n%s", step, godiff.Diff("whole", whole, "parts", parts))
+		}
+		if step%3 != 2 && !strings.Contains(string(parts), `"action"`) {
+			t.Errorf("step %d: no change reported", step)
+		}
+		base = head
+	}
+}
+
+// TestProjectChange: a change that only a file below a unit's folder sees
+// (a tenant's AppProject, listed by argocd/kustomization.yaml) is reported.
+func TestProjectChange(t *testing.T) {
+	p := synth.New(synth.Config{Tenants: 3, Clusters: 3, Seed: 1})
+	base := compile(t, p)
+	p.Tenants[1].Owners = append(p.Tenants[1].Owners, "team-new-owners")
+	r, err := Trees(base, compile(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Changes) != 1 || r.Changes[0].Object.Kind != "AppProject" || !strings.Contains(r.Changes[0].After, "team-new-owners") {
+		t.Errorf("got %+v, want the tenant's AppProject modified", r.Changes)
+	}
+}
