@@ -25,3 +25,15 @@ lint:
 ## build: the platformc binary
 build:
 	$(GO) build -o bin/platformc ./cmd/platformc
+
+## bench: build synthetic platforms of 100, 1,000 and 5,000 tenants on 3
+## clusters with the platformc binary (the AWS stacks left out) and print a
+## table: wall and CPU time, peak RSS, files and objects written, for a cold
+## build, rebuilds and a diff (docs/benchmarks.md). BENCH_SIZES and
+## BENCH_RUNS change what is measured; the stage benchmarks are
+## "go test ./compiler -run '^$$' -bench ."
+BENCH_SIZES ?= 100x3,1000x3,5000x3
+BENCH_RUNS ?= 3
+.PHONY: bench
+bench: build
+	$(GO) run ./internal/synth/bench -platformc bin/platformc -sizes $(BENCH_SIZES) -runs $(BENCH_RUNS)

@@ -31,6 +31,12 @@ func Today(t time.Time) Option {
 	return func(o *options) { o.load = append(o.load, load.Today(t)) }
 }
 
+// WithCache makes Load take the tenants that c holds from it rather than
+// evaluate them again (see load.Cache).
+func WithCache(c *load.Cache) Option {
+	return func(o *options) { o.load = append(o.load, load.WithCache(c)) }
+}
+
 // WithAWS adds the AWS CDK stacks (out/cdk/) to the outputs. Stacks whose
 // inputs did not change since previous, an earlier output, are copied from
 // it; the others are synthesised with the AWS CDK through jsii, which

@@ -6,8 +6,6 @@ import (
 	"path"
 	"slices"
 
-	yaml "go.yaml.in/yaml/v3"
-
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/kbuild"
 )
@@ -154,6 +152,7 @@ type unitSet struct {
 	inputs map[string][]string // unit -> folders it includes, itself first
 	refs   map[string][]string // folder -> the folders its kustomization includes
 	paths  []string            // every file, sorted
+	sums   map[string]string   // file -> SHA-256 of its bytes, as computed
 }
 
 func (s unitSet) names() []string {
@@ -165,7 +164,7 @@ func (s unitSet) names() []string {
 	return out
 }
 
-// digest is the paths and bytes of every file the unit reads, in order;
+// digest is the paths and hashes of every file the unit reads, in order;
 // equal digests mean an equal build.
 func (s unitSet) digest(unit string) []string {
 	if _, ok := s.inputs[unit]; !ok {
@@ -183,16 +182,14 @@ func (s unitSet) origin(unit string) fstree.Origin {
 // units finds the folders of t that Argo CD applies: kustomizations that
 // no other kustomization includes.
 func units(t *fstree.Tree) unitSet {
-	s := unitSet{tree: t, inputs: map[string][]string{}, paths: t.Paths()}
+	s := unitSet{tree: t, inputs: map[string][]string{}, paths: t.Paths(), sums: map[string]string{}}
 	refs := map[string][]string{}
 	s.refs = refs
 	included := map[string]bool{}
 	dirs := kbuild.Dirs(t)
 	for _, dir := range dirs {
 		f, _ := t.Get(path.Join(dir, "kustomization.yaml"))
-		var k struct{ Resources []string }
-		_ = yaml.Unmarshal(f.Data, &k)
-		for _, r := range k.Resources {
+		for _, r := range kustomizationResources(f.Data) { // parts.go
 			target := path.Join(dir, r)
 			if _, ok := t.Get(path.Join(target, "kustomization.yaml")); ok {
 				refs[dir] = append(refs[dir], target)

@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"crypto/sha256"
 	"maps"
 	"path"
 	"slices"
@@ -104,14 +105,62 @@ func (s unitSet) closure(dir string) []string {
 	return closure
 }
 
-// contents is the paths and bytes of files.
+// contents is the paths of files, each followed by the SHA-256 of its
+// bytes: equal contents, equal files.
 func (s unitSet) contents(files []string) []string {
 	out := make([]string, 0, 2*len(files))
 	for _, p := range files {
-		f, _ := s.tree.Get(p)
-		out = append(out, p, string(f.Data))
+		sum, ok := s.sums[p]
+		if !ok {
+			f, _ := s.tree.Get(p)
+			b := sha256.Sum256(f.Data)
+			sum = string(b[:])
+			s.sums[p] = sum
+		}
+		out = append(out, p, sum)
 	}
 	return out
+}
+
+// kustomizationResources reads the resources of a kustomization.yaml. Those platformc
+// writes list plain names, one a line, which are read as such; anything
+// else is left to the YAML parser.
+func kustomizationResources(data []byte) []string {
+	var out []string
+	in, found := false, 0
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimSuffix(line, "\n")
+		switch {
+		case line == "resources:":
+			in, found = true, found+1
+		case in && strings.HasPrefix(line, "  - "):
+			r := line[len("  - "):]
+			if r == "" || strings.ContainsAny(r, "'\"#:{}[]&*!|>%@`,") || strings.TrimSpace(r) != r {
+				return yamlResources(data)
+			}
+			out = append(out, r)
+		case in && strings.HasPrefix(line, " "):
+			return yamlResources(data)
+		default:
+			if in && strings.HasPrefix(line, "-") {
+				return yamlResources(data)
+			}
+			in = false
+			if strings.HasPrefix(line, "resources") {
+				return yamlResources(data)
+			}
+		}
+	}
+	if found != 1 {
+		return yamlResources(data)
+	}
+	return out
+}
+
+func yamlResources(data []byte) []string {
+	var k struct{ Resources []string }
+	_ = yaml.Unmarshal(data, &k)
+	return k.Resources
 }
 
 // subtree is what building unit on side s needs, given the other side:

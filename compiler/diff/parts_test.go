@@ -2,6 +2,7 @@ package diff
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,5 +81,30 @@ func TestProjectChange(t *testing.T) {
 	}
 	if len(r.Changes) != 1 || r.Changes[0].Object.Kind != "AppProject" || !strings.Contains(r.Changes[0].After, "team-new-owners") {
 		t.Errorf("got %+v, want the tenant's AppProject modified", r.Changes)
+	}
+}
+
+// TestKustomizationResources reads the resources of every kustomization
+// of a platform, and of hand-written ones, as the YAML parser does.
+func TestKustomizationResources(t *testing.T) {
+	tree := compile(t, synth.New(synth.Config{Tenants: 20, Clusters: 4, Seed: 5}))
+	var files [][]byte
+	for _, p := range tree.Paths() {
+		if strings.HasSuffix(p, "kustomization.yaml") {
+			f, _ := tree.Get(p)
+			files = append(files, f.Data)
+		}
+	}
+	for _, s := range []string{
+		"resources: []\n", "resources:\n- a\n- b\n", "resources:\n  - 'a b'\n", "resources: [a, b]\n", "kind: K\n",
+		"resources:\n  - a # c\n", "resources:\n  - a\n    b\n", "resources:\n  - a\nresources:\n  - b\n", "patches:\n  - patch: |\n      resources:\n        - x\nresources:\n  - y\n",
+		"resources:\n  - \"a\"\n", "resources:\n  - ../base\n  - x.yaml\nlabels: []\n", "resources:   \n  - a\n",
+	} {
+		files = append(files, []byte(s))
+	}
+	for _, f := range files {
+		if got, want := kustomizationResources(f), yamlResources(f); !slices.Equal(got, want) {
+			t.Errorf("%q: got %q, want %q", f, got, want)
+		}
 	}
 }

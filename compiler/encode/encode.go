@@ -16,6 +16,11 @@ func YAML(v any, header ...string) ([]byte, error) {
 		b.WriteString(h)
 		b.WriteByte('\n')
 	}
+	if !onlyV3 {
+		if out, ok := appendFast(b.Bytes(), v); ok {
+			return out, nil // the same bytes as below, faster (fast.go)
+		}
+	}
 	enc := yaml.NewEncoder(&b)
 	enc.SetIndent(2)
 	if err := enc.Encode(v); err != nil {

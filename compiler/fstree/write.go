@@ -40,10 +40,8 @@ func Write(dir string, t *Tree) (err error) {
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return err
 	}
-	for _, p := range t.Paths() {
-		if err := place(dir, tmp, p, t.files[p].Data); err != nil {
-			return err
-		}
+	if err := placeAll(dir, tmp, t); err != nil { // in parallel (parallel.go)
+		return err
 	}
 	return swap(dir, tmp)
 }
@@ -66,17 +64,17 @@ func checkOwned(dir string) error {
 	return nil
 }
 
-// place puts data at p under tmp, linking the old file from dir when it
-// has the same bytes.
-func place(dir, tmp, p string, data []byte) error {
+// place puts data at p under tmp, whose folders exist, linking the old
+// file from dir when there is a previous output and the old file has the
+// same bytes.
+func place(dir, tmp, p string, data []byte, previous bool) error {
 	dst := filepath.Join(tmp, filepath.FromSlash(p))
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	old := filepath.Join(dir, filepath.FromSlash(p))
-	if cur, err := os.ReadFile(old); err == nil && bytes.Equal(cur, data) {
-		if err := os.Link(old, dst); err == nil {
-			return nil
+	if previous {
+		old := filepath.Join(dir, filepath.FromSlash(p))
+		if cur, err := os.ReadFile(old); err == nil && bytes.Equal(cur, data) {
+			if err := os.Link(old, dst); err == nil {
+				return nil
+			}
 		}
 	}
 	return os.WriteFile(dst, data, 0o644)

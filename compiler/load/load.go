@@ -31,7 +31,10 @@ const (
 // Option changes how Load checks a platform.
 type Option func(*options)
 
-type options struct{ today time.Time }
+type options struct {
+	today time.Time
+	cache *Cache // see WithCache (cache.go)
+}
 
 // Today sets the date that EKS support windows are checked against; without
 // it they are not checked.
@@ -78,6 +81,15 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 		if err != nil {
 			return nil, err
 		}
+		if dir == TenantsDir {
+			ts, e, err := loadTenants(fsys, names, o.cache) // in parallel (parallel.go)
+			if err != nil {
+				return nil, err
+			}
+			errs = append(errs, e...)
+			p.Tenants = append(p.Tenants, ts...)
+			continue
+		}
 		for _, name := range names {
 			v, e, err := l.file(fsys, dir+"/"+name, dir, strings.TrimSuffix(name, ".cue"))
 			if err != nil {
@@ -107,12 +119,6 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 				e, w = checkSupport(p, c, o.today)
 				errs = append(errs, e...)
 				p.Warnings = append(p.Warnings, w...)
-			} else {
-				t, err := decodeTenant(v)
-				if err != nil {
-					return nil, err
-				}
-				p.Tenants = append(p.Tenants, t)
 			}
 		}
 	}
@@ -154,6 +160,7 @@ func cueFiles(fsys fs.FS, dir string) ([]string, error) {
 type loader struct {
 	ctx    *cue.Context
 	schema cue.Value
+	kinds  map[string]cue.Value
 }
 
 func newLoader() (*loader, error) {
@@ -200,6 +207,11 @@ func (l *loader) file(fsys fs.FS, file string, path ...string) (entry, Errors, e
 	if err != nil {
 		return entry{}, nil, err
 	}
+	return l.source(file, src, path...)
+}
+
+// source evaluates src, the content of file, as file does.
+func (l *loader) source(file string, src []byte, path ...string) (entry, Errors, error) {
 	f, err := parser.ParseFile(file, src, parser.ParseComments)
 	if err != nil {
 		return entry{}, fromCUE(err, file, nil), nil
@@ -216,7 +228,7 @@ func (l *loader) file(fsys fs.FS, file string, path ...string) (entry, Errors, e
 	for i, p := range path {
 		sels[i] = cue.Str(p)
 	}
-	v = l.schema.Unify(v).LookupPath(cue.MakePath(sels...))
+	v = l.narrow(path[0]).Unify(v).LookupPath(cue.MakePath(sels...))
 	if err := v.Validate(cue.Concrete(true), cue.All()); err != nil {
 		return entry{}, fromCUE(err, file, f), nil
 	}

@@ -4,8 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -42,11 +45,28 @@ func (f Finding) String() string {
 // workloads in t, and reports expired exemptions as of today (zero: not
 // checked). Findings are sorted by position.
 func Check(p *model.Platform, t *fstree.Tree, today time.Time) ([]Finding, error) {
-	c := checker{p: p, tree: t}
-	for _, tn := range p.Tenants {
-		if err := c.tenant(tn); err != nil {
-			return nil, err
+	c := checker{p: p, tree: t, paths: t.Paths()}
+	// Tenants are checked on a few goroutines, each into a checker of its
+	// own; their findings are gathered in the tenants' order, so that the
+	// result, and the first error, are those of checking one after the other.
+	tenants := make([]checker, len(p.Tenants))
+	errs := make([]error, len(p.Tenants))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(p.Tenants)/50+1) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(p.Tenants); i = int(next.Add(1) - 1) {
+				tenants[i] = checker{p: p, tree: t, paths: c.paths}
+				errs[i] = tenants[i].tenant(p.Tenants[i])
+			}
+		})
+	}
+	wg.Wait()
+	for i := range tenants {
+		if errs[i] != nil {
+			return nil, errs[i]
 		}
+		c.out = append(c.out, tenants[i].out...)
 	}
 	c.exemptions(today)
 	slices.SortFunc(c.out, func(a, b Finding) int {
@@ -61,9 +81,10 @@ func Errors(fs []Finding) []Finding {
 }
 
 type checker struct {
-	p    *model.Platform
-	tree *fstree.Tree
-	out  []Finding
+	p     *model.Platform
+	tree  *fstree.Tree
+	paths []string // the tree's, sorted once: sorting them per tenant made Check quadratic
+	out   []Finding
 }
 
 // report records a finding of check for a workload of tenant t, unless the
@@ -105,7 +126,9 @@ type object = map[string]any
 func (c *checker) tenant(t *model.Tenant) error {
 	base := path.Join("tenants", t.Name, "app", "base")
 	objs := map[string]object{} // "Kind/name"
-	for _, p := range c.tree.Paths() {
+	i, _ := slices.BinarySearch(c.paths, base+"/")
+	for ; i < len(c.paths) && strings.HasPrefix(c.paths[i], base+"/"); i++ {
+		p := c.paths[i]
 		if path.Dir(p) != base || path.Base(p) == "kustomization.yaml" {
 			continue
 		}

@@ -64,7 +64,7 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if opts.out != "" {
 		out = abs(e, opts.out)
 	}
-	tree, p, err := compile(e, root, withAWS(e, out))
+	tree, p, err := compile(e, root, withAWS(e, out)...)
 	if err != nil {
 		return err
 	}

@@ -83,7 +83,7 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 		return fail(err)
 	}
 	aws := withAWS(e, filepath.Join(root, "out"))
-	head, _, err := compile(e, root, aws)
+	head, _, err := compile(e, root, aws...)
 	if err != nil {
 		return fail(err)
 	}
@@ -96,7 +96,7 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 	base, baseErr := &fstree.Tree{}, error(nil)
 	baseFS, err := gitpub.TreeFS(commit, filepath.ToSlash(sub))
 	if err == nil {
-		base, _, err = compiler.Compile(baseFS, aws)
+		base, _, err = compiler.Compile(baseFS, append(aws, compiler.WithCache(tenantCache()))...)
 	}
 	if err != nil {
 		base, baseErr = &fstree.Tree{}, err

@@ -74,7 +74,7 @@ func publishRun(ctx context.Context, e *env, rf *rootFlags, opts *publishOptions
 	if err != nil {
 		return err
 	}
-	tree, _, err := compile(e, root, withAWS(e, filepath.Join(root, "out")))
+	tree, _, err := compile(e, root, withAWS(e, filepath.Join(root, "out"))...)
 	if err != nil {
 		return err
 	}

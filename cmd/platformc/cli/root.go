@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -211,7 +212,7 @@ func plural(n int, thing string) string {
 
 // compile compiles the platform at root, printing its warnings.
 func compile(e *env, root string, opts ...compiler.Option) (*fstree.Tree, *model.Platform, error) {
-	tree, p, err := compiler.Compile(os.DirFS(root), append(opts, compiler.Today(e.today))...)
+	tree, p, err := compiler.Compile(os.DirFS(root), append(opts, compiler.Today(e.today), compiler.WithCache(tenantCache()))...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -226,7 +227,7 @@ func loadPlatform(e *env, rf *rootFlags) (string, *model.Platform, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	p, err := load.Load(os.DirFS(root), load.Today(e.today))
+	p, err := load.Load(os.DirFS(root), load.Today(e.today), load.WithCache(tenantCache()))
 	if err != nil {
 		return "", nil, err
 	}
@@ -240,9 +241,38 @@ func warn(e *env, p *model.Platform) {
 	}
 }
 
+// envCache names the folder of the tenant cache (load.Cache), by default
+// platformc/ in the user's cache folder; "off" keeps it in memory only.
+// The cache holds the tenants of the last run, whatever the platform: it
+// is keyed by content, so any platform may use it.
+const envCache = "PLATFORMC_CACHE"
+
+// tenantCache is the process's one tenant cache: a diff's base and work
+// tree share it.
+var tenantCache = sync.OnceValue(func() *load.Cache {
+	dir := os.Getenv(envCache)
+	switch dir {
+	case "off":
+		dir = ""
+	case "":
+		if user, err := os.UserCacheDir(); err == nil {
+			dir = filepath.Join(user, "platformc")
+		}
+	}
+	return load.NewCache(dir)
+})
+
+// envAWS set to "off" leaves the AWS stacks out of build, diff and
+// publish: the Kubernetes, Argo CD and External Secrets outputs alone, with
+// no Node.js (make bench measures them so).
+const envAWS = "PLATFORMC_AWS"
+
 // withAWS adds the AWS stacks to a compilation, reusing the unchanged ones
 // of the output folder out; progress shows on a terminal only.
-func withAWS(e *env, out string) compiler.Option {
+func withAWS(e *env, out string) []compiler.Option {
+	if os.Getenv(envAWS) == "off" {
+		return nil
+	}
 	prev, err := fstree.Read(out)
 	if err != nil {
 		prev = &fstree.Tree{}
@@ -251,5 +281,5 @@ func withAWS(e *env, out string) compiler.Option {
 	if isTerminal(e.stderr) {
 		progress = e.stderr
 	}
-	return compiler.WithAWS(prev, progress)
+	return []compiler.Option{compiler.WithAWS(prev, progress)}
 }

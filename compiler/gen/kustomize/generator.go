@@ -1,6 +1,10 @@
 package kustomize
 
 import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen"
 	"github.com/platformc/platformc/compiler/gen/k8s"
@@ -15,16 +19,26 @@ var _ gen.Generator = Generator{}
 func (Generator) Name() string { return "kustomize" }
 
 func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
-	var fs k8s.Files
-	for _, t := range p.Tenants {
-		appBaseFiles(&fs, t)
-		namespaceBaseFiles(&fs, t)
-		for _, c := range p.Placements(t) {
-			for _, g := range c.Generations() {
-				appOverlayFiles(&fs, p, t, g)
-				namespaceOverlayFiles(&fs, p, t, g)
+	// Tenants are generated on a few goroutines, each into files of its
+	// own, gathered in the tenants' order: the same files, in the same
+	// order, with the same first error, as one after the other.
+	tenants := make([]k8s.Files, len(p.Tenants))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(p.Tenants)/50+1) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(p.Tenants); i = int(next.Add(1) - 1) {
+				tenantFiles(&tenants[i], p, p.Tenants[i])
 			}
+		})
+	}
+	wg.Wait()
+	var fs k8s.Files
+	for _, t := range tenants {
+		if fs.Err = t.Err; fs.Err != nil {
+			return nil, fs.Err
 		}
+		fs.Out = append(fs.Out, t.Out...)
 	}
 	for _, c := range p.Clusters {
 		for _, g := range c.Generations() {
@@ -32,4 +46,16 @@ func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 		}
 	}
 	return fs.Out, fs.Err
+}
+
+// tenantFiles writes everything of one tenant.
+func tenantFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant) {
+	appBaseFiles(fs, t)
+	namespaceBaseFiles(fs, t)
+	for _, c := range p.Placements(t) {
+		for _, g := range c.Generations() {
+			appOverlayFiles(fs, p, t, g)
+			namespaceOverlayFiles(fs, p, t, g)
+		}
+	}
 }

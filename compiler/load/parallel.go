@@ -1,0 +1,129 @@
+package load
+
+import (
+	"io/fs"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"cuelang.org/go/cue"
+
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// Tenant files are evaluated on a bounded pool of workers, one per CPU.
+// A cue.Context is not safe for concurrent use, so each worker has a
+// loader of its own; a context also keeps growing with every value built
+// in it, so a worker starts a fresh one every recycleEvery files. Each
+// file is evaluated alone against the schema either way, so the result
+// does not depend on which worker evaluates it, nor on the order.
+const recycleEvery = 100
+
+// tenantResult is one tenant file, evaluated and decoded.
+type tenantResult struct {
+	tenant *model.Tenant
+	errs   Errors // problems in the file; tenant is nil then
+	err    error  // the file could not be decoded
+}
+
+// loadTenants evaluates tenants/<name> for each of names and returns the
+// tenants and the problems of their files, in the order of names. Tenants
+// that cache (if not nil) holds are taken from it.
+// The files are read first, in this goroutine: fsys need not be safe for
+// concurrent use.
+func loadTenants(fsys fs.FS, names []string, cache *Cache) ([]*model.Tenant, Errors, error) {
+	srcs := make([][]byte, len(names))
+	for i, name := range names {
+		src, err := fs.ReadFile(fsys, TenantsDir+"/"+name)
+		if err != nil {
+			return nil, nil, err
+		}
+		srcs[i] = src
+	}
+	results := make([]tenantResult, len(names))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	workers := min(runtime.GOMAXPROCS(0), (len(names)+recycleEvery/4-1)/(recycleEvery/4))
+	var setupErr error
+	var setupOnce sync.Once
+	for range workers {
+		wg.Go(func() {
+			var l *loader
+			done := 0
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(names) {
+					return
+				}
+				var key [32]byte
+				if cache != nil {
+					key = cache.key(names[i], srcs[i])
+					if t := cache.get(key, names[i]); t != nil {
+						results[i] = tenantResult{tenant: t}
+						continue
+					}
+				}
+				if l == nil || done == recycleEvery {
+					var err error
+					if l, err = newLoader(); err != nil {
+						setupOnce.Do(func() { setupErr = err })
+						return
+					}
+					done = 0
+				}
+				done++
+				results[i] = l.tenant(names[i], srcs[i])
+				if cache != nil && results[i].tenant != nil {
+					cache.put(key, results[i].tenant)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if cache != nil {
+		cache.flush()
+	}
+	if setupErr != nil {
+		return nil, nil, setupErr
+	}
+	var tenants []*model.Tenant
+	var errs Errors
+	for _, r := range results {
+		switch {
+		case r.err != nil:
+			return nil, nil, r.err
+		case len(r.errs) > 0:
+			errs = append(errs, r.errs...)
+		default:
+			tenants = append(tenants, r.tenant)
+		}
+	}
+	return tenants, errs, nil
+}
+
+// tenant evaluates and decodes one tenant file.
+func (l *loader) tenant(name string, src []byte) tenantResult {
+	e, errs, err := l.source(TenantsDir+"/"+name, src, TenantsDir, strings.TrimSuffix(name, ".cue"))
+	if err != nil || len(errs) > 0 {
+		return tenantResult{errs: errs, err: err}
+	}
+	t, err := decodeTenant(e)
+	return tenantResult{tenant: t, err: err}
+}
+
+// narrow is the schema with only the field kind ("tenants", "clusters",
+// "platform"): what a file of that kind is unified with. Unifying with the
+// whole schema would evaluate the other kinds' fields too, for every file.
+func (l *loader) narrow(kind string) cue.Value {
+	if v, ok := l.kinds[kind]; ok {
+		return v
+	}
+	if l.kinds == nil {
+		l.kinds = map[string]cue.Value{}
+	}
+	p := cue.MakePath(cue.Str(kind))
+	v := l.ctx.CompileString("{}").FillPath(p, l.schema.LookupPath(p))
+	l.kinds[kind] = v
+	return v
+}
