@@ -105,7 +105,7 @@ func TestNewTenantSynthesisesOnlyItsStacks(t *testing.T) {
 	p.Tenants = append(p.Tenants, tn)
 	slices.SortFunc(p.Tenants, func(a, b *model.Tenant) int { return cmp.Compare(a.Name, b.Name) })
 
-	want := []string{cdk.TenantStack(p, tn, c.Environment), cdk.IAMStack(p, c.Environment), cdk.DNSStack(p, c)}
+	want := []string{cdk.TenantStack(p, tn, c.Environment), cdk.OwnersStack(p, tn, c.Environment), cdk.DNSStack(p, c)}
 	for _, g := range c.Generations() {
 		want = append(want, cdk.GenerationStack(p, g))
 	}

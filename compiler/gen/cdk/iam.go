@@ -43,7 +43,7 @@ type ownersRole struct {
 
 func (iamSpec) kind() string { return "iam" }
 
-func (s iamSpec) empty() bool { return s.Deployer == nil && s.Owners == nil }
+func (s iamSpec) empty() bool { return s.Deployer == nil && s.Reader == nil && s.Owners == nil }
 
 // iamSpecFor returns the spec of env's roles; shared says whether the
 // account-wide roles go in this environment's stack.

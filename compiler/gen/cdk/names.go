@@ -1,6 +1,7 @@
 package cdk
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"strings"
 
@@ -18,6 +19,19 @@ import (
 
 // IAMStack is the stack of the roles shared by an environment's clusters.
 func IAMStack(p *model.Platform, env string) string { return p.Config.Name + "-" + env + "-iam" }
+
+// OwnersStack is the stack of the tenant's owners role in env. The roles of
+// an environment are spread over 16 stacks by a hash of the tenant's name,
+// never by position, so that a tenant's role never moves between stacks and
+// no stack nears CloudFormation's 500 resources before about 8,000 tenants.
+func OwnersStack(p *model.Platform, t *model.Tenant, env string) string {
+	return ownersStack(p, t.Name, env)
+}
+
+func ownersStack(p *model.Platform, tenant, env string) string {
+	sum := sha256.Sum256([]byte(tenant))
+	return fmt.Sprintf("%s-%s-owners-%x", p.Config.Name, env, sum[0]>>4)
+}
 
 // NetworkStack is the stack of a cluster's VPC.
 func NetworkStack(p *model.Platform, c *model.Cluster) string {

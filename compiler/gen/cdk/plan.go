@@ -47,25 +47,36 @@ func Plan(p *model.Platform) ([]Stack, error) {
 
 	// IAM: the account-wide roles go in the stack of the first environment
 	// (by name) of their account.
-	iamStacks := map[string]string{} // environment -> its IAM stack, if any
-	sharedIn := map[string]string{}  // account -> the IAM stack holding its shared roles
+	// The tenants' owners roles go in stacks of their own (OwnersStack).
+	iamStacks := map[string][]string{} // environment -> its IAM stacks
+	sharedIn := map[string]string{}    // account -> the IAM stack holding its shared roles
 	for _, env := range slices.Sorted(maps.Keys(envs)) {
 		e := p.Config.Environments[env]
 		_, done := sharedIn[e.Account]
 		s := iamSpecFor(p, env, !done)
-		if s.empty() {
-			continue
-		}
-		name := IAMStack(p, env)
-		iamStacks[env] = name
-		if !done {
+		if shared := (iamSpec{Deployer: s.Deployer, Reader: s.Reader}); !shared.empty() {
+			name := IAMStack(p, env)
+			iamStacks[env] = append(iamStacks[env], name)
 			sharedIn[e.Account] = name
+			add(Stack{
+				Name: name, Account: e.Account, Region: e.Region,
+				Description: fmt.Sprintf("platformc: IAM roles the management cluster assumes in the account of environment %s", env),
+				spec:        shared,
+			}, nil)
 		}
-		add(Stack{
-			Name: name, Account: e.Account, Region: e.Region,
-			Description: fmt.Sprintf("platformc: IAM roles of environment %s: owners of its tenants, and the roles the management cluster assumes", env),
-			spec:        s,
-		}, nil)
+		buckets := map[string][]ownersRole{}
+		for _, o := range s.Owners {
+			name := ownersStack(p, o.Tenant, env)
+			buckets[name] = append(buckets[name], o)
+		}
+		for _, name := range slices.Sorted(maps.Keys(buckets)) {
+			iamStacks[env] = append(iamStacks[env], name)
+			add(Stack{
+				Name: name, Account: e.Account, Region: e.Region,
+				Description: fmt.Sprintf("platformc: owners roles of tenants of environment %s", env),
+				spec:        iamSpec{Owners: buckets[name]},
+			}, nil)
+		}
 	}
 
 	for _, c := range p.Clusters {
@@ -78,10 +89,7 @@ func Plan(p *model.Platform) ([]Stack, error) {
 		}, err)
 		for _, g := range c.Generations() {
 			spec, err := generationSpecFor(p, g)
-			deps := []string{NetworkStack(p, c), sharedIn[c.Account]}
-			if s, ok := iamStacks[c.Environment]; ok {
-				deps = append(deps, s)
-			}
+			deps := append([]string{NetworkStack(p, c), sharedIn[c.Account]}, iamStacks[c.Environment]...)
 			add(Stack{
 				Name: GenerationStack(p, g), Account: c.Account, Region: c.Region,
 				Description: fmt.Sprintf("platformc: EKS cluster %s (cluster %s, Kubernetes %s)", g.Name(), c.Name, g.Version),

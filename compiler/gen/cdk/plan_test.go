@@ -1,6 +1,7 @@
 package cdk_test
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strings"
@@ -40,11 +41,13 @@ func TestPlanNamesEveryStack(t *testing.T) {
 		want = append(want, p.Config.Name+"-"+env+"-iam")
 		for _, tn := range p.Tenants {
 			if len(generationsOf(p, tn, env)) > 0 {
-				want = append(want, p.Config.Name+"-"+env+"-"+tn.Name)
+				sum := sha256.Sum256([]byte(tn.Name))
+				want = append(want, p.Config.Name+"-"+env+"-"+tn.Name, fmt.Sprintf("%s-%s-owners-%x", p.Config.Name, env, sum[0]>>4))
 			}
 		}
 	}
 	slices.Sort(want)
+	want = slices.Compact(want)
 	var got []string
 	for _, s := range stacks {
 		got = append(got, s.Name)
@@ -76,7 +79,13 @@ func TestPlanOrdersDeployment(t *testing.T) {
 	for _, c := range p.Clusters {
 		for _, g := range c.Generations() {
 			name := cdk.GenerationStack(p, g)
-			for _, d := range []string{cdk.NetworkStack(p, c), cdk.IAMStack(p, c.Environment)} {
+			var owners []string
+			for _, tn := range p.Tenants {
+				if tn.PlacedOn(c.Name) {
+					owners = append(owners, cdk.OwnersStack(p, tn, c.Environment))
+				}
+			}
+			for _, d := range append([]string{cdk.NetworkStack(p, c), cdk.IAMStack(p, c.Environment)}, owners...) {
 				if !slices.Contains(deps[name], d) {
 					t.Errorf("%s does not depend on %s", name, d)
 				}

@@ -110,19 +110,23 @@ func TestResourceCounts(t *testing.T) {
 	}
 	accounts := map[string]bool{}
 	for _, env := range slices.Sorted(maps.Keys(envs)) {
-		owners := 0
+		owners := map[string]int{} // stack -> owners roles in it
 		for _, tn := range p.Tenants {
 			if len(generationsOf(p, tn, env)) > 0 {
-				owners++
+				owners[cdk.OwnersStack(p, tn, env)]++
 			}
 		}
-		shared := 0
-		if a := p.Config.Environments[env].Account; !accounts[a] {
-			accounts[a], shared = true, 2
+		for name, n := range owners {
+			assertTemplate(t, out, name, func(a assertions.Template) {
+				countIs(a, "AWS::IAM::Role", n)
+			})
 		}
-		assertTemplate(t, out, cdk.IAMStack(p, env), func(a assertions.Template) {
-			countIs(a, "AWS::IAM::Role", owners+shared)
-		})
+		if a := p.Config.Environments[env].Account; !accounts[a] {
+			accounts[a] = true
+			assertTemplate(t, out, cdk.IAMStack(p, env), func(a assertions.Template) {
+				countIs(a, "AWS::IAM::Role", 2)
+			})
+		}
 	}
 }
 
