@@ -113,7 +113,7 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 			errs = append(errs, errorf(r.Pos, cuePath("tenants", r.Name, "clusters"), "cluster %q is dedicated and accepts exactly one tenant, but %s are placed on it", c.Name, strings.Join(refNames(on), ", ")))
 		}
 	}
-	return errs
+	return append(errs, checkAddons(p)...)
 }
 
 // Path formats a CUE path as CUE does, quoting labels that need it:

@@ -1,9 +1,11 @@
 package load
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"cuelang.org/go/cue"
 
@@ -20,6 +22,7 @@ type (
 		DNS                                struct{ Zone string }
 		Network                            struct{ CIDR, VPCID string }
 		Capacity                           model.Capacity
+		Addons                             map[string]bool
 		Upgrade                            *struct {
 			Traffic int
 			Retire  bool
@@ -37,6 +40,14 @@ type (
 			Reason, Expires string
 			Workloads       []string
 		}
+	}
+	rawAddon struct {
+		Chart                   model.Chart
+		Namespace, Install, AWS string
+		ServiceAccount          string
+		Capacity                []string
+		Wave                    int
+		Values                  map[string]any
 	}
 	rawWorkload struct {
 		Image, CPU, Memory string
@@ -67,6 +78,21 @@ func decodeConfig(e entry) (model.Config, error) {
 		return c, fmt.Errorf("%s: decoding: %w", e.file, err)
 	}
 	c.Pos = e.at
+	var r struct{ Addons map[string]rawAddon }
+	if err := decode(e.value, &r); err != nil {
+		return c, fmt.Errorf("%s: decoding: %w", e.file, err)
+	}
+	for name, a := range r.Addons {
+		c.Addons = append(c.Addons, &model.Addon{
+			Name: name, Chart: a.Chart, Namespace: a.Namespace, Install: a.Install,
+			Capacity: a.Capacity, AWS: a.AWS, ServiceAccount: a.ServiceAccount,
+			Wave: a.Wave, Values: a.Values,
+			Pos: e.labelPos("addons", name), ValuesPos: e.labelPos("addons", name, "values"),
+		})
+	}
+	slices.SortFunc(c.Addons, func(a, b *model.Addon) int {
+		return cmp.Or(cmp.Compare(a.Wave, b.Wave), strings.Compare(a.Name, b.Name))
+	})
 	return c, nil
 }
 
@@ -90,6 +116,9 @@ func decodeCluster(e entry) (*model.Cluster, error) {
 		VPCID:       r.Network.VPCID,
 		Capacity:    r.Capacity,
 		Pos:         e.at,
+	}
+	for _, name := range slices.Sorted(maps.Keys(r.Addons)) {
+		c.Addons = append(c.Addons, model.AddonChoice{Name: name, On: r.Addons[name], Pos: e.labelPos("addons", name)})
 	}
 	if u := r.Upgrade; u != nil {
 		c.Upgrade = &model.Upgrade{

@@ -29,6 +29,13 @@ const settings = `platform: {
 }
 `
 
+const metricsServer = `"metrics-server": {chart: {repo: "https://kubernetes-sigs.github.io/metrics-server/", name: "metrics-server"}, namespace: "kube-system"}`
+
+// withAddons is the platform settings with the given add-ons, on line 6.
+func withAddons(addons string) string {
+	return strings.TrimSuffix(settings, "}\n") + "\taddons: " + addons + "\n}\n"
+}
+
 func platform(files ...string) fstest.MapFS {
 	fsys := fstest.MapFS{
 		"platform.cue":    {Data: []byte(settings)},
@@ -220,6 +227,36 @@ func TestErrors(t *testing.T) {
 		name:  "cluster outside its environment's account",
 		files: []string{"clusters/c2.cue", strings.ReplaceAll(strings.ReplaceAll(cluster, "c1", "c2"), "111111111111", "999999999999")},
 		want:  []string{`clusters/c2.cue:3:15: clusters.c2.account: account 999999999999 is not the account of environment "prod"`},
+	}, {
+		name:  "add-on without a chart version for the cluster's Kubernetes version",
+		files: []string{"platform.cue", withAddons(`foo: {chart: {repo: "https://charts.example.com", name: "foo"}, namespace: "foo"}`)},
+		want:  []string{`clusters/c1.cue:5:23: clusters.c1.kubernetes.version: add-on "foo" (platform.cue:6:10) has no chart version for Kubernetes 1.33: add one under versions."1.33".charts in schema/versions.cue, or choose a version that lists it (none)`},
+	}, {
+		name: "cluster opts out of an add-on installed everywhere",
+		files: []string{"platform.cue", withAddons(metricsServer),
+			"clusters/c1.cue", strings.Replace(cluster, "dns:", "addons: \"metrics-server\": false\n\tdns:", 1)},
+		want: []string{`clusters/c1.cue:6:10: clusters.c1.addons."metrics-server": add-on "metrics-server" is installed on every cluster (install: "always" at platform.cue:6:10); only "default" and "opt-in" add-ons can be chosen`},
+	}, {
+		name:  "cluster names an unknown add-on",
+		files: []string{"platform.cue", withAddons(metricsServer), "clusters/c1.cue", strings.Replace(cluster, "dns:", "addons: karpenter: true\n\tdns:", 1)},
+		want:  []string{`clusters/c1.cue:6:10: clusters.c1.addons.karpenter: no add-on is named "karpenter" in platform.cue (add-ons: metrics-server)`},
+	}, {
+		name: "cluster opts in to an add-on of another capacity mode",
+		files: []string{"platform.cue", withAddons(`karpenter: {chart: {repo: "oci://public.ecr.aws/karpenter", name: "karpenter"}, namespace: "kube-system", install: "opt-in", capacity: ["karpenter"]}`),
+			"clusters/c1.cue", strings.Replace(cluster, "dns:", "addons: karpenter: true\n\tdns:", 1)},
+		want: []string{`clusters/c1.cue:6:10: clusters.c1.addons.karpenter: add-on "karpenter" runs only on clusters with capacity.mode karpenter, and this cluster's is "auto"`},
+	}, {
+		name:  "tenant takes an add-on's namespace",
+		files: []string{"platform.cue", withAddons(strings.Replace(metricsServer, `"kube-system"`, `"observability"`, 1)), "tenants/observability.cue", `tenants: observability: {owners: ["t"], clusters: ["c1"]}`},
+		want:  []string{`tenants/observability.cue:1:10: tenants.observability: namespace "observability" belongs to the platform's add-on "metrics-server" (platform.cue:6:10): choose another tenant name`},
+	}, {
+		name:  "platform values set what platformc sets",
+		files: []string{"platform.cue", withAddons(`"external-dns": {chart: {repo: "https://kubernetes-sigs.github.io/external-dns/", name: "external-dns"}, namespace: "external-dns", aws: "external-dns", values: {txtOwnerId: "mine", sources: ["ingress"]}}`)},
+		want:  []string{`platform.cue:6:163: platform.addons."external-dns".values: values.txtOwnerId is set by platformc for aws: "external-dns"; remove it here`},
+	}, {
+		name:  "add-on chart from a plain http repository",
+		files: []string{"platform.cue", withAddons(strings.Replace(metricsServer, "https://", "http://", 1))},
+		want:  []string{`platform.cue:6:43: platform.addons."metrics-server".chart.repo: chart.repo must be an https:// Helm repository or an oci:// registry path`},
 	}, {
 		name:  "empty file",
 		files: []string{"tenants/a.cue", "// nothing yet\n"},

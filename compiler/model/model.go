@@ -31,6 +31,7 @@ type Version struct {
 	StandardSupportEnd string            // YYYY-MM-DD
 	ExtendedSupportEnd string            // YYYY-MM-DD
 	Addons             map[string]string // EKS add-on name -> version
+	Charts             map[string]string // platform add-on name -> Helm chart version
 }
 
 // Config is what platform.cue says about the whole platform.
@@ -41,7 +42,61 @@ type Config struct {
 	Environments map[string]Environment
 	Policy       Policy
 	CodeOwners   CodeOwners
+	Addons       []*Addon `json:"-"` // sorted by wave, then name
 	Pos          Pos
+}
+
+// Addon is a controller the platform installs, through Argo CD's Helm
+// support, on every generation of the clusters it applies to.
+type Addon struct {
+	Name           string
+	Chart          Chart
+	Namespace      string
+	Install        string   // AddonAlways, AddonDefault or AddonOptIn
+	Capacity       []string // capacity modes it is limited to; empty: any
+	AWS            string   // what platformc wires on AWS (an IAM role, values); "" for nothing
+	ServiceAccount string
+	Wave           int
+	Values         map[string]any // the platform's Helm values
+	Pos            Pos            // where the add-on is declared
+	ValuesPos      Pos
+}
+
+// Chart is a Helm chart: an https:// repository or an oci:// registry
+// path, and the chart's name in it.
+type Chart struct{ Repo, Name string }
+
+// Add-on install modes.
+const (
+	AddonAlways  = "always"
+	AddonDefault = "default"
+	AddonOptIn   = "opt-in"
+)
+
+// Fits reports whether the add-on may run on the cluster's capacity mode.
+func (a *Addon) Fits(c *Cluster) bool {
+	return len(a.Capacity) == 0 || slices.Contains(a.Capacity, c.Capacity.Mode)
+}
+
+// AddonsOf returns the add-ons installed on the cluster, in the order they
+// are applied.
+func (p *Platform) AddonsOf(c *Cluster) []*Addon {
+	var out []*Addon
+	for _, a := range p.Config.Addons {
+		on, chosen := c.AddonChoice(a.Name)
+		switch {
+		case !a.Fits(c):
+		case a.Install == AddonAlways, a.Install == AddonDefault && (!chosen || on), a.Install == AddonOptIn && on:
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// ChartVersion is the add-on's chart version for the generation's
+// Kubernetes version, from the versions table; "" if the table has none.
+func (p *Platform) ChartVersion(g Generation, a *Addon) string {
+	return p.Versions[g.Version].Charts[a.Name]
 }
 
 // CodeOwners turns teams into code owners.
@@ -124,9 +179,28 @@ type Cluster struct {
 	CIDR        string // the VPC's address range
 	VPCID       string // an existing VPC to import; "" creates one
 	Capacity    Capacity
-	Pos         Pos // where the cluster is defined
+	Addons      []AddonChoice // the cluster's opt-ins and opt-outs, by name
+	Pos         Pos           // where the cluster is defined
 
 	generations []Generation
+}
+
+// AddonChoice is a cluster's opt-in (On) or opt-out of an add-on.
+type AddonChoice struct {
+	Name string
+	On   bool
+	Pos  Pos
+}
+
+// AddonChoice returns the cluster's choice for the named add-on, and
+// whether it made one.
+func (c *Cluster) AddonChoice(name string) (on, chosen bool) {
+	for _, a := range c.Addons {
+		if a.Name == name {
+			return a.On, true
+		}
+	}
+	return false, false
 }
 
 // Upgrade steers a blue/green upgrade in progress.

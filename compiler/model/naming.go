@@ -1,6 +1,8 @@
 package model
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"strings"
 )
@@ -137,4 +139,21 @@ func (p *Platform) RegistryRoleARN() string {
 // publishes a value Argo CD needs: "endpoint" or "ca-data".
 func (p *Platform) ClusterParameter(g Generation, key string) string {
 	return fmt.Sprintf("/%s/clusters/%s/%s", p.Config.Name, g.Name(), key)
+}
+
+// AddonRoleName is the IAM role of an add-on's service account on a
+// generation, "acme-prod-shared-1-34-external-dns". IAM allows 64
+// characters; a longer name keeps 55 and ends with a hash of the whole.
+func (p *Platform) AddonRoleName(g Generation, a *Addon) string {
+	name := p.Config.Name + "-" + g.Name() + "-" + a.Name
+	if len(name) <= 64 {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	return strings.TrimRight(name[:55], "-") + "-" + hex.EncodeToString(sum[:4])
+}
+
+// AddonRoleARN is the ARN of AddonRoleName, in the cluster's account.
+func (p *Platform) AddonRoleARN(g Generation, a *Addon) string {
+	return roleARN(g.Cluster.Region, g.Cluster.Account, p.AddonRoleName(g, a))
 }

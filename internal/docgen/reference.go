@@ -391,7 +391,7 @@ func (s *schemaInfo) versions(b *bytes.Buffer) error {
 	if doc := docOf(fd); doc != "" {
 		fmt.Fprintf(b, "%s\n\n", doc)
 	}
-	b.WriteString("`kubernetes.version` of a cluster must be one of these.\n\n| Version | Standard support ends | Extended support ends | EKS add-ons |\n|---|---|---|---|\n")
+	b.WriteString("`kubernetes.version` of a cluster must be one of these.\n\n| Version | Standard support ends | Extended support ends | EKS add-ons | Add-on charts |\n|---|---|---|---|---|\n")
 	// The rows, after the pattern versions: [#KubernetesVersion]: #Version.
 	var rows []*ast.Field
 	for _, d := range s.vrows {
@@ -408,7 +408,7 @@ func (s *schemaInfo) versions(b *bytes.Buffer) error {
 			continue
 		}
 		var std, ext string
-		var addons []string
+		var addons, charts []string
 		for _, e := range st.Elts {
 			f, ok := e.(*ast.Field)
 			if !ok {
@@ -421,20 +421,29 @@ func (s *schemaInfo) versions(b *bytes.Buffer) error {
 			case "extendedSupportEnd":
 				ext = unquote(f.Value)
 			case "addons":
-				if a, ok := f.Value.(*ast.StructLit); ok {
-					for _, e := range a.Elts {
-						if af, ok := e.(*ast.Field); ok {
-							n, _, _ := ast.LabelName(af.Label)
-							addons = append(addons, fmt.Sprintf("%s %s", n, unquote(af.Value)))
-						}
-					}
-				}
+				addons = nameValues(f.Value)
+			case "charts":
+				charts = nameValues(f.Value)
 			}
 		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s |\n", version, std, ext, strings.Join(addons, "<br>"))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", version, std, ext, strings.Join(addons, "<br>"), strings.Join(charts, "<br>"))
 	}
 	b.WriteString("\n")
 	return nil
+}
+
+// nameValues lists the fields of a struct of strings as "name value".
+func nameValues(v ast.Expr) []string {
+	var out []string
+	if st, ok := v.(*ast.StructLit); ok {
+		for _, e := range st.Elts {
+			if f, ok := e.(*ast.Field); ok {
+				n, _, _ := ast.LabelName(f.Label)
+				out = append(out, fmt.Sprintf("%s %s", n, unquote(f.Value)))
+			}
+		}
+	}
+	return out
 }
 
 // pattern reports whether st is a map: a struct of one field whose label

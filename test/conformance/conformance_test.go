@@ -12,6 +12,7 @@ import (
 
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/kbuild"
+	"github.com/platformc/platformc/internal/appset"
 )
 
 var (
@@ -63,6 +64,40 @@ func TestGeneratedOutput(t *testing.T) {
 			for _, obj := range objs {
 				check(t, p, obj)
 			}
+		}
+	})
+
+	// What Argo CD makes of the ApplicationSets: every Application of every
+	// ApplicationSet, for every cluster Secret the registrations template.
+	t.Run("applications", func(t *testing.T) {
+		var objs []map[string]any
+		for _, p := range tree.Paths() {
+			if path.Ext(p) == ".yaml" && path.Base(p) != "kustomization.yaml" {
+				f, _ := tree.Get(p)
+				o, err := ParseYAML(f.Data)
+				if err != nil {
+					t.Fatalf("%s: %v", p, err)
+				}
+				objs = append(objs, o...)
+			}
+		}
+		clusters := appset.Clusters(objs)
+		n := 0
+		for _, o := range objs {
+			if o["kind"] != "ApplicationSet" {
+				continue
+			}
+			apps, _, err := appset.Expand(o, clusters)
+			if err != nil {
+				t.Errorf("%s: %v", Describe(o), err)
+			}
+			for _, app := range apps {
+				check(t, "expanded from "+Describe(o), app)
+				n++
+			}
+		}
+		if n == 0 {
+			t.Fatal("no Application expanded")
 		}
 	})
 

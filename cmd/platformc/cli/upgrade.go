@@ -72,6 +72,9 @@ type generationStatus struct {
 	StandardSupportEnd string `json:"standardSupportEnd"`
 	ExtendedSupportEnd string `json:"extendedSupportEnd"`
 	DaysOfStandard     int    `json:"daysOfStandardSupport"`
+	// Addons are the chart versions of the add-ons the generation
+	// installs, by add-on: those of its Kubernetes version.
+	Addons map[string]string `json:"addons,omitempty"`
 }
 
 func upgradeStatusRun(e *env, rf *rootFlags, opts *upgradeStatusOptions) error {
@@ -89,6 +92,7 @@ func upgradeStatusRun(e *env, rf *rootFlags, opts *upgradeStatusOptions) error {
 				Name: g.Name(), Version: g.Version, Role: string(g.Role), Weight: g.Weight, RunsJobs: g.RunsJobs,
 				StandardSupportEnd: row.StandardSupportEnd, ExtendedSupportEnd: row.ExtendedSupportEnd,
 				DaysOfStandard: int(end.Sub(e.today).Hours() / 24),
+				Addons:         addonVersions(p, g),
 			})
 		}
 		all = append(all, s)
@@ -115,7 +119,44 @@ func upgradeStatusRun(e *env, rf *rootFlags, opts *upgradeStatusOptions) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%s\t%d\t%s\n", s.Cluster, g.Name, g.Version, orDash(g.Role), g.Weight, orDash(jobs), g.StandardSupportEnd, g.DaysOfStandard, next)
 		}
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// During an upgrade, the add-ons whose chart changes between blue
+	// and green.
+	for _, s := range all {
+		if len(s.Generations) != 2 {
+			continue
+		}
+		blue, green := s.Generations[0], s.Generations[1]
+		var changes []string
+		for _, name := range slices.Sorted(maps.Keys(green.Addons)) {
+			if from := blue.Addons[name]; from != green.Addons[name] {
+				changes = append(changes, fmt.Sprintf("  %s %s -> %s", name, orDash(from), green.Addons[name]))
+			}
+		}
+		for _, name := range slices.Sorted(maps.Keys(blue.Addons)) {
+			if _, ok := green.Addons[name]; !ok {
+				changes = append(changes, fmt.Sprintf("  %s %s -> -", name, blue.Addons[name]))
+			}
+		}
+		if len(changes) > 0 {
+			fmt.Fprintf(e.stdout, "\n%s: add-on charts on %s -> %s:\n", s.Cluster, blue.Name, green.Name)
+			for _, c := range changes {
+				fmt.Fprintln(e.stdout, c)
+			}
+		}
+	}
+	return nil
+}
+
+// addonVersions are the chart versions of the generation's add-ons.
+func addonVersions(p *model.Platform, g model.Generation) map[string]string {
+	out := map[string]string{}
+	for _, a := range p.AddonsOf(g.Cluster) {
+		out[a.Name] = p.ChartVersion(g, a)
+	}
+	return out
 }
 
 // nextStep says what the platform team does next for a cluster.

@@ -54,6 +54,13 @@ func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 
 	add("platform", fstree.Origin{}, PlatformFileName, g.platformProject(), g.platformApplicationSet())
 	add("registry", fstree.Origin{}, PlatformFileName, g.registry()...)
+	if len(p.Config.Addons) > 0 {
+		objs := []obj{g.addonsProject()}
+		for _, a := range p.Config.Addons {
+			objs = append(objs, g.addonApplicationSet(a))
+		}
+		add("addons", fstree.Origin{}, PlatformFileName, objs...)
+	}
 	for _, t := range p.Tenants {
 		add(path.Join("tenants", t.Name), fstree.Origin{Tenant: t.Name}, t.Pos.File, g.tenantProject(t), g.tenantApplicationSet(t))
 	}
@@ -184,7 +191,7 @@ func (g generator) platformApplicationSet() obj {
 	for _, c := range g.p.Clusters {
 		clusters = append(clusters, c.Name)
 	}
-	return g.applicationSet("platform-namespaces", nil, clusters, obj{
+	return g.applicationSet("platform-namespaces", nil, inClusters(clusters), obj{
 		"project":     PlatformProject,
 		"source":      g.source(g.repoPath(kustomize.ClusterDir(NameParam))),
 		"destination": obj{"name": NameParam},
@@ -196,11 +203,21 @@ func (g generator) platformApplicationSet() obj {
 // name of the cluster generation.
 const NameParam = "{{.name}}"
 
+// inClusters selects the cluster generations whose platformc.io/cluster
+// label is one of clusters.
+func inClusters(clusters []string) obj {
+	return obj{"matchExpressions": []obj{{
+		"key":      k8s.LabelCluster,
+		"operator": "In",
+		"values":   clusters,
+	}}}
+}
+
 // applicationSet makes an Application from spec for every cluster
-// generation whose platformc.io/cluster label is one of clusters. Only the
-// generation's name is templated; missingkey=error makes a missing
-// parameter fail rather than render empty.
-func (g generator) applicationSet(name string, labels map[string]string, clusters []string, spec obj, prefix string) obj {
+// generation that selector selects. Parameters are read as fields, never
+// with "index", so that missingkey=error makes a missing one fail rather
+// than render empty.
+func (g generator) applicationSet(name string, labels map[string]string, selector, spec obj, prefix string) obj {
 	o := k8s.New(apiVersion, "ApplicationSet", g.ns, name, labels)
 	meta := obj{"name": prefix + NameParam}
 	if len(labels) > 0 {
@@ -209,13 +226,9 @@ func (g generator) applicationSet(name string, labels map[string]string, cluster
 	o["spec"] = obj{
 		"goTemplate":        true,
 		"goTemplateOptions": []string{"missingkey=error"},
-		"generators": []obj{{"clusters": obj{"selector": obj{"matchExpressions": []obj{{
-			"key":      k8s.LabelCluster,
-			"operator": "In",
-			"values":   clusters,
-		}}}}}},
-		"template":   obj{"metadata": meta, "spec": spec},
-		"syncPolicy": obj{"preserveResourcesOnDeletion": true},
+		"generators":        []obj{{"clusters": obj{"selector": selector}}},
+		"template":          obj{"metadata": meta, "spec": spec},
+		"syncPolicy":        obj{"preserveResourcesOnDeletion": true},
 	}
 	return o
 }
@@ -275,7 +288,7 @@ func (g generator) tenantApplicationSet(t *model.Tenant) obj {
 	for _, c := range g.p.Placements(t) {
 		clusters = append(clusters, c.Name)
 	}
-	return g.applicationSet(t.Name, map[string]string{k8s.LabelTenant: t.Name}, clusters, obj{
+	return g.applicationSet(t.Name, map[string]string{k8s.LabelTenant: t.Name}, inClusters(clusters), obj{
 		"project":     t.Name,
 		"source":      g.source(g.repoPath(kustomize.AppOverlay(t.Name, NameParam))),
 		"destination": obj{"name": NameParam, "namespace": t.Namespace()},

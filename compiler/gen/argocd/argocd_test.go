@@ -1,20 +1,20 @@
 package argocd_test
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"testing"
-	"text/template"
 
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
-	"github.com/platformc/platformc/compiler/gen/argocd"
+
 	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/internal/appset"
 )
 
 type obj = map[string]any
@@ -23,7 +23,37 @@ type obj = map[string]any
 // object of its output, by kind.
 func sample(t *testing.T) (*model.Platform, *fstree.Tree, map[string][]obj) {
 	t.Helper()
-	tree, p, err := compiler.Compile(os.DirFS("../../.."))
+	return compileDir(t, "../../..")
+}
+
+// copySample copies the sources of the sample platform to a new folder.
+func copySample(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, pattern := range []string{"platform.cue", "clusters/*", "tenants/*"} {
+		names, _ := filepath.Glob(filepath.Join("../../..", pattern))
+		for _, name := range names {
+			data, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			to := filepath.Join(dir, strings.TrimPrefix(filepath.ToSlash(name), "../../../"))
+			if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(to, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return dir
+}
+
+// compileDir compiles the platform in dir and returns every object of
+// its output, by kind.
+func compileDir(t *testing.T, dir string) (*model.Platform, *fstree.Tree, map[string][]obj) {
+	t.Helper()
+	tree, p, err := compiler.Compile(os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,86 +90,12 @@ func str(v any, keys ...string) string { s, _ := get(v, keys...).(string); retur
 // cluster Secret the registrations produce: what Argo CD passes to
 // ApplicationSet templates.
 func clusterSecrets(t *testing.T, byKind map[string][]obj) []obj {
-	var out []obj
-	for _, es := range byKind["ExternalSecret"] {
-		tmpl := get(es, "spec", "target", "template")
-		labels, _ := get(tmpl, "metadata", "labels").(obj)
-		if labels[argocd.SecretTypeLabel] != "cluster" {
-			continue
-		}
-		out = append(out, obj{
-			"name":           str(tmpl, "data", "name"),
-			"nameNormalized": str(tmpl, "data", "name"),
-			"server":         "https://ABCDEF.gr7.ap-northeast-1.eks.amazonaws.com",
-			"metadata":       obj{"labels": labels, "annotations": obj{}},
-		})
-	}
+	t.Helper()
+	out := appset.Clusters(byKind["ExternalSecret"])
 	if len(out) == 0 {
 		t.Fatal("no cluster registration found")
 	}
 	return out
-}
-
-// selects reports whether a cluster generator's selector matches labels.
-func selects(gen obj, labels obj) bool {
-	sel := get(gen, "clusters", "selector")
-	matchLabels, _ := get(sel, "matchLabels").(obj)
-	for k, v := range matchLabels {
-		if labels[k] != v {
-			return false
-		}
-	}
-	exprs, _ := get(sel, "matchExpressions").([]any)
-	for _, e := range exprs {
-		key, op := str(e, "key"), str(e, "operator")
-		val, has := labels[key]
-		in := false
-		for _, v := range get(e, "values").([]any) {
-			in = in || (has && v == val)
-		}
-		if (op == "In" && !in) || (op == "Exists" && !has) || (op == "NotIn" && in) {
-			return false
-		}
-	}
-	return true
-}
-
-// render executes every string of v as a Go template, as Argo CD does with
-// goTemplate and missingkey=error.
-func render(v any, params obj) (any, error) {
-	switch v := v.(type) {
-	case string:
-		tmpl, err := template.New("").Option("missingkey=error").Parse(v)
-		if err != nil {
-			return nil, err
-		}
-		var b bytes.Buffer
-		if err := tmpl.Execute(&b, params); err != nil {
-			return nil, err
-		}
-		return b.String(), nil
-	case obj:
-		out := obj{}
-		for k, x := range v {
-			r, err := render(x, params)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", k, err)
-			}
-			out[k] = r
-		}
-		return out, nil
-	case []any:
-		out := make([]any, len(v))
-		for i, x := range v {
-			r, err := render(x, params)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = r
-		}
-		return out, nil
-	}
-	return v, nil
 }
 
 // TestApplicationSetsRender renders every ApplicationSet's template for
@@ -155,41 +111,41 @@ func TestApplicationSetsRender(t *testing.T) {
 		if get(as, "spec", "goTemplate") != true || fmt.Sprint(get(as, "spec", "goTemplateOptions")) != "[missingkey=error]" {
 			t.Errorf("%s: goTemplate with missingkey=error is not set", as["__file"])
 		}
-		for _, gen := range get(as, "spec", "generators").([]any) {
-			for _, params := range clusters {
-				if !selects(gen.(obj), get(params, "metadata", "labels").(obj)) {
-					continue
-				}
-				app, err := render(get(as, "spec", "template"), params)
-				if err != nil {
-					t.Errorf("%s for %s: %v", as["__file"], params["name"], err)
-					continue
-				}
-				rendered++
-				id := fmt.Sprintf("%s for %s", as["__file"], params["name"])
-				if name := str(app, "metadata", "name"); name == "" || strings.Contains(name, "{{") {
-					t.Errorf("%s: application name %q", id, name)
-				}
-				if str(app, "spec", "project") != str(get(as, "spec", "template"), "spec", "project") {
-					t.Errorf("%s: the project is templated", id)
-				}
-				if got := str(app, "spec", "destination", "name"); got != params["name"] {
-					t.Errorf("%s: destination %q, want %q", id, got, params["name"])
-				}
-				src := str(app, "spec", "source", "path")
-				if _, ok := tree.Get(path.Join(strings.TrimPrefix(src, p.Config.Repo.Path), "kustomization.yaml")); !ok {
-					t.Errorf("%s: source path %q holds no kustomization", id, src)
-				}
+		apps, params, err := appset.Expand(as, clusters)
+		if err != nil {
+			t.Errorf("%s: %v", as["__file"], err)
+		}
+		for i, app := range apps {
+			rendered++
+			id := fmt.Sprintf("%s for %s", as["__file"], params[i]["name"])
+			if name := str(app, "metadata", "name"); name == "" || strings.Contains(name, "{{") {
+				t.Errorf("%s: application name %q", id, name)
+			}
+			if str(app, "spec", "project") != str(get(as, "spec", "template"), "spec", "project") {
+				t.Errorf("%s: the project is templated", id)
+			}
+			if got := str(app, "spec", "destination", "name"); got != params[i]["name"] {
+				t.Errorf("%s: destination %q, want %q", id, got, params[i]["name"])
+			}
+			if str(app, "spec", "source", "chart") != "" {
+				continue // an add-on: TestAddonApplications
+			}
+			src := str(app, "spec", "source", "path")
+			if _, ok := tree.Get(path.Join(strings.TrimPrefix(src, p.Config.Repo.Path), "kustomization.yaml")); !ok {
+				t.Errorf("%s: source path %q holds no kustomization", id, src)
 			}
 		}
 	}
 	// Every tenant on every cluster generation, plus the platform's
-	// namespaces on every generation.
+	// namespaces and add-ons on every generation.
 	want := len(clusters)
 	for _, tn := range p.Tenants {
 		for _, c := range p.Placements(tn) {
 			want += len(c.Generations())
 		}
+	}
+	for _, c := range p.Clusters {
+		want += len(c.Generations()) * len(p.AddonsOf(c))
 	}
 	if rendered != want {
 		t.Errorf("rendered %d applications, want %d", rendered, want)

@@ -16,6 +16,12 @@
 //	                           assembles the Argo CD cluster Secret from the
 //	                           endpoint and CA the cluster's stack publishes
 //	  registry/                the store those values are read from
+//	  addons/                  the platform's add-ons: their project and,
+//	                           per add-on, an ApplicationSet that installs
+//	                           its Helm chart on every generation whose
+//	                           cluster Secret has its label, at the chart
+//	                           version the Secret's annotations give for
+//	                           the generation's Kubernetes version
 //
 // Isolation is built in, not templated: every project name and destination
 // namespace is a constant in the generated YAML, never a template

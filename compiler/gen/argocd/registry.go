@@ -46,9 +46,10 @@ func registryStore(c *model.Cluster) string {
 }
 
 // ClusterLabels are the labels of a generation's Argo CD cluster Secret,
-// which ApplicationSets select on.
-func ClusterLabels(gen model.Generation) map[string]string {
-	return map[string]string{
+// which ApplicationSets select on: who it is, and which add-ons it
+// installs.
+func ClusterLabels(p *model.Platform, gen model.Generation) map[string]string {
+	labels := map[string]string{
 		SecretTypeLabel:      "cluster",
 		k8s.LabelManagedBy:   "platformc",
 		k8s.LabelCluster:     gen.Cluster.Name,
@@ -56,6 +57,10 @@ func ClusterLabels(gen model.Generation) map[string]string {
 		k8s.LabelVersion:     gen.Version,
 		k8s.LabelGeneration:  gen.Name(),
 	}
+	for _, a := range p.AddonsOf(gen.Cluster) {
+		labels[AddonLabel(a)] = "true"
+	}
+	return labels
 }
 
 // ClusterSecretName is the name of a generation's Argo CD cluster Secret.
@@ -84,7 +89,7 @@ func (g generator) clusterRegistration(gen model.Generation) obj {
 			"template": obj{
 				"engineVersion": "v2",
 				"type":          "Opaque",
-				"metadata":      obj{"labels": ClusterLabels(gen)},
+				"metadata":      templateMetadata(ClusterLabels(g.p, gen), g.addonAnnotations(gen)),
 				"data": map[string]string{
 					"name":   gen.Name(),
 					"server": "{{ .endpoint }}",
@@ -98,4 +103,12 @@ func (g generator) clusterRegistration(gen model.Generation) obj {
 		},
 	}
 	return o
+}
+
+func templateMetadata(labels, annotations map[string]string) obj {
+	m := obj{"labels": labels}
+	if len(annotations) > 0 {
+		m["annotations"] = annotations
+	}
+	return m
 }

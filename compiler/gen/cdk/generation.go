@@ -212,8 +212,8 @@ func (s generationSpec) define(st awscdk.Stack) {
 			// Only Karpenter and the critical add-ons run here; workloads
 			// go to the nodes Karpenter provisions.
 			id = "Karpenter"
-			opts.Labels = &map[string]*string{"platformc.io/node-pool": str("karpenter")}
-			opts.Taints = &[]*awseksv2.TaintSpec{{Effect: awseksv2.TaintEffect_NO_SCHEDULE, Key: str("CriticalAddonsOnly"), Value: str("true")}}
+			opts.Labels = &map[string]*string{model.KarpenterPoolLabel: str("karpenter")}
+			opts.Taints = &[]*awseksv2.TaintSpec{{Effect: awseksv2.TaintEffect_NO_SCHEDULE, Key: str(model.CriticalAddonsOnly), Value: str("true")}}
 		}
 		ng := cluster.AddNodegroupCapacity(str(id), opts)
 		for _, name := range []string{"vpc-cni", "kube-proxy"} {

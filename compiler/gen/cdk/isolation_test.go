@@ -139,38 +139,12 @@ func checkTrust(t *testing.T, p *model.Platform, out *output) {
 			name := cdk.TenantStack(p, tn, env)
 			tmpl := out.templates[name]
 			for _, role := range resources(tmpl, "AWS::IAM::Role") {
-				sub, _ := get(role, "Properties", "AssumeRolePolicyDocument", "Fn::Sub").([]any)
-				if len(sub) != 2 {
-					t.Errorf("%s: the trust policy is not an Fn::Sub of a document and its variables", name)
-					continue
-				}
-				vars := map[string]string{} // variable -> the SSM parameter it reads
-				for v, ref := range sub[1].(obj) {
-					param, _ := get(tmpl, "Parameters", fmt.Sprint(get(ref, "Ref")), "Default").(string)
-					vars[v] = param
-				}
-				body := sub[0].(string)
-				// Substitute each variable by the parameter it reads, then
-				// read the policy as IAM will.
-				resolved := subVar.ReplaceAllStringFunc(body, func(m string) string {
-					return "param:" + vars[subVar.FindStringSubmatch(m)[1]]
-				})
-				var doc struct {
-					Statement []struct {
-						Effect    string
-						Action    any
-						Principal map[string]string
-						Condition map[string]map[string]string
-					}
-				}
-				if err := json.Unmarshal([]byte(resolved), &doc); err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				if len(doc.Statement) != len(gens) {
-					t.Errorf("%s: %d statements, want one per generation (%d)", name, len(doc.Statement), len(gens))
+				doc := trustOf(t, name, tmpl, role)
+				if len(doc) != len(gens) {
+					t.Errorf("%s: %d statements, want one per generation (%d)", name, len(doc), len(gens))
 				}
 				seen := map[string]bool{}
-				for _, st := range doc.Statement {
+				for _, st := range doc {
 					provider := strings.TrimPrefix(st.Principal["Federated"], "param:")
 					var gen *model.Generation
 					for i, g := range gens {
@@ -203,4 +177,38 @@ func checkTrust(t *testing.T, p *model.Platform, out *output) {
 			}
 		}
 	}
+}
+
+// trustStatement is a statement of a trust policy, as IAM reads it once
+// CloudFormation has substituted the SSM parameters it names, each
+// written "param:<parameter name>".
+type trustStatement struct {
+	Effect    string
+	Action    any
+	Principal map[string]string
+	Condition map[string]map[string]string
+}
+
+// trustOf reads a role's trust policy, an Fn::Sub of a document and its
+// variables, each of which reads an SSM parameter.
+func trustOf(t *testing.T, stack string, tmpl, role obj) []trustStatement {
+	t.Helper()
+	sub, _ := get(role, "Properties", "AssumeRolePolicyDocument", "Fn::Sub").([]any)
+	if len(sub) != 2 {
+		t.Errorf("%s: the trust policy is not an Fn::Sub of a document and its variables", stack)
+		return nil
+	}
+	vars := map[string]string{} // variable -> the SSM parameter it reads
+	for v, ref := range sub[1].(obj) {
+		param, _ := get(tmpl, "Parameters", fmt.Sprint(get(ref, "Ref")), "Default").(string)
+		vars[v] = param
+	}
+	resolved := subVar.ReplaceAllStringFunc(sub[0].(string), func(m string) string {
+		return "param:" + vars[subVar.FindStringSubmatch(m)[1]]
+	})
+	var doc struct{ Statement []trustStatement }
+	if err := json.Unmarshal([]byte(resolved), &doc); err != nil {
+		t.Fatalf("%s: %v", stack, err)
+	}
+	return doc.Statement
 }

@@ -14,6 +14,7 @@ import (
 //	<platform>-<environment>-iam          roles shared by an environment's clusters
 //	<platform>-<cluster>-network          a cluster's VPC, shared by its generations
 //	<platform>-<generation>               one EKS cluster, "acme-prod-shared-1-34"
+//	<platform>-<generation>-addons        the IAM roles of its add-ons
 //	<platform>-<environment>-<tenant>     a tenant's secret and secrets role
 //	<platform>-<cluster>-dns              a cluster's weighted ingress records
 
@@ -41,6 +42,11 @@ func NetworkStack(p *model.Platform, c *model.Cluster) string {
 // GenerationStack is the stack of one EKS cluster.
 func GenerationStack(p *model.Platform, g model.Generation) string {
 	return p.Config.Name + "-" + g.Name()
+}
+
+// AddonsStack is the stack of the IAM roles of a generation's add-ons.
+func AddonsStack(p *model.Platform, g model.Generation) string {
+	return GenerationStack(p, g) + "-addons"
 }
 
 // TenantStack is the stack of a tenant's secret for an environment.

@@ -25,6 +25,7 @@ const AZs = 3
 // look the account's zones up.
 type networkSpec struct {
 	Name    string // the VPC's Name tag
+	Cluster string // its model.ClusterTag, by which add-ons find it
 	CIDR    string
 	Private []string // subnet ranges, by zone
 	Public  []string
@@ -40,7 +41,7 @@ func networkSpecFor(p *model.Platform, c *model.Cluster) (networkSpec, error) {
 	if err != nil {
 		return networkSpec{}, fmt.Errorf("%s: cluster %s: network.cidr %s: %w", c.Pos, c.Name, c.CIDR, err)
 	}
-	return networkSpec{Name: NetworkStack(p, c), CIDR: c.CIDR, Private: private, Public: public}, nil
+	return networkSpec{Name: NetworkStack(p, c), Cluster: c.Name, CIDR: c.CIDR, Private: private, Public: public}, nil
 }
 
 // subnets splits a VPC range: private subnets are its first three
@@ -78,7 +79,7 @@ func (s networkSpec) define(st awscdk.Stack) {
 		CidrBlock:          str(s.CIDR),
 		EnableDnsHostnames: true,
 		EnableDnsSupport:   true,
-		Tags:               tags("Name", s.Name),
+		Tags:               tags("Name", s.Name, model.ClusterTag, s.Cluster),
 	})
 	igw := awsec2.NewCfnInternetGateway(st, str("InternetGateway"), &awsec2.CfnInternetGatewayProps{Tags: tags("Name", s.Name)})
 	attach := awsec2.NewCfnVPCGatewayAttachment(st, str("InternetGatewayAttachment"), &awsec2.CfnVPCGatewayAttachmentProps{

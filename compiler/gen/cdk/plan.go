@@ -97,6 +97,15 @@ func Plan(p *model.Platform) ([]Stack, error) {
 				Origin:      fstree.Origin{Cluster: c.Name},
 				spec:        spec,
 			}, err)
+			if addons := addonsSpecFor(p, g); len(addons.Roles) > 0 {
+				add(Stack{
+					Name: AddonsStack(p, g), Account: c.Account, Region: c.Region,
+					Description: fmt.Sprintf("platformc: IAM roles of the add-ons of EKS cluster %s", g.Name()),
+					DependsOn:   []string{GenerationStack(p, g)},
+					Origin:      fstree.Origin{Cluster: c.Name},
+					spec:        addons,
+				}, nil)
+			}
 		}
 		if dns := dnsSpecFor(p, c); len(dns.Records) > 0 {
 			add(Stack{

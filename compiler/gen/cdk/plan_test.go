@@ -35,6 +35,11 @@ func TestPlanNamesEveryStack(t *testing.T) {
 		}
 		for _, g := range c.Generations() {
 			want = append(want, p.Config.Name+"-"+g.Name())
+			for _, a := range p.AddonsOf(c) {
+				if a.AWS != "" {
+					want = append(want, p.Config.Name+"-"+g.Name()+"-addons")
+				}
+			}
 		}
 	}
 	for env := range envs {

@@ -73,7 +73,7 @@ func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.
 	// the longest issuer EKS gives in the region.
 	issuer := "oidc.eks." + ts.Region + ".amazonaws.com/id/" + strings.Repeat("0", 32)
 	provider := fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", model.Partition(ts.Region), ts.Account, issuer)
-	doc, vars := s.trustPolicy()
+	doc, vars := trustPolicy(s.Subject, s.Generations)
 	n := len(doc)
 	for name := range vars {
 		v := issuer
@@ -88,18 +88,19 @@ func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.
 	return s, nil
 }
 
-// trustPolicy is the role's trust policy as the body of an Fn::Sub, and
-// the names of its variables: "IssuerN" and "ProviderN" for the N-th
-// generation. IAM condition keys embed the issuer ("<issuer>:sub"), which
-// is only known once the cluster exists, and CloudFormation takes no
-// intrinsic function in a key; a trust policy given as a string can be
-// substituted whole. (The CDK's CfnJson does the same with a Lambda-backed
-// custom resource, which would add a function, its role and a code asset
-// to every tenant stack.)
-func (s tenantSpec) trustPolicy() (string, map[string]string) {
+// trustPolicy is the trust policy of a role that only the service
+// account subject, on each of gens, may assume (IRSA), as the body of an
+// Fn::Sub, and the SSM parameters of its variables: "IssuerN" and
+// "ProviderN" for the N-th generation. IAM condition keys embed the issuer
+// ("<issuer>:sub"), which is only known once the cluster exists, and
+// CloudFormation takes no intrinsic function in a key; a trust policy
+// given as a string can be substituted whole. (The CDK's CfnJson does the
+// same with a Lambda-backed custom resource, which would add a function,
+// its role and a code asset to every stack.)
+func trustPolicy(subject string, gens []issuerParameters) (string, map[string]string) {
 	vars := map[string]string{}
 	var statements []obj
-	for i, g := range s.Generations {
+	for i, g := range gens {
 		issuer, provider := fmt.Sprintf("Issuer%d", i), fmt.Sprintf("Provider%d", i)
 		vars[issuer], vars[provider] = g.Issuer, g.ProviderARN
 		statements = append(statements, obj{
@@ -107,7 +108,7 @@ func (s tenantSpec) trustPolicy() (string, map[string]string) {
 			"Principal": obj{"Federated": "${" + provider + "}"},
 			"Action":    "sts:AssumeRoleWithWebIdentity",
 			"Condition": obj{"StringEquals": obj{
-				"${" + issuer + "}:sub": s.Subject,
+				"${" + issuer + "}:sub": subject,
 				"${" + issuer + "}:aud": STSAudience,
 			}},
 		})
@@ -119,6 +120,18 @@ func (s tenantSpec) trustPolicy() (string, map[string]string) {
 	return string(data), vars
 }
 
+// irsaTrust is trustPolicy as a value of a template of st, which reads
+// the generations' issuers from their SSM parameters when it is deployed.
+func irsaTrust(st awscdk.Stack, subject string, gens []issuerParameters) *string {
+	body, names := trustPolicy(subject, gens)
+	vars := map[string]*string{}
+	// In a fixed order: each read adds a template parameter.
+	for _, name := range slices.Sorted(maps.Keys(names)) {
+		vars[name] = awsssm.StringParameter_ValueForStringParameter(st, str(names[name]), nil)
+	}
+	return awscdk.Fn_Sub(str(body), &vars)
+}
+
 func (s tenantSpec) define(st awscdk.Stack) {
 	secret := awssecretsmanager.NewCfnSecret(st, str("Secret"), &awssecretsmanager.CfnSecretProps{
 		Name:        str(s.Secret),
@@ -126,16 +139,10 @@ func (s tenantSpec) define(st awscdk.Stack) {
 	})
 	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 
-	body, names := s.trustPolicy()
-	vars := map[string]*string{}
-	// In a fixed order: each read adds a template parameter.
-	for _, name := range slices.Sorted(maps.Keys(names)) {
-		vars[name] = awsssm.StringParameter_ValueForStringParameter(st, str(names[name]), nil)
-	}
 	awsiam.NewCfnRole(st, str("SecretsRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(s.Role),
 		Description:              str(fmt.Sprintf("platformc: tenant %s's SecretStore (IRSA); may read only the tenant's secret", s.Tenant)),
-		AssumeRolePolicyDocument: awscdk.Fn_Sub(str(body), &vars),
+		AssumeRolePolicyDocument: irsaTrust(st, s.Subject, s.Generations),
 		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
 			PolicyName: str("read-tenant-secret"),
 			PolicyDocument: policyDocument(allow(

@@ -1,0 +1,200 @@
+package argocd_test
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/platformc/platformc/compiler/gen/argocd"
+	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/internal/appset"
+)
+
+// expandAddons renders every add-on ApplicationSet for every cluster
+// Secret it selects, as Argo CD's cluster generator does (goTemplate,
+// missingkey=error), and returns the Applications by generation and
+// add-on.
+func expandAddons(t *testing.T, byKind map[string][]obj) map[string]map[string]obj {
+	t.Helper()
+	apps := map[string]map[string]obj{}
+	for _, as := range byKind["ApplicationSet"] {
+		addon := str(as, "metadata", "labels", argocd.LabelAddon)
+		if addon == "" {
+			continue
+		}
+		expanded, params, err := appset.Expand(as, clusterSecrets(t, byKind))
+		if err != nil {
+			t.Fatalf("%s: %v", as["__file"], err)
+		}
+		for i, app := range expanded {
+			name := params[i]["name"].(string)
+			if apps[name] == nil {
+				apps[name] = map[string]obj{}
+			}
+			if _, dup := apps[name][addon]; dup {
+				t.Errorf("%s: two applications of %s", name, addon)
+			}
+			apps[name][addon] = app
+		}
+	}
+	return apps
+}
+
+// TestAddonApplications expands the add-on ApplicationSets of the sample
+// into one Application per add-on per generation, each installing the
+// add-on's chart at the version of the versions table for that
+// generation's Kubernetes version, in the add-ons' project, with the
+// role and the facts of that generation in its values.
+func TestAddonApplications(t *testing.T) {
+	p, _, byKind := sample(t)
+	checkAddonApplications(t, p, byKind)
+}
+
+func checkAddonApplications(t *testing.T, p *model.Platform, byKind map[string][]obj) {
+	t.Helper()
+	apps := expandAddons(t, byKind)
+	total := 0
+	for _, c := range p.Clusters {
+		for _, g := range c.Generations() {
+			want := p.AddonsOf(c)
+			if len(apps[g.Name()]) != len(want) {
+				t.Errorf("%s: %d add-on applications, want %d", g.Name(), len(apps[g.Name()]), len(want))
+			}
+			for _, a := range want {
+				app, ok := apps[g.Name()][a.Name]
+				id := g.Name() + ": " + a.Name
+				if !ok {
+					t.Errorf("%s: no application", id)
+					continue
+				}
+				total++
+				src := get(app, "spec", "source")
+				if got, want := str(src, "targetRevision"), p.ChartVersion(g, a); got != want || want == "" {
+					t.Errorf("%s: chart version %q, want %q (Kubernetes %s)", id, got, want, g.Version)
+				}
+				if str(src, "chart") != a.Chart.Name || str(src, "repoURL") != strings.TrimPrefix(a.Chart.Repo, "oci://") {
+					t.Errorf("%s: source %v", id, src)
+				}
+				if str(app, "spec", "project") != argocd.AddonsProject {
+					t.Errorf("%s: project %q", id, str(app, "spec", "project"))
+				}
+				if d := get(app, "spec", "destination"); str(d, "name") != g.Name() || str(d, "namespace") != a.Namespace {
+					t.Errorf("%s: destination %v", id, d)
+				}
+				values := get(src, "helm", "valuesObject")
+				if s := fmt.Sprint(values); strings.Contains(s, "{{") || strings.Contains(s, "<no value>") {
+					t.Errorf("%s: values not rendered: %s", id, s)
+				}
+				if a.AWS != "" {
+					if got := str(values, "serviceAccount", "annotations", model.RoleAnnotation); got != p.AddonRoleARN(g, a) {
+						t.Errorf("%s: role %q, want %q", id, got, p.AddonRoleARN(g, a))
+					}
+					if got := str(values, "serviceAccount", "name"); got != a.ServiceAccount {
+						t.Errorf("%s: service account %q, want %q (the role trusts it)", id, got, a.ServiceAccount)
+					}
+				}
+				facts := model.AddonFacts{Generation: g.Name(), Cluster: c.Name, Region: c.Region, Zone: c.DNSZone, Role: p.AddonRoleARN(g, a)}
+				if got, want := fmt.Sprint(values), fmt.Sprint(jsonTree(model.AddonValues(a, facts))); got != want && a.AWS != "" {
+					t.Errorf("%s: values\n got %s\nwant %s", id, got, want)
+				}
+			}
+		}
+	}
+	if total == 0 {
+		t.Fatal("no add-on application expanded")
+	}
+}
+
+// jsonTree turns the model's values into what YAML decoding gives.
+func jsonTree(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := obj{}
+		for k, x := range v {
+			out[k] = jsonTree(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = jsonTree(x)
+		}
+		return out
+	}
+	return v
+}
+
+// TestAddonsProject checks that the add-ons' project reaches only the
+// add-ons' namespaces on generations that install them and their chart
+// repositories, and that no tenant can use it.
+func TestAddonsProject(t *testing.T) {
+	p, _, byKind := sample(t)
+	var project obj
+	for _, ap := range byKind["AppProject"] {
+		if str(ap, "metadata", "name") == argocd.AddonsProject {
+			project = ap
+		}
+	}
+	if project == nil {
+		t.Fatal("no add-ons project")
+	}
+	if roles := get(project, "spec", "roles"); roles != nil {
+		t.Errorf("the add-ons project has roles %v", roles)
+	}
+	tenants := map[string]bool{}
+	for _, tn := range p.Tenants {
+		tenants[tn.Namespace()] = true
+	}
+	for _, d := range get(project, "spec", "destinations").([]any) {
+		if tenants[str(d, "namespace")] || strings.ContainsAny(str(d, "name")+str(d, "namespace"), "*?[") {
+			t.Errorf("add-ons project destination %v", d)
+		}
+	}
+	for _, as := range byKind["ApplicationSet"] {
+		if str(as, "metadata", "labels", argocd.LabelAddon) == "" && str(as, "spec", "template", "spec", "project") == argocd.AddonsProject {
+			t.Errorf("%s: not an add-on, in the add-ons project", as["__file"])
+		}
+	}
+}
+
+// TestAddonsBlueGreen bumps prod-shared's Kubernetes version in a copy of
+// the sample: the green generation gets the add-on chart versions of its
+// new version, blue keeps its own, both expand, and their versions
+// differ where the versions table's rows do.
+func TestAddonsBlueGreen(t *testing.T) {
+	dir := copySample(t)
+	src, err := os.ReadFile(dir + "/clusters/prod-shared.cue")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bumped := strings.Replace(string(src), `version: "1.34"`, `version: "1.35"`, 1)
+	if bumped == string(src) {
+		t.Fatal("prod-shared is not at 1.34 in the sample")
+	}
+	if err := os.WriteFile(dir+"/clusters/prod-shared.cue", []byte(bumped), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, _, byKind := compileDir(t, dir)
+	c := p.Cluster("prod-shared")
+	gens := c.Generations()
+	if len(gens) != 2 || gens[0].Version != "1.34" || gens[1].Version != "1.35" {
+		t.Fatalf("generations %v, want blue 1.34 and green 1.35", gens)
+	}
+	checkAddonApplications(t, p, byKind)
+	apps := expandAddons(t, byKind)
+	differ := 0
+	for _, a := range p.AddonsOf(c) {
+		blue := str(apps[gens[0].Name()][a.Name], "spec", "source", "targetRevision")
+		green := str(apps[gens[1].Name()][a.Name], "spec", "source", "targetRevision")
+		if blue != p.Versions["1.34"].Charts[a.Name] || green != p.Versions["1.35"].Charts[a.Name] {
+			t.Errorf("%s: blue %s, green %s", a.Name, blue, green)
+		}
+		if blue != green {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Error("no add-on version differs between blue and green: the scenario proves nothing")
+	}
+}

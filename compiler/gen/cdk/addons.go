@@ -1,0 +1,172 @@
+package cdk
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awseksv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// policies holds the IAM policies that add-ons document, verbatim but for
+// the partition, with CloudFormation's ${...} placeholders:
+//
+//	aws-load-balancer-controller.json  kubernetes-sigs/aws-load-balancer-controller
+//	                                   docs/install/iam_policy.json (2b150b97)
+//	karpenter.json                     aws/karpenter-provider-aws getting-started
+//	                                   cloudformation.yaml (8b5313ca): the node
+//	                                   lifecycle, IAM integration, EKS integration
+//	                                   and resource discovery policies
+//
+//go:embed policies/*.json
+var policies embed.FS
+
+// addonsSpec is the IAM side of a generation's add-ons: for each add-on
+// with AWS wiring, a role that only the add-on's service account on the
+// generation may assume (IRSA), with the policy the add-on documents and
+// scoped to the generation where the add-on's policy allows it.
+type addonsSpec struct {
+	ClusterName string // the generation's EKS cluster
+	Issuer      issuerParameters
+	Roles       []addonRole
+}
+
+// addonRole is an add-on's role on a generation.
+type addonRole struct {
+	Addon       string
+	AWS         string // model.Addon.AWS: which policy
+	Name        string
+	Subject     string // system:serviceaccount:<namespace>:<service account>
+	Description string
+	LogGroup    string `json:",omitempty"` // cloudwatch-logs: the group it writes to
+	NodeRole    string `json:",omitempty"` // karpenter: the role of the nodes it starts
+}
+
+func (addonsSpec) kind() string { return "addons" }
+
+// addonsSpecFor returns the spec of the generation's add-on roles; it has
+// no role when no add-on of the generation needs one.
+func addonsSpecFor(p *model.Platform, g model.Generation) addonsSpec {
+	s := addonsSpec{
+		ClusterName: g.Name(),
+		Issuer: issuerParameters{
+			Generation:  g.Name(),
+			Issuer:      p.ClusterParameter(g, ParamOIDCIssuer),
+			ProviderARN: p.ClusterParameter(g, ParamOIDCProviderARN),
+		},
+	}
+	for _, a := range p.AddonsOf(g.Cluster) {
+		if a.AWS == "" {
+			continue
+		}
+		r := addonRole{
+			Addon:       a.Name,
+			AWS:         a.AWS,
+			Name:        p.AddonRoleName(g, a),
+			Subject:     "system:serviceaccount:" + a.Namespace + ":" + a.ServiceAccount,
+			Description: fmt.Sprintf("platformc: add-on %s on EKS cluster %s (IRSA)", a.Name, g.Name()),
+		}
+		switch a.AWS {
+		case model.CloudWatchLogs:
+			r.LogGroup = model.LogGroup(g.Name())
+		case model.KarpenterAddon:
+			r.NodeRole = KarpenterNodeRole(p, g)
+		}
+		s.Roles = append(s.Roles, r)
+	}
+	return s
+}
+
+// KarpenterNodeRole is the role of the nodes Karpenter starts on a
+// generation; EC2NodeClasses name it.
+func KarpenterNodeRole(p *model.Platform, g model.Generation) string {
+	return p.Config.Name + "-" + g.Name() + "-karpenter-node"
+}
+
+func (s addonsSpec) define(st awscdk.Stack) {
+	gens := []issuerParameters{s.Issuer}
+	for _, r := range s.Roles {
+		if r.NodeRole != "" {
+			s.karpenterNodes(st, r)
+		}
+		awsiam.NewCfnRole(st, str("Role-"+r.Addon), &awsiam.CfnRoleProps{
+			RoleName:                 str(r.Name),
+			Description:              str(r.Description),
+			AssumeRolePolicyDocument: irsaTrust(st, r.Subject, gens),
+			Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+				PolicyName:     str(r.Addon),
+				PolicyDocument: r.policy(st, s.ClusterName),
+			}},
+		})
+	}
+}
+
+// karpenterNodes adds the role of the nodes Karpenter starts, with the
+// managed policies its getting-started template gives them, and the
+// access entry that lets them join the generation.
+func (s addonsSpec) karpenterNodes(st awscdk.Stack, r addonRole) {
+	var managed []any
+	for _, name := range []string{"AmazonEKS_CNI_Policy", "AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly", "AmazonSSMManagedInstanceCore"} {
+		managed = append(managed, str(fmt.Sprintf("arn:%s:iam::aws:policy/%s", *st.Partition(), name)))
+	}
+	role := awsiam.NewCfnRole(st, str("KarpenterNodeRole"), &awsiam.CfnRoleProps{
+		RoleName:    str(r.NodeRole),
+		Description: str(fmt.Sprintf("platformc: nodes that Karpenter starts for EKS cluster %s", s.ClusterName)),
+		AssumeRolePolicyDocument: policyDocument(obj{
+			"Effect":    "Allow",
+			"Principal": obj{"Service": "ec2.amazonaws.com"},
+			"Action":    "sts:AssumeRole",
+		}),
+		ManagedPolicyArns: &managed,
+	})
+	awseksv2.NewCfnAccessEntry(st, str("KarpenterNodeAccess"), &awseksv2.CfnAccessEntryProps{
+		ClusterName:  str(s.ClusterName),
+		PrincipalArn: role.AttrArn(),
+		Type:         str("EC2_LINUX"),
+	})
+}
+
+// policy is the role's permissions policy on the named EKS cluster.
+func (r addonRole) policy(st awscdk.Stack, cluster string) any {
+	partition, region, account := *st.Partition(), *st.Region(), *st.Account()
+	switch r.AWS {
+	case model.ExternalDNS:
+		// docs/tutorials/aws.md of kubernetes-sigs/external-dns.
+		return policyDocument(
+			allow([]string{"route53:ChangeResourceRecordSets"}, fmt.Sprintf("arn:%s:route53:::hostedzone/*", partition)),
+			allow([]string{"route53:ListHostedZones", "route53:ListResourceRecordSets", "route53:ListTagsForResource"}, "*"),
+		)
+	case model.CloudWatchLogs:
+		group := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, account, r.LogGroup)
+		return policyDocument(
+			allow([]string{"logs:CreateLogGroup", "logs:PutRetentionPolicy"}, group+":*"),
+			allow([]string{"logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"}, group+":log-stream:*"),
+		)
+	}
+	text := embedded(r.AWS + ".json")
+	text = strings.NewReplacer(
+		"${AWS::Partition}", partition,
+		"${AWS::Region}", region,
+		"${AWS::AccountId}", account,
+		"${ClusterName}", cluster,
+		"${KarpenterNodeRole.Arn}", fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, r.NodeRole),
+	).Replace(text)
+	var doc any
+	if err := json.Unmarshal([]byte(text), &doc); err != nil {
+		panic(fmt.Sprintf("policies/%s.json: %v", r.AWS, err)) // embedded, checked by tests
+	}
+	return doc
+}
+
+func embedded(name string) string {
+	data, err := policies.ReadFile("policies/" + name)
+	if err != nil {
+		panic(err) // embedded at build time
+	}
+	return string(data)
+}

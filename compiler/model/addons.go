@@ -1,0 +1,156 @@
+package model
+
+import (
+	"maps"
+	"slices"
+)
+
+// What platformc wires on AWS for an add-on (Addon.AWS).
+const (
+	AWSLoadBalancerController = "aws-load-balancer-controller"
+	ExternalDNS               = "external-dns"
+	KarpenterAddon            = "karpenter"
+	CloudWatchLogs            = "cloudwatch-logs"
+)
+
+// RoleAnnotation is the service account annotation that binds it to an
+// IAM role through IRSA.
+const RoleAnnotation = "eks.amazonaws.com/role-arn"
+
+// AddonFacts are what an add-on needs to know of the generation it runs
+// on. The Argo CD generator passes them as ApplicationSet template
+// expressions; tests pass literal values.
+type AddonFacts struct {
+	Generation string // the EKS cluster's name
+	Cluster    string // the logical cluster's name
+	Region     string
+	Zone       string // the cluster's DNS zone
+	Role       string // the ARN of the add-on's IAM role, for an add-on with AWS wiring
+}
+
+// AddonValues returns the add-on's Helm values: the platform's, with those
+// that platformc sets for the add-on's AWS wiring (PlatformValues) laid
+// over them.
+func AddonValues(a *Addon, f AddonFacts) map[string]any {
+	out := clone(a.Values)
+	merge(out, PlatformValues(a, f))
+	return out
+}
+
+// PlatformValues returns the Helm values that platformc sets for the
+// add-on's AWS wiring: the service account and its role, and the facts
+// of the generation that the add-on's chart asks for under the names it
+// documents.
+func PlatformValues(a *Addon, f AddonFacts) map[string]any {
+	if a.AWS == "" {
+		return nil
+	}
+	v := map[string]any{
+		"serviceAccount": map[string]any{
+			"create":      true,
+			"name":        a.ServiceAccount,
+			"annotations": map[string]any{RoleAnnotation: f.Role},
+		},
+	}
+	switch a.AWS {
+	case AWSLoadBalancerController:
+		// The VPC is found by the tag its network stack gives it, rather
+		// than through the instance metadata service, which pods cannot
+		// reach on nodes that require IMDSv2 with a hop limit of 1.
+		v["clusterName"] = f.Generation
+		v["region"] = f.Region
+		v["vpcTags"] = map[string]any{ClusterTag: f.Cluster}
+	case ExternalDNS:
+		// The generation owns its records (txtOwnerId) in the cluster's
+		// zone only; blue and green publish their load balancers' names,
+		// which the weighted records of the cluster's DNS stack point at.
+		v["provider"] = map[string]any{"name": "aws"}
+		v["domainFilters"] = []any{f.Zone}
+		v["txtOwnerId"] = f.Generation
+		v["env"] = []any{map[string]any{"name": "AWS_DEFAULT_REGION", "value": f.Region}}
+	case KarpenterAddon:
+		// Karpenter runs on the generation's small managed node group,
+		// which only critical add-ons tolerate; every other pod runs on
+		// the nodes it starts.
+		v["settings"] = map[string]any{"clusterName": f.Generation}
+		v["nodeSelector"] = map[string]any{KarpenterPoolLabel: "karpenter"}
+		v["tolerations"] = []any{map[string]any{"key": CriticalAddonsOnly, "operator": "Exists"}}
+	case CloudWatchLogs:
+		v["cloudWatchLogs"] = map[string]any{
+			"enabled":      true,
+			"region":       f.Region,
+			"logGroupName": LogGroup(f.Generation),
+		}
+	}
+	return v
+}
+
+// The label and taint of the managed node group that runs Karpenter on a
+// "karpenter" generation.
+const (
+	KarpenterPoolLabel = "platformc.io/node-pool"
+	CriticalAddonsOnly = "CriticalAddonsOnly"
+)
+
+// ClusterTag tags the AWS resources of a logical cluster that its
+// generations share (the VPC and its subnets), with the cluster's name.
+const ClusterTag = "platformc.io/cluster"
+
+// LogGroup is the CloudWatch Logs group that a generation's log shipper
+// writes the containers' logs to.
+func LogGroup(generation string) string { return "/aws/eks/" + generation + "/containers" }
+
+// Conflicts lists the values, as dotted paths, that both the platform and
+// platformc's AWS wiring set.
+func Conflicts(a *Addon) []string {
+	var out []string
+	var walk func(prefix string, mine, theirs map[string]any)
+	walk = func(prefix string, mine, theirs map[string]any) {
+		for _, k := range slices.Sorted(maps.Keys(theirs)) {
+			m, ok := mine[k]
+			if !ok {
+				continue
+			}
+			mm, ok1 := m.(map[string]any)
+			tm, ok2 := theirs[k].(map[string]any)
+			if ok1 && ok2 {
+				walk(prefix+k+".", mm, tm)
+				continue
+			}
+			out = append(out, prefix+k)
+		}
+	}
+	walk("", a.Values, PlatformValues(a, AddonFacts{}))
+	return out
+}
+
+// clone copies a tree of JSON values.
+func clone(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		switch v := v.(type) {
+		case map[string]any:
+			out[k] = clone(v)
+		case []any:
+			out[k] = slices.Clone(v)
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// merge lays src over dst, map by map.
+func merge(dst, src map[string]any) {
+	for k, v := range src {
+		if sm, ok := v.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				merge(dm, sm)
+				continue
+			}
+			dst[k] = clone(sm)
+			continue
+		}
+		dst[k] = v
+	}
+}
