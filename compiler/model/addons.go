@@ -92,9 +92,19 @@ const (
 	CriticalAddonsOnly = "CriticalAddonsOnly"
 )
 
+// PrivateSubnetTag marks the private subnets, those of internal load
+// balancers and of the nodes Karpenter starts.
+const PrivateSubnetTag = "kubernetes.io/role/internal-elb"
+
 // ClusterTag tags the AWS resources of a logical cluster that its
 // generations share (the VPC and its subnets), with the cluster's name.
 const ClusterTag = "platformc.io/cluster"
+
+// KarpenterNodeRole is the IAM role of the nodes Karpenter starts on a
+// generation, which its EC2NodeClass names.
+func (p *Platform) KarpenterNodeRole(g Generation) string {
+	return p.Config.Name + "-" + g.Name() + "-karpenter-node"
+}
 
 // LogGroup is the CloudWatch Logs group that a generation's log shipper
 // writes the containers' logs to.

@@ -141,6 +141,33 @@ spec:
   template: {metadata: {}, spec: {project: x, destination: {}}}
 `, want: []string{`spec.goTemplate: Invalid value: "string"`, `spec.generators: Invalid value: "object"`}},
 
+	// --- Karpenter CRDs -----------------------------------------------------
+	{name: "karpenter/nodepool/valid", yaml: nodePool},
+	{name: "karpenter/nodepool/missing-node-class", yaml: `apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: default}
+spec:
+  template: {spec: {requirements: []}}
+`, want: []string{`spec.template.spec.nodeClassRef: Required value`}},
+	{name: "karpenter/ec2nodeclass/no-ami", yaml: `apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata: {name: default}
+spec:
+  role: nodes
+  subnetSelectorTerms: [{tags: {a: b}}]
+  securityGroupSelectorTerms: [{tags: {a: b}}]
+`, want: []string{`spec.amiSelectorTerms: Required value`}},
+	{name: "karpenter/ec2nodeclass/restricted-tag", yaml: `apiVersion: karpenter.k8s.aws/v1
+kind: EC2NodeClass
+metadata: {name: default}
+spec:
+  role: nodes
+  amiSelectorTerms: [{alias: al2023@latest}]
+  subnetSelectorTerms: [{tags: {a: b}}]
+  securityGroupSelectorTerms: [{tags: {a: b}}]
+  tags: {karpenter.sh/nodepool: x}
+`, want: []string{`spec.tags`}},
+
 	// --- External Secrets Operator CRDs -------------------------------------
 	{name: "eso/externalsecret/valid", yaml: externalSecret},
 	{name: "eso/externalsecret/v1beta1-not-served", yaml: `apiVersion: external-secrets.io/v1beta1
@@ -250,4 +277,14 @@ spec:
           mountPath: kubernetes
           role: billing
           serviceAccountRef: {name: external-secrets}
+`
+
+const nodePool = `apiVersion: karpenter.sh/v1
+kind: NodePool
+metadata: {name: default}
+spec:
+  template:
+    spec:
+      nodeClassRef: {group: karpenter.k8s.aws, kind: EC2NodeClass, name: default}
+      requirements: [{key: kubernetes.io/arch, operator: In, values: [amd64]}]
 `

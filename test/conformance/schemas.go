@@ -48,13 +48,18 @@ const (
 	// External Secrets Operator CRDs (external-secrets.io and
 	// generators.external-secrets.io), from config/crds/bases/.
 	ESOModule = "github.com/external-secrets/external-secrets@v0.20.4"
+	// Karpenter CRDs (NodePool, EC2NodeClass), from pkg/apis/crds/: the
+	// newest release the module proxy serves here, the chart version of
+	// the versions table for Kubernetes 1.31 to 1.33.
+	KarpenterModule = "github.com/aws/karpenter-provider-aws@v1.6.3"
 )
 
 const (
-	coreSpecDir  = "api/openapi-spec/v3"
-	coreGoDefs   = "pkg/generated/openapi/zz_generated.openapi.go"
-	argoCDCRDDir = "manifests/crds"
-	esoCRDDir    = "config/crds/bases"
+	coreSpecDir     = "api/openapi-spec/v3"
+	coreGoDefs      = "pkg/generated/openapi/zz_generated.openapi.go"
+	argoCDCRDDir    = "manifests/crds"
+	esoCRDDir       = "config/crds/bases"
+	karpenterCRDDir = "pkg/apis/crds"
 )
 
 // Schema is everything needed to validate one apiVersion+kind.
@@ -100,7 +105,7 @@ type coreGroupVersion struct {
 // Load locates the pinned modules (downloading them if needed) and reads
 // every CRD; the Kubernetes spec is read per group-version on first use.
 func Load() (*Registry, error) {
-	dirs, err := moduleDirs(KubernetesModule, ArgoCDModule, ESOModule)
+	dirs, err := moduleDirs(KubernetesModule, ArgoCDModule, ESOModule, KarpenterModule)
 	if err != nil {
 		return nil, err
 	}
@@ -113,6 +118,7 @@ func Load() (*Registry, error) {
 	for _, src := range []struct{ module, dir string }{
 		{ArgoCDModule, argoCDCRDDir},
 		{ESOModule, esoCRDDir},
+		{KarpenterModule, karpenterCRDDir},
 	} {
 		if err := r.loadCRDs(src.module, src.dir); err != nil {
 			return nil, err
@@ -304,7 +310,7 @@ func (r *Registry) coreSchema(gvk schema.GroupVersionKind) (*Schema, error) {
 	}
 	name, ok := gv.kinds[gvk.Kind]
 	if !ok {
-		return nil, fmt.Errorf("no schema for %s %s: neither a CRD of %s or %s nor a kind in %s %s", gvk.GroupVersion(), gvk.Kind, ArgoCDModule, ESOModule, KubernetesModule, gv.file)
+		return nil, fmt.Errorf("no schema for %s %s: neither a CRD of %s, %s or %s nor a kind in %s %s", gvk.GroupVersion(), gvk.Kind, ArgoCDModule, ESOModule, KarpenterModule, KubernetesModule, gv.file)
 	}
 	if err := r.loadEnums(); err != nil {
 		return nil, err
@@ -345,7 +351,7 @@ func (r *Registry) coreGroupVersion(gv schema.GroupVersion) (*coreGroupVersion, 
 	}
 	data, err := os.ReadFile(filepath.Join(r.dirs[KubernetesModule], coreSpecDir, file))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("no schema for %s: neither a CRD group of %s or %s nor a group-version of %s (no %s/%s)", gv, ArgoCDModule, ESOModule, KubernetesModule, coreSpecDir, file)
+		return nil, fmt.Errorf("no schema for %s: neither a CRD group of %s, %s or %s nor a group-version of %s (no %s/%s)", gv, ArgoCDModule, ESOModule, KarpenterModule, KubernetesModule, coreSpecDir, file)
 	} else if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/platformc/platformc/compiler/gen/k8s"
+	"github.com/platformc/platformc/compiler/gen/kustomize"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -86,6 +87,9 @@ func (g generator) addonsProject() obj {
 	}
 	for _, a := range g.p.Config.Addons {
 		repos = append(repos, ChartRepo(a))
+		if hasConfig(a) {
+			repos = append(repos, g.p.Config.Repo.URL)
+		}
 	}
 	slices.Sort(repos)
 	o := k8s.New(apiVersion, "AppProject", g.ns, AddonsProject, nil)
@@ -136,6 +140,28 @@ func (g generator) addonApplicationSet(a *model.Addon) obj {
 	selector := obj{"matchLabels": map[string]string{AddonLabel(a): "true"}}
 	o := g.applicationSet("addon-"+a.Name, map[string]string{LabelAddon: a.Name}, selector, spec, a.Name+"-")
 	k8s.Meta(o)["annotations"] = map[string]string{SyncWave: strconv.Itoa(AddonWave(a))}
+	return o
+}
+
+// hasConfig reports whether the add-on needs objects besides its chart,
+// which the manifest repository holds per generation (kustomize.AddonDir).
+func hasConfig(a *model.Addon) bool { return a.AWS == model.KarpenterAddon }
+
+// addonConfigApplicationSet applies, after the add-on's chart, the
+// objects the add-on needs besides it on every generation that installs
+// it: for Karpenter, its EC2NodeClass and NodePool. Their kinds come with
+// the chart; until the chart is installed, the sync retries.
+func (g generator) addonConfigApplicationSet(a *model.Addon) obj {
+	name := a.Name + "-config"
+	spec := obj{
+		"project":     AddonsProject,
+		"source":      g.source(g.repoPath(kustomize.AddonDir(a.Name, NameParam))),
+		"destination": obj{"name": NameParam, "namespace": a.Namespace},
+		"syncPolicy":  addonSyncPolicy(),
+	}
+	selector := obj{"matchLabels": map[string]string{AddonLabel(a): "true"}}
+	o := g.applicationSet("addon-"+name, map[string]string{LabelAddon: a.Name}, selector, spec, name+"-")
+	k8s.Meta(o)["annotations"] = map[string]string{SyncWave: strconv.Itoa(AddonWave(a) + 1)}
 	return o
 }
 

@@ -3,9 +3,11 @@ package argocd_test
 import (
 	"fmt"
 	"os"
+	"path"
 	"strings"
 	"testing"
 
+	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/argocd"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/internal/appset"
@@ -19,10 +21,11 @@ func expandAddons(t *testing.T, byKind map[string][]obj) map[string]map[string]o
 	t.Helper()
 	apps := map[string]map[string]obj{}
 	for _, as := range byKind["ApplicationSet"] {
-		addon := str(as, "metadata", "labels", argocd.LabelAddon)
-		if addon == "" {
+		if str(as, "metadata", "labels", argocd.LabelAddon) == "" {
 			continue
 		}
+		// The add-on's name, or "<add-on>-config" for its other objects.
+		addon := strings.TrimPrefix(str(as, "metadata", "name"), "addon-")
 		expanded, params, err := appset.Expand(as, clusterSecrets(t, byKind))
 		if err != nil {
 			t.Fatalf("%s: %v", as["__file"], err)
@@ -47,19 +50,34 @@ func expandAddons(t *testing.T, byKind map[string][]obj) map[string]map[string]o
 // generation's Kubernetes version, in the add-ons' project, with the
 // role and the facts of that generation in its values.
 func TestAddonApplications(t *testing.T) {
-	p, _, byKind := sample(t)
-	checkAddonApplications(t, p, byKind)
+	p, tree, byKind := sample(t)
+	checkAddonApplications(t, p, tree, byKind)
 }
 
-func checkAddonApplications(t *testing.T, p *model.Platform, byKind map[string][]obj) {
+func checkAddonApplications(t *testing.T, p *model.Platform, tree *fstree.Tree, byKind map[string][]obj) {
 	t.Helper()
 	apps := expandAddons(t, byKind)
 	total := 0
 	for _, c := range p.Clusters {
 		for _, g := range c.Generations() {
 			want := p.AddonsOf(c)
-			if len(apps[g.Name()]) != len(want) {
-				t.Errorf("%s: %d add-on applications, want %d", g.Name(), len(apps[g.Name()]), len(want))
+			configs := 0
+			for _, a := range want {
+				if a.AWS == model.KarpenterAddon {
+					configs++
+					app := apps[g.Name()][a.Name+"-config"]
+					src := str(app, "spec", "source", "path")
+					k, ok := tree.Get(path.Join(src, "kustomization.yaml"))
+					if !ok || !strings.Contains(string(k.Data), "nodepool-default.yaml") || !strings.Contains(string(k.Data), "ec2nodeclass-default.yaml") {
+						t.Errorf("%s: %s: no NodePool and EC2NodeClass at %q", g.Name(), a.Name, src)
+					}
+					if str(app, "spec", "project") != argocd.AddonsProject {
+						t.Errorf("%s: %s config in project %q", g.Name(), a.Name, str(app, "spec", "project"))
+					}
+				}
+			}
+			if len(apps[g.Name()]) != len(want)+configs {
+				t.Errorf("%s: %d add-on applications, want %d", g.Name(), len(apps[g.Name()]), len(want)+configs)
 			}
 			for _, a := range want {
 				app, ok := apps[g.Name()][a.Name]
@@ -175,13 +193,13 @@ func TestAddonsBlueGreen(t *testing.T) {
 	if err := os.WriteFile(dir+"/clusters/prod-shared.cue", []byte(bumped), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p, _, byKind := compileDir(t, dir)
+	p, tree, byKind := compileDir(t, dir)
 	c := p.Cluster("prod-shared")
 	gens := c.Generations()
 	if len(gens) != 2 || gens[0].Version != "1.34" || gens[1].Version != "1.35" {
 		t.Fatalf("generations %v, want blue 1.34 and green 1.35", gens)
 	}
-	checkAddonApplications(t, p, byKind)
+	checkAddonApplications(t, p, tree, byKind)
 	apps := expandAddons(t, byKind)
 	differ := 0
 	for _, a := range p.AddonsOf(c) {

@@ -58,6 +58,9 @@ func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 		objs := []obj{g.addonsProject()}
 		for _, a := range p.Config.Addons {
 			objs = append(objs, g.addonApplicationSet(a))
+			if hasConfig(a) {
+				objs = append(objs, g.addonConfigApplicationSet(a))
+			}
 		}
 		add("addons", fstree.Origin{}, PlatformFileName, objs...)
 	}

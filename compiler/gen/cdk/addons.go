@@ -75,17 +75,11 @@ func addonsSpecFor(p *model.Platform, g model.Generation) addonsSpec {
 		case model.CloudWatchLogs:
 			r.LogGroup = model.LogGroup(g.Name())
 		case model.KarpenterAddon:
-			r.NodeRole = KarpenterNodeRole(p, g)
+			r.NodeRole = p.KarpenterNodeRole(g)
 		}
 		s.Roles = append(s.Roles, r)
 	}
 	return s
-}
-
-// KarpenterNodeRole is the role of the nodes Karpenter starts on a
-// generation; EC2NodeClasses name it.
-func KarpenterNodeRole(p *model.Platform, g model.Generation) string {
-	return p.Config.Name + "-" + g.Name() + "-karpenter-node"
 }
 
 func (s addonsSpec) define(st awscdk.Stack) {
@@ -139,7 +133,7 @@ func (r addonRole) policy(st awscdk.Stack, cluster string) any {
 		// docs/tutorials/aws.md of kubernetes-sigs/external-dns.
 		return policyDocument(
 			allow([]string{"route53:ChangeResourceRecordSets"}, fmt.Sprintf("arn:%s:route53:::hostedzone/*", partition)),
-			allow([]string{"route53:ListHostedZones", "route53:ListResourceRecordSets", "route53:ListTagsForResource"}, "*"),
+			allow([]string{"route53:ListHostedZones", "route53:ListResourceRecordSets", "route53:ListTagsForResources"}, "*"),
 		)
 	case model.CloudWatchLogs:
 		group := fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", partition, region, account, r.LogGroup)

@@ -43,7 +43,7 @@ func TestAddonRoles(t *testing.T) {
 			}
 			karpenter := c.Capacity.Mode == model.Karpenter
 			if karpenter {
-				want = append(want, cdk.KarpenterNodeRole(p, g))
+				want = append(want, p.KarpenterNodeRole(g))
 			}
 			if got := slices.Sorted(maps.Keys(roles)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
 				t.Errorf("%s: roles %v, want %v", name, got, want)
@@ -139,7 +139,7 @@ func checkAddonPolicy(t *testing.T, id string, p *model.Platform, g model.Genera
 			if strings.Contains(string(raw), "${") {
 				t.Errorf("%s: unresolved placeholder in %s", id, raw)
 			}
-			if slices.Contains(actions, "iam:PassRole") && fmt.Sprint(resources) != fmt.Sprintf("[arn:aws:iam::%s:role/%s]", account, cdk.KarpenterNodeRole(p, g)) {
+			if slices.Contains(actions, "iam:PassRole") && fmt.Sprint(resources) != fmt.Sprintf("[arn:aws:iam::%s:role/%s]", account, p.KarpenterNodeRole(g)) {
 				t.Errorf("%s: passes %v, want only its nodes' role", id, resources)
 			}
 			if slices.Contains(actions, "ec2:TerminateInstances") && !strings.Contains(string(raw), "kubernetes.io/cluster/"+g.Name()) {

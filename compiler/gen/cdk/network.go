@@ -89,7 +89,7 @@ func (s networkSpec) define(st awscdk.Stack) {
 	output(st, name, exportVPC, vpc.Ref())
 	for i := range s.Private {
 		az := awscdk.Fn_Select(num(i), awscdk.Fn_GetAzs(str("")))
-		pub := subnet(st, vpc, publicSubnet, i, s.Public[i], az, s.Name, "kubernetes.io/role/elb")
+		pub := s.subnet(st, vpc, publicSubnet, i, s.Public[i], az, PublicSubnetTag)
 		route := awsec2.NewCfnRoute(st, str(fmt.Sprintf("%s%dDefaultRoute", publicSubnet, i+1)), &awsec2.CfnRouteProps{
 			RouteTableId:         pub.RouteTableId,
 			DestinationCidrBlock: str("0.0.0.0/0"),
@@ -106,7 +106,7 @@ func (s networkSpec) define(st awscdk.Stack) {
 			AllocationId: eip.AttrAllocationId(),
 			Tags:         tags("Name", fmt.Sprintf("%s-nat-%d", s.Name, i+1)),
 		})
-		priv := subnet(st, vpc, privateSubnet, i, s.Private[i], az, s.Name, "kubernetes.io/role/internal-elb")
+		priv := s.subnet(st, vpc, privateSubnet, i, s.Private[i], az, model.PrivateSubnetTag)
 		awsec2.NewCfnRoute(st, str(fmt.Sprintf("%s%dDefaultRoute", privateSubnet, i+1)), &awsec2.CfnRouteProps{
 			RouteTableId:         priv.RouteTableId,
 			DestinationCidrBlock: str("0.0.0.0/0"),
@@ -117,6 +117,9 @@ func (s networkSpec) define(st awscdk.Stack) {
 	}
 }
 
+// PublicSubnetTag marks the subnets of internet-facing load balancers.
+const PublicSubnetTag = "kubernetes.io/role/elb"
+
 type subnetResources struct {
 	Subnet       awsec2.CfnSubnet
 	RouteTableId *string
@@ -125,14 +128,14 @@ type subnetResources struct {
 // subnet adds a subnet with its own route table, tagged for the load
 // balancers of its kind (the AWS Load Balancer Controller and EKS Auto
 // Mode find subnets by these tags).
-func subnet(st awscdk.Stack, vpc awsec2.CfnVPC, kind string, i int, cidr string, az *string, vpcName, elbTag string) subnetResources {
+func (s networkSpec) subnet(st awscdk.Stack, vpc awsec2.CfnVPC, kind string, i int, cidr string, az *string, elbTag string) subnetResources {
 	id := fmt.Sprintf("%s%d", kind, i+1)
-	name := fmt.Sprintf("%s-%s-%d", vpcName, map[string]string{publicSubnet: "public", privateSubnet: "private"}[kind], i+1)
+	name := fmt.Sprintf("%s-%s-%d", s.Name, map[string]string{publicSubnet: "public", privateSubnet: "private"}[kind], i+1)
 	sn := awsec2.NewCfnSubnet(st, str(id), &awsec2.CfnSubnetProps{
 		VpcId:            vpc.Ref(),
 		CidrBlock:        str(cidr),
 		AvailabilityZone: az,
-		Tags:             tags("Name", name, elbTag, "1"),
+		Tags:             tags("Name", name, elbTag, "1", model.ClusterTag, s.Cluster),
 	})
 	rt := awsec2.NewCfnRouteTable(st, str(id+"RouteTable"), &awsec2.CfnRouteTableProps{
 		VpcId: vpc.Ref(),

@@ -43,6 +43,7 @@ func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 	for _, c := range p.Clusters {
 		for _, g := range c.Generations() {
 			clusterFiles(&fs, p, g)
+			addonFiles(&fs, p, g)
 		}
 	}
 	return fs.Out, fs.Err
