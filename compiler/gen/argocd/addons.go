@@ -17,6 +17,14 @@ import (
 // tenant's project.
 const AddonsProject = "platform-addons"
 
+// AddonsLabel marks the cluster Secrets that platformc's registrations
+// make, for generations whose add-ons are declared and resolved (a chart
+// version for each, or the build fails). Tenants' and namespaces'
+// ApplicationSets select only generations that carry it, so that a
+// cluster registered by other means, without the add-ons, gets no
+// tenant application.
+const AddonsLabel = "platformc.io/addons"
+
 // AddonLabel is the label of a generation's cluster Secret that selects it
 // for an add-on's ApplicationSet: "addons.platformc.io/<add-on>": "true".
 func AddonLabel(a *model.Addon) string { return "addons.platformc.io/" + a.Name }

@@ -216,3 +216,30 @@ func TestAddonsBlueGreen(t *testing.T) {
 		t.Error("no add-on version differs between blue and green: the scenario proves nothing")
 	}
 }
+
+// TestTenantsNeedDeclaredAddons checks that the tenants' and namespaces'
+// ApplicationSets select no cluster Secret without platformc's add-ons
+// label (a cluster registered by other means), and every one with it.
+func TestTenantsNeedDeclaredAddons(t *testing.T) {
+	_, _, byKind := sample(t)
+	clusters := clusterSecrets(t, byKind)
+	for _, as := range byKind["ApplicationSet"] {
+		if str(as, "metadata", "labels", argocd.LabelAddon) != "" {
+			continue
+		}
+		for _, c := range clusters {
+			labels := obj{}
+			for k, v := range get(c, "metadata", "labels").(obj) {
+				labels[k] = v
+			}
+			if labels[argocd.AddonsLabel] != "declared" {
+				t.Fatalf("registration %s has no %s label", c["name"], argocd.AddonsLabel)
+			}
+			delete(labels, argocd.AddonsLabel)
+			stripped := obj{"name": c["name"], "metadata": obj{"labels": labels, "annotations": obj{}}}
+			if apps, _, _ := appset.Expand(as, []obj{stripped}); len(apps) > 0 {
+				t.Errorf("%s selects %s without its add-ons", as["__file"], c["name"])
+			}
+		}
+	}
+}

@@ -207,13 +207,12 @@ func (g generator) platformApplicationSet() obj {
 const NameParam = "{{.name}}"
 
 // inClusters selects the cluster generations whose platformc.io/cluster
-// label is one of clusters.
+// label is one of clusters, among those whose add-ons are declared.
 func inClusters(clusters []string) obj {
-	return obj{"matchExpressions": []obj{{
-		"key":      k8s.LabelCluster,
-		"operator": "In",
-		"values":   clusters,
-	}}}
+	return obj{"matchExpressions": []obj{
+		{"key": k8s.LabelCluster, "operator": "In", "values": clusters},
+		{"key": AddonsLabel, "operator": "In", "values": []string{"declared"}},
+	}}
 }
 
 // applicationSet makes an Application from spec for every cluster

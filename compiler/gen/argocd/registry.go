@@ -56,6 +56,7 @@ func ClusterLabels(p *model.Platform, gen model.Generation) map[string]string {
 		k8s.LabelEnvironment: gen.Cluster.Environment,
 		k8s.LabelVersion:     gen.Version,
 		k8s.LabelGeneration:  gen.Name(),
+		AddonsLabel:          "declared",
 	}
 	for _, a := range p.AddonsOf(gen.Cluster) {
 		labels[AddonLabel(a)] = "true"
