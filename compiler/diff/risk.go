@@ -21,6 +21,11 @@ func risk(c Change) string {
 		return fmt.Sprintf("changes what project %s may do", id.Name)
 	case id.Kind == "ExternalSecret" && c.Action == Removed && strings.HasPrefix(id.Name, "cluster-"):
 		return fmt.Sprintf("unregisters cluster generation %s from Argo CD", strings.TrimPrefix(id.Name, "cluster-"))
+	case id.Kind == "ExternalSecret" && c.Action == Modified && strings.HasPrefix(id.Name, "cluster-") &&
+		field(c.Before, "spec", "target", "template", "metadata") != field(c.After, "spec", "target", "template", "metadata"):
+		return fmt.Sprintf("changes the add-ons (which, chart versions, roles) of cluster generation %s", strings.TrimPrefix(id.Name, "cluster-"))
+	case id.Kind == "ApplicationSet" && c.Action == Modified && strings.HasPrefix(id.Name, "addon-"):
+		return fmt.Sprintf("changes add-on %s on every cluster generation that installs it", strings.TrimPrefix(id.Name, "addon-"))
 	case id.Kind == "NetworkPolicy" && c.Action != Added:
 		return fmt.Sprintf("%s network policy %s", verb(c.Action), id.Name)
 	case (id.Kind == "ResourceQuota" || id.Kind == "SecretStore") && c.Action != Added:
