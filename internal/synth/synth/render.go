@@ -95,6 +95,18 @@ func (p *Platform) renderPlatform() []byte {
 		w.line(fmt.Sprintf("%s: {account: %q, region: %q}", label(e.Name), e.Account, e.Region))
 	}
 	w.close()
+	// The add-ons of a typical EKS platform, as the sample declares them.
+	w.open("addons")
+	for _, a := range []string{
+		`"external-secrets": {chart: {repo: "https://charts.external-secrets.io", name: "external-secrets"}, namespace: "external-secrets", wave: -2, values: installCRDs: true}`,
+		`"aws-load-balancer-controller": {chart: {repo: "https://aws.github.io/eks-charts", name: "aws-load-balancer-controller"}, namespace: "kube-system", aws: "aws-load-balancer-controller", wave: -1}`,
+		`"external-dns": {chart: {repo: "https://kubernetes-sigs.github.io/external-dns/", name: "external-dns"}, namespace: "external-dns", aws: "external-dns"}`,
+		`karpenter: {chart: {repo: "oci://public.ecr.aws/karpenter", name: "karpenter"}, namespace: "kube-system", capacity: ["karpenter"], aws: "karpenter", wave: -3}`,
+		`"metrics-server": {chart: {repo: "https://kubernetes-sigs.github.io/metrics-server/", name: "metrics-server"}, namespace: "kube-system", install: "default"}`,
+	} {
+		w.line(a)
+	}
+	w.close()
 	w.close()
 	return w.bytes()
 }
