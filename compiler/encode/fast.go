@@ -141,34 +141,25 @@ func seqLen(v any) int {
 // appendSeq writes a sequence whose "- " are at indent n; an empty one
 // only at the top level.
 func appendSeq(b []byte, v any, n int) ([]byte, bool) {
-	var ok bool
 	switch v := v.(type) {
 	case []map[string]any:
-		if len(v) == 0 {
-			return append(b, "[]\n"...), true
-		}
-		for _, m := range v {
-			if b, ok = appendItem(b, m, n); !ok {
-				return b, false
-			}
-		}
+		return appendItems(b, v, n)
 	case []any:
-		if len(v) == 0 {
-			return append(b, "[]\n"...), true
-		}
-		for _, x := range v {
-			if b, ok = appendItem(b, x, n); !ok {
-				return b, false
-			}
-		}
+		return appendItems(b, v, n)
 	case []string:
-		if len(v) == 0 {
-			return append(b, "[]\n"...), true
-		}
-		for _, s := range v {
-			if b, ok = appendItem(b, s, n); !ok {
-				return b, false
-			}
+		return appendItems(b, v, n)
+	}
+	return b, true
+}
+
+func appendItems[T any](b []byte, items []T, n int) ([]byte, bool) {
+	if len(items) == 0 {
+		return append(b, "[]\n"...), true
+	}
+	var ok bool
+	for _, x := range items {
+		if b, ok = appendItem(b, x, n); !ok {
+			return b, false
 		}
 	}
 	return b, true
