@@ -72,7 +72,7 @@ func PlatformValues(a *Addon, f AddonFacts) map[string]any {
 		// Karpenter runs on the generation's small managed node group,
 		// which only critical add-ons tolerate; every other pod runs on
 		// the nodes it starts.
-		v["settings"] = map[string]any{"clusterName": f.Generation}
+		v["settings"] = map[string]any{"clusterName": f.Generation, "interruptionQueue": KarpenterQueue(f.Generation)}
 		v["nodeSelector"] = map[string]any{KarpenterPoolLabel: "karpenter"}
 		v["tolerations"] = []any{map[string]any{"key": CriticalAddonsOnly, "operator": "Exists"}}
 	case CloudWatchLogs:
@@ -105,6 +105,9 @@ const ClusterTag = "platformc.io/cluster"
 func (p *Platform) KarpenterNodeRole(g Generation) string {
 	return p.Config.Name + "-" + g.Name() + "-karpenter-node"
 }
+
+// KarpenterQueue is the SQS queue of a generation's interruption events.
+func KarpenterQueue(generation string) string { return generation }
 
 // LogGroup is the CloudWatch Logs group that a generation's log shipper
 // writes the containers' logs to.

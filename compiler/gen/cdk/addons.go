@@ -8,7 +8,9 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseksv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -20,8 +22,8 @@ import (
 //	                                   docs/install/iam_policy.json (2b150b97)
 //	karpenter.json                     aws/karpenter-provider-aws getting-started
 //	                                   cloudformation.yaml (8b5313ca): the node
-//	                                   lifecycle, IAM integration, EKS integration
-//	                                   and resource discovery policies
+//	                                   lifecycle, IAM integration, EKS integration,
+//	                                   interruption and resource discovery policies
 //
 //go:embed policies/*.json
 var policies embed.FS
@@ -45,6 +47,7 @@ type addonRole struct {
 	Description string
 	LogGroup    string `json:",omitempty"` // cloudwatch-logs: the group it writes to
 	NodeRole    string `json:",omitempty"` // karpenter: the role of the nodes it starts
+	Queue       string `json:",omitempty"` // karpenter: its interruption queue
 }
 
 func (addonsSpec) kind() string { return "addons" }
@@ -75,7 +78,7 @@ func addonsSpecFor(p *model.Platform, g model.Generation) addonsSpec {
 		case model.CloudWatchLogs:
 			r.LogGroup = model.LogGroup(g.Name())
 		case model.KarpenterAddon:
-			r.NodeRole = p.KarpenterNodeRole(g)
+			r.NodeRole, r.Queue = p.KarpenterNodeRole(g), model.KarpenterQueue(g.Name())
 		}
 		s.Roles = append(s.Roles, r)
 	}
@@ -85,8 +88,9 @@ func addonsSpecFor(p *model.Platform, g model.Generation) addonsSpec {
 func (s addonsSpec) define(st awscdk.Stack) {
 	gens := []issuerParameters{s.Issuer}
 	for _, r := range s.Roles {
-		if r.NodeRole != "" {
+		if r.AWS == model.KarpenterAddon {
 			s.karpenterNodes(st, r)
+			karpenterQueue(st, r.Queue)
 		}
 		awsiam.NewCfnRole(st, str("Role-"+r.Addon), &awsiam.CfnRoleProps{
 			RoleName:                 str(r.Name),
@@ -125,6 +129,48 @@ func (s addonsSpec) karpenterNodes(st awscdk.Stack, r addonRole) {
 	})
 }
 
+// karpenterQueue adds the SQS queue through which Karpenter learns of
+// spot interruptions, rebalance recommendations, scheduled maintenance and
+// instance state changes, as Karpenter's getting-started template makes
+// it: events from EventBridge only, over TLS only, kept 5 minutes.
+func karpenterQueue(st awscdk.Stack, name string) {
+	queue := awssqs.NewCfnQueue(st, str("KarpenterInterruptionQueue"), &awssqs.CfnQueueProps{
+		QueueName:              str(name),
+		MessageRetentionPeriod: num(300),
+		SqsManagedSseEnabled:   true,
+	})
+	awssqs.NewCfnQueuePolicy(st, str("KarpenterInterruptionQueuePolicy"), &awssqs.CfnQueuePolicyProps{
+		Queues: &[]*string{queue.Ref()},
+		PolicyDocument: policyDocument(
+			obj{
+				"Effect":    "Allow",
+				"Principal": obj{"Service": []string{"events.amazonaws.com", "sqs.amazonaws.com"}},
+				"Action":    "sqs:SendMessage",
+				"Resource":  queue.AttrArn(),
+			},
+			obj{
+				"Sid":       "DenyHTTP",
+				"Effect":    "Deny",
+				"Principal": "*",
+				"Action":    "sqs:*",
+				"Resource":  queue.AttrArn(),
+				"Condition": obj{"Bool": obj{"aws:SecureTransport": false}},
+			},
+		),
+	})
+	for _, rule := range []struct{ id, source, detail string }{
+		{"ScheduledChangeRule", "aws.health", "AWS Health Event"},
+		{"SpotInterruptionRule", "aws.ec2", "EC2 Spot Instance Interruption Warning"},
+		{"RebalanceRule", "aws.ec2", "EC2 Instance Rebalance Recommendation"},
+		{"InstanceStateChangeRule", "aws.ec2", "EC2 Instance State-change Notification"},
+	} {
+		awsevents.NewCfnRule(st, str(rule.id), &awsevents.CfnRuleProps{
+			EventPattern: obj{"source": []string{rule.source}, "detail-type": []string{rule.detail}},
+			Targets:      &[]any{&awsevents.CfnRule_TargetProperty{Id: str("KarpenterInterruptionQueueTarget"), Arn: queue.AttrArn()}},
+		})
+	}
+}
+
 // policy is the role's permissions policy on the named EKS cluster.
 func (r addonRole) policy(st awscdk.Stack, cluster string) any {
 	partition, region, account := *st.Partition(), *st.Region(), *st.Account()
@@ -149,6 +195,7 @@ func (r addonRole) policy(st awscdk.Stack, cluster string) any {
 		"${AWS::AccountId}", account,
 		"${ClusterName}", cluster,
 		"${KarpenterNodeRole.Arn}", fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, r.NodeRole),
+		"${KarpenterInterruptionQueue.Arn}", fmt.Sprintf("arn:%s:sqs:%s:%s:%s", partition, region, account, r.Queue),
 	).Replace(text)
 	var doc any
 	if err := json.Unmarshal([]byte(text), &doc); err != nil {

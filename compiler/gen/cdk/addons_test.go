@@ -62,6 +62,16 @@ func TestAddonRoles(t *testing.T) {
 				checkAddonPolicy(t, id, p, g, a, policyStatements(role))
 				checked[a.AWS]++
 			}
+			queues := resources(tmpl, "AWS::SQS::Queue")
+			rules := resources(tmpl, "AWS::Events::Rule")
+			if karpenter != (len(queues) == 1) || len(queues) > 1 || len(rules) != 4*len(queues) {
+				t.Errorf("%s: %d queues and %d rules on a %q cluster", name, len(queues), len(rules), c.Capacity.Mode)
+			}
+			for _, q := range queues {
+				if get(q, "Properties", "QueueName") != model.KarpenterQueue(g.Name()) {
+					t.Errorf("%s: queue %v", name, get(q, "Properties", "QueueName"))
+				}
+			}
 			entries := resources(tmpl, "AWS::EKS::AccessEntry")
 			if karpenter != (len(entries) == 1) || len(entries) > 1 {
 				t.Errorf("%s: %d access entries on a %q cluster", name, len(entries), c.Capacity.Mode)
@@ -138,6 +148,9 @@ func checkAddonPolicy(t *testing.T, id string, p *model.Platform, g model.Genera
 			raw, _ := json.Marshal(st)
 			if strings.Contains(string(raw), "${") {
 				t.Errorf("%s: unresolved placeholder in %s", id, raw)
+			}
+			if slices.Contains(actions, "sqs:ReceiveMessage") && fmt.Sprint(resources) != fmt.Sprintf("[arn:aws:sqs:%s:%s:%s]", region, account, model.KarpenterQueue(g.Name())) {
+				t.Errorf("%s: reads queues %v, want only its interruption queue", id, resources)
 			}
 			if slices.Contains(actions, "iam:PassRole") && fmt.Sprint(resources) != fmt.Sprintf("[arn:aws:iam::%s:role/%s]", account, p.KarpenterNodeRole(g)) {
 				t.Errorf("%s: passes %v, want only its nodes' role", id, resources)
