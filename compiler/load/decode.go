@@ -73,15 +73,17 @@ type (
 )
 
 func decodeConfig(e entry) (model.Config, error) {
-	var c model.Config
-	if err := decode(e.value, &c); err != nil {
-		return c, fmt.Errorf("%s: decoding: %w", e.file, err)
+	// The add-ons are a map in the source and a sorted list in the model:
+	// this field hides the model's while decoding.
+	var r struct {
+		model.Config
+		Addons map[string]rawAddon
 	}
-	c.Pos = e.at
-	var r struct{ Addons map[string]rawAddon }
 	if err := decode(e.value, &r); err != nil {
-		return c, fmt.Errorf("%s: decoding: %w", e.file, err)
+		return model.Config{}, fmt.Errorf("%s: decoding: %w", e.file, err)
 	}
+	c := r.Config
+	c.Pos = e.at
 	for name, a := range r.Addons {
 		c.Addons = append(c.Addons, &model.Addon{
 			Name: name, Chart: a.Chart, Namespace: a.Namespace, Install: a.Install,

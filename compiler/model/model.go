@@ -42,7 +42,7 @@ type Config struct {
 	Environments map[string]Environment
 	Policy       Policy
 	CodeOwners   CodeOwners
-	Addons       []*Addon `json:"-"` // sorted by wave, then name
+	Addons       []*Addon // sorted by wave, then name
 	Pos          Pos
 }
 
