@@ -2,6 +2,7 @@ package fstree
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"path"
 	"slices"
@@ -25,6 +26,7 @@ type File struct {
 // Tree is a set of files keyed by path. The zero value is empty and ready.
 type Tree struct {
 	files map[string]File
+	sums  map[string][32]byte // SHA-256 of files' bytes, when known
 }
 
 // Add adds files, refusing paths that are not clean and relative or that
@@ -43,6 +45,34 @@ func (t *Tree) Add(files ...File) error {
 		t.files[f.Path] = f
 	}
 	return nil
+}
+
+// AddSummed adds f, whose bytes' SHA-256 the caller knows to be sum (a
+// cache of earlier output), as Add does.
+func (t *Tree) AddSummed(f File, sum [32]byte) error {
+	if err := t.Add(f); err != nil {
+		return err
+	}
+	if t.sums == nil {
+		t.sums = map[string][32]byte{}
+	}
+	t.sums[f.Path] = sum
+	return nil
+}
+
+// Sum returns the SHA-256 of the bytes of the file at p, computing it if
+// it is not known yet. It is not safe to call concurrently with itself or
+// Add.
+func (t *Tree) Sum(p string) [32]byte {
+	if s, ok := t.sums[p]; ok {
+		return s
+	}
+	s := sha256.Sum256(t.files[p].Data)
+	if t.sums == nil {
+		t.sums = map[string][32]byte{}
+	}
+	t.sums[p] = s
+	return s
 }
 
 // CheckPath accepts only clean, relative, slash-separated paths that stay
@@ -101,3 +131,5 @@ func union(a, b []string) []string {
 	slices.Sort(all)
 	return slices.Compact(all)
 }
+
+func sha256sum(data []byte) [32]byte { return sha256.Sum256(data) }

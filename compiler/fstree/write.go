@@ -9,18 +9,50 @@ import (
 	"path/filepath"
 )
 
-// Write makes dir hold exactly the files of t, atomically: the new content
-// is assembled in a sibling folder and swapped in by renaming, so that on
-// any error dir is left as it was. Files whose bytes did not change are
-// hard-linked from the old folder rather than written again.
+// Write makes dir hold exactly the files of t, so that a failure, or a
+// crash, never leaves a partly written dir behind:
+//
+//   - a dir with no manifest (a first build) is assembled in a sibling
+//     folder and renamed into place;
+//   - a dir written by platformc before is updated in place, changing only
+//     the files whose bytes change, under a journal (journal.go): every
+//     file replaced or removed is first moved aside, and the journal says
+//     how to put everything back. On an error Write undoes the change at
+//     once; after a crash, the next Write or Read undoes it (Recover).
+//
+// Which files changed is decided from the previous manifest: a file of
+// dir is taken to hold the bytes the manifest lists for it unless it
+// changed since the manifest was written (its modification time, or that
+// of its folder for files added or removed), in which case it is read.
 //
 // Write refuses to replace a non-empty folder without a ManifestName file:
 // it was not created by platformc and may hold someone's work.
-func Write(dir string, t *Tree) (err error) {
+func Write(dir string, t *Tree) error { return write(dir, t, nil) }
+
+// write is Write; crash, if not nil, is called before each change of an
+// update in place and stops the write there, as if the process died, when
+// it returns true (for tests).
+func write(dir string, t *Tree, crash func() bool) (err error) {
 	dir = filepath.Clean(dir)
+	if err := Recover(dir); err != nil {
+		return err
+	}
 	if err := checkOwned(dir); err != nil {
 		return err
 	}
+	if _, err := os.Lstat(filepath.Join(dir, ManifestName)); err == nil {
+		old, err := ReadManifest(dir)
+		if err == nil {
+			return update(dir, t, old, crash)
+		}
+		// An unreadable manifest: the folder is rebuilt from scratch.
+	}
+	return replace(dir, t)
+}
+
+// replace assembles t in a sibling folder and swaps it in by renaming.
+// Files whose bytes did not change are hard-linked from the old folder.
+func replace(dir string, t *Tree) (err error) {
 	parent, base := filepath.Split(dir)
 	if parent == "" {
 		parent = "."
@@ -99,9 +131,13 @@ func swap(dir, tmp string) error {
 	return nil
 }
 
-// Read returns the files under dir as a tree, with no origins. A missing
-// dir reads as an empty tree.
+// Read returns the files under dir as a tree, with no origins, after
+// undoing an interrupted Write (Recover). A missing dir reads as an empty
+// tree.
 func Read(dir string) (*Tree, error) {
+	if err := Recover(dir); err != nil {
+		return nil, err
+	}
 	t := &Tree{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if errors.Is(err, fs.ErrNotExist) && p == dir {
