@@ -227,3 +227,7 @@ func executableID() ([]byte, error) {
 	})
 	return exeID, exeErr
 }
+
+// BuildID identifies the running binary (see executableID): what caches
+// of anything it computes must key on.
+func BuildID() ([]byte, error) { return executableID() }
