@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"path"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -140,6 +141,7 @@ func compileCached(p *model.Platform, o options, opts []Option) (*fstree.Tree, m
 	}
 	findings = append(findings, policy.Expired(p, p.Today)...)
 	policy.Sort(findings)
+	o.outputs.Flush() // a cache that cannot be written is only slower
 	return t, apis, findings, nil
 }
 
@@ -193,10 +195,10 @@ func tenantPart(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split [
 	var pkey outcache.Key
 	h.Sum(pkey[:0])
 	if data, ok := c.Get(pkey); ok {
-		var cached []cachedFinding
-		if err := json.Unmarshal(data, &cached); err == nil {
-			findings := make([]policy.Finding, len(cached))
-			for i, cf := range cached {
+		var cached cachedFindings
+		if err := json.Unmarshal(data, &cached); err == nil && cached.Tenant == tn.Name && !slices.ContainsFunc(cached.Findings, func(f cachedFinding) bool { return f.Tenant != tn.Name }) {
+			findings := make([]policy.Finding, len(cached.Findings))
+			for i, cf := range cached.Findings {
 				findings[i] = cf.Finding
 				findings[i].Pos = cf.Pos
 			}
@@ -207,14 +209,20 @@ func tenantPart(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split [
 	if err != nil {
 		return nil, nil, err
 	}
-	cached := make([]cachedFinding, len(findings))
+	cached := cachedFindings{Tenant: tn.Name, Findings: make([]cachedFinding, len(findings))}
 	for i, f := range findings {
-		cached[i] = cachedFinding{Finding: f, Pos: f.Pos}
+		cached.Findings[i] = cachedFinding{Finding: f, Pos: f.Pos}
 	}
 	if data, err := json.Marshal(cached); err == nil {
 		c.Put(pkey, data)
 	}
 	return files, findings, nil
+}
+
+// cachedFindings is the entry of a tenant's findings.
+type cachedFindings struct {
+	Tenant   string          `json:"tenant"` // whose: an entry read under another key does not pass
+	Findings []cachedFinding `json:"findings"`
 }
 
 // cachedFinding is a finding with its position, which Finding's JSON

@@ -2,12 +2,16 @@ package compiler_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -118,16 +122,18 @@ func outputCacheCorrupt(t *testing.T, fsys fs.FS, warnings bool) {
 		t.Fatal("no warnings: the cached findings are not exercised")
 	}
 	compileWith(t, fsys, dir)
-	entries, err := filepath.Glob(filepath.Join(dir, "outputs", "*", "*"))
-	if err != nil || len(entries) != 2*len(wantP.Tenants) {
-		t.Fatalf("%d output cache entries, want 2 per tenant (%v)", len(entries), err)
-	}
-	files := append(entries, filepath.Join(dir, "tenants.cache"))
+	pack := filepath.Join(dir, "outputs", outcache.File)
+	files := []string{pack, filepath.Join(dir, "tenants.cache")}
 	originals := map[string][]byte{}
 	for _, f := range files {
+		var err error
 		if originals[f], err = os.ReadFile(f); err != nil {
 			t.Fatal(err)
 		}
+	}
+	head, entries := readPack(t, originals[pack])
+	if len(entries) != 2*len(wantP.Tenants) {
+		t.Fatalf("%d output cache entries, want 2 per tenant", len(entries))
 	}
 	restore := func() {
 		for f, data := range originals {
@@ -136,21 +142,30 @@ func outputCacheCorrupt(t *testing.T, fsys fs.FS, warnings bool) {
 			}
 		}
 	}
-	damages := map[string]func(f string, data []byte) []byte{
-		"cut short":    func(_ string, data []byte) []byte { return data[:len(data)/2] },
-		"changed byte": func(_ string, data []byte) []byte { d := bytes.Clone(data); d[len(d)-2] ^= 1; return d },
-		"other header": func(_ string, data []byte) []byte { return append([]byte("platformc output cache 0\n"), data[25:]...) },
-		"empty":        func(string, []byte) []byte { return nil },
-		"garbage":      func(string, []byte) []byte { return bytes.Repeat([]byte("x\n"), 100) },
-		"swapped": func(f string, _ []byte) []byte {
-			for i, e := range files {
-				if e == f {
-					return originals[files[(i+1)%len(files)]]
-				}
+	// swap exchanges the payloads of entries: all files' entries in
+	// turn, and a files' entry with a findings' entry.
+	swap := func(rightSums bool) func(string, []byte) []byte {
+		return func(f string, data []byte) []byte {
+			if f != pack {
+				return data[:len(data)/3]
 			}
-			return nil
-		},
-		"missing": func(string, []byte) []byte { return nil },
+			es := slices.Clone(entries)
+			for i := 0; i+1 < len(es); i += 2 {
+				es[i].payload, es[i+1].payload = es[i+1].payload, es[i].payload
+			}
+			return writePack(head, es, rightSums)
+		}
+	}
+	damages := map[string]func(f string, data []byte) []byte{
+		"cut short":                   func(_ string, data []byte) []byte { return data[:len(data)/2] },
+		"changed byte":                func(_ string, data []byte) []byte { d := bytes.Clone(data); d[len(d)-2] ^= 1; return d },
+		"other header":                func(_ string, data []byte) []byte { return append([]byte("platformc output cache 0\n"), data[25:]...) },
+		"empty":                       func(string, []byte) []byte { return nil },
+		"garbage":                     func(string, []byte) []byte { return bytes.Repeat([]byte("x\n"), 100) },
+		"swapped":                     swap(false),
+		"swapped, with right sums":    swap(true),
+		"every payload a byte longer": func(f string, data []byte) []byte { return bytes.ReplaceAll(data, []byte("\n"), []byte("\n\n")) },
+		"missing":                     func(string, []byte) []byte { return nil },
 	}
 	for name, damage := range damages {
 		for _, f := range files {
@@ -173,4 +188,48 @@ func outputCacheCorrupt(t *testing.T, fsys fs.FS, warnings bool) {
 		}
 		restore()
 	}
+}
+
+// packEntry is an entry of the output cache's file.
+type packEntry struct {
+	key     string
+	payload []byte
+}
+
+func readPack(t *testing.T, data []byte) (string, []packEntry) {
+	t.Helper()
+	head, data, _ := bytes.Cut(data, []byte("\n"))
+	var out []packEntry
+	for len(data) > 0 {
+		line, rest, _ := bytes.Cut(data, []byte("\n"))
+		var key, sum string
+		var n int
+		if _, err := fmt.Sscanf(string(line), "%s %s %d", &key, &sum, &n); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, packEntry{key, rest[:n]})
+		data = rest[n+1:]
+	}
+	return string(head), out
+}
+
+// writePack writes entries with their right checksums, or with those of
+// the payloads of the entry after them.
+func writePack(head string, entries []packEntry, rightSums bool) []byte {
+	var b bytes.Buffer
+	b.WriteString(head + "\n")
+	for i, e := range entries {
+		payload := e.payload
+		if !rightSums {
+			payload = entries[(i+1)%len(entries)].payload
+		}
+		kb, _ := hex.DecodeString(e.key)
+		h := sha256.New()
+		h.Write(kb)
+		h.Write(payload)
+		fmt.Fprintf(&b, "%s %x %d\n", e.key, h.Sum(nil), len(e.payload))
+		b.Write(e.payload)
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
 }

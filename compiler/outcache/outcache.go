@@ -4,161 +4,175 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
-	"io/fs"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 )
 
-// header starts every entry file; it changes with the format.
-const header = "platformc output cache 1\n"
+// header starts the file; it changes with the format.
+const header = "platformc output cache 2"
 
-// An entry file is the header, the hex key and a newline, the hex SHA-256
-// of the payload and a newline, then the payload: a file moved or copied
-// to another entry's name does not pass for it.
+// File is the store's file in its folder.
+const File = "outputs.cache"
+
+// The file is the header line, then per entry a line of the hex key, the
+// hex SHA-256 of the key and the payload together, and the payload's
+// length, then the payload and a newline. One file, rather than one per
+// entry: creating thousands of files costs seconds on some disks, writing
+// tens of megabytes in one file a few tens of milliseconds.
 
 // Key names an entry.
 type Key [32]byte
 
 func (k Key) String() string { return hex.EncodeToString(k[:]) }
 
-// Store is a folder of entries; "" keeps entries in memory only. A Store
-// is safe for concurrent use.
+// Store is a set of entries kept in memory and, unless its folder is "",
+// in the folder's File, which holds the entries that the last process to
+// write it used: it does not grow without bound. A Store is safe for
+// concurrent use.
 type Store struct {
 	dir string
 
-	mu   sync.Mutex
-	mem  map[Key][]byte // entries of this process
-	used map[Key]bool   // entries read or written by this process
-	new  int            // entries written to the folder by this process
+	mu     sync.Mutex
+	mem    map[Key][]byte // entries of this process: read or put
+	disk   map[Key]packed // the file's entries, once read
+	loaded bool
+	dirty  bool // mem has entries the file lacks, or the file is damaged
 }
 
-// New returns the store kept in dir.
+// packed is an entry of the file, checked when first read.
+type packed struct {
+	sum     []byte // hex
+	payload []byte
+}
+
+// New returns the store kept in the folder dir ("": in memory only).
 func New(dir string) *Store {
-	return &Store{dir: dir, mem: map[Key][]byte{}, used: map[Key]bool{}}
+	return &Store{dir: dir, mem: map[Key][]byte{}}
 }
 
-func (s *Store) file(k Key) string {
-	h := k.String()
-	return filepath.Join(s.dir, h[:2], h)
+// sum is an entry's checksum: of its key and payload, so that a payload
+// under another key does not pass.
+func sum(k Key, payload []byte) []byte {
+	h := sha256.New()
+	h.Write(k[:])
+	h.Write(payload)
+	return []byte(hex.EncodeToString(h.Sum(nil)))
 }
 
 // Get returns the payload of the entry k.
 func (s *Store) Get(k Key) ([]byte, bool) {
 	s.mu.Lock()
 	data, ok := s.mem[k]
+	var p packed
+	if !ok {
+		s.load()
+		p, ok = s.disk[k]
+	}
 	s.mu.Unlock()
-	if ok || s.dir == "" {
+	if data != nil || !ok {
 		return data, ok
 	}
-	raw, err := os.ReadFile(s.file(k))
-	if err != nil {
-		return nil, false
-	}
-	payload, ok := check(raw, k)
-	if !ok {
-		os.Remove(s.file(k)) // corrupt: recomputed and written again
+	if !bytes.Equal(sum(k, p.payload), p.sum) {
+		s.mu.Lock()
+		delete(s.disk, k)
+		s.dirty = true
+		s.mu.Unlock()
 		return nil, false
 	}
 	s.mu.Lock()
-	s.used[k] = true
+	s.mem[k] = p.payload
 	s.mu.Unlock()
-	return payload, true
+	return p.payload, true
 }
 
-// check returns the payload of the entry file of k, if its header, key
-// and checksum are right.
-func check(raw []byte, k Key) ([]byte, bool) {
-	rest, ok := bytes.CutPrefix(raw, []byte(header))
-	if !ok || len(rest) < 130 || rest[64] != '\n' || rest[129] != '\n' || string(rest[:64]) != k.String() {
-		return nil, false
-	}
-	sum := sha256.Sum256(rest[130:])
-	if hex.EncodeToString(sum[:]) != string(rest[65:129]) {
-		return nil, false
-	}
-	return rest[130:], true
-}
-
-// Put stores payload as the entry k, in the folder too; a store that
-// cannot be written is only slower.
+// Put keeps payload as the entry k.
 func (s *Store) Put(k Key, payload []byte) {
 	s.mu.Lock()
 	s.mem[k] = payload
-	s.used[k] = true
+	s.dirty = true
 	s.mu.Unlock()
-	if s.dir == "" {
+}
+
+// load reads the file's entries, once; s.mu is held. What cannot be
+// parsed ends the reading: the entries after it are lost, not misread.
+func (s *Store) load() {
+	if s.loaded || s.dir == "" {
 		return
 	}
-	file := s.file(k)
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		return
-	}
-	sum := sha256.Sum256(payload)
-	var b bytes.Buffer
-	b.Grow(len(header) + 130 + len(payload))
-	b.WriteString(header)
-	b.WriteString(k.String())
-	b.WriteByte('\n')
-	b.WriteString(hex.EncodeToString(sum[:]))
-	b.WriteByte('\n')
-	b.Write(payload)
-	f, err := os.CreateTemp(filepath.Dir(file), ".tmp-*")
+	s.loaded = true
+	s.disk = map[Key]packed{}
+	data, err := os.ReadFile(filepath.Join(s.dir, File))
 	if err != nil {
 		return
+	}
+	head, data, _ := bytes.Cut(data, []byte("\n"))
+	if string(head) != header {
+		s.dirty = true
+		return
+	}
+	for len(data) > 0 {
+		line, rest, ok := bytes.Cut(data, []byte("\n"))
+		var keyHex, sumHex string
+		var n int
+		if _, err := fmt.Sscanf(string(line), "%64s %64s %d", &keyHex, &sumHex, &n); !ok || err != nil || n < 0 || n+1 > len(rest) || rest[n] != '\n' {
+			s.dirty = true
+			return
+		}
+		var k Key
+		if kb, err := hex.DecodeString(keyHex); err == nil && len(kb) == len(k) {
+			copy(k[:], kb)
+			s.disk[k] = packed{sum: []byte(sumHex), payload: rest[:n:n]}
+		} else {
+			s.dirty = true
+		}
+		data = rest[n+1:]
+	}
+}
+
+// Flush writes the entries this process used to the file, atomically, if
+// it lacks any; a store that cannot be written is only slower.
+func (s *Store) Flush() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.dirty || s.dir == "" {
+		return nil
+	}
+	keys := make([]Key, 0, len(s.mem))
+	n := len(header) + 1
+	for k, p := range s.mem {
+		keys = append(keys, k)
+		n += 64 + 1 + 64 + 1 + 20 + 1 + len(p) + 1
+	}
+	slices.SortFunc(keys, func(a, b Key) int { return bytes.Compare(a[:], b[:]) })
+	b := bytes.NewBuffer(make([]byte, 0, n))
+	b.WriteString(header + "\n")
+	for _, k := range keys {
+		p := s.mem[k]
+		fmt.Fprintf(b, "%s %s %d\n", k, sum(k, p), len(p))
+		b.Write(p)
+		b.WriteByte('\n')
+	}
+	if err := os.MkdirAll(s.dir, 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(s.dir, ".tmp-*")
+	if err != nil {
+		return err
 	}
 	_, err = f.Write(b.Bytes())
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), file)
+		err = os.Rename(f.Name(), filepath.Join(s.dir, File))
 	}
 	if err != nil {
 		os.Remove(f.Name())
-		return
-	}
-	s.mu.Lock()
-	s.new++
-	s.mu.Unlock()
-}
-
-// Prune removes the entries this process did not use, when the folder
-// holds more than keep times as many as it used: old entries go, the
-// folder does not grow without bound, and a run that wrote nothing new
-// costs nothing.
-func (s *Store) Prune(keep int) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.dir == "" || s.new == 0 {
-		return nil
-	}
-	var all []string
-	err := filepath.WalkDir(s.dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return err
-		}
-		if !d.IsDir() {
-			all = append(all, p)
-		}
-		return nil
-	})
-	if err != nil || len(all) <= keep*len(s.used) {
 		return err
 	}
-	for _, p := range all {
-		var k Key
-		if b, err := hex.DecodeString(filepath.Base(p)); err == nil && len(b) == len(k) {
-			copy(k[:], b)
-			if s.used[k] {
-				continue
-			}
-		}
-		os.Remove(p)
-	}
+	s.dirty = false
 	return nil
 }
