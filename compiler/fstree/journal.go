@@ -245,22 +245,31 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 	for _, p := range files {
 		listed[p] = true
 	}
+	var toRead []string
 	for i, dd := range dirList {
-		if !changed[i] {
-			continue
+		if changed[i] {
+			toRead = append(toRead, dd)
 		}
-		entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(dd)))
+	}
+	extra := make([][]string, len(toRead))
+	err = parallel(len(toRead), func(i int) error {
+		entries, err := os.ReadDir(filepath.Join(dir, filepath.FromSlash(toRead[i])))
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, e := range entries {
-			p := path.Join(dd, e.Name())
+			p := path.Join(toRead[i], e.Name())
 			if (e.IsDir() && dirs[p]) || (!e.IsDir() && listed[p]) {
 				continue
 			}
-			d.extra = append(d.extra, p)
+			extra[i] = append(extra[i], p)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	d.extra = append(d.extra, slices.Concat(extra...)...)
 	return d, nil
 }
 

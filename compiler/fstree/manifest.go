@@ -2,15 +2,12 @@ package fstree
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
 	"sync/atomic"
-
-	"github.com/platformc/platformc/compiler/encode"
 )
 
 // ManifestName is the file at the root of every output folder that lists
@@ -41,11 +38,7 @@ func (t *Tree) AddManifest() error {
 		sum := t.sums[p]
 		m.Files[p] = ManifestEntry{Origin: f.Origin, SHA256: hex.EncodeToString(sum[:])}
 	}
-	data, err := encode.JSON(m)
-	if err != nil {
-		return fmt.Errorf("manifest: %w", err)
-	}
-	return t.Add(File{Path: ManifestName, Data: data})
+	return t.Add(File{Path: ManifestName, Data: encodeManifest(&m)})
 }
 
 // sumAll computes the hashes not known yet, on a few goroutines.
@@ -81,9 +74,9 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if err != nil {
 		return nil, err
 	}
-	var m Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
+	m, err := decodeManifest(data)
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, ManifestName), err)
 	}
-	return &m, nil
+	return m, nil
 }

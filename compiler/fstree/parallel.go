@@ -18,7 +18,13 @@ import (
 func placeAll(dir, tmp string, t *Tree) error {
 	_, err := os.Lstat(dir)
 	previous := err == nil
+	// The manifest last, so that every file and folder is older than it
+	// (see survey).
 	paths := t.Paths()
+	_, manifest := t.files[ManifestName]
+	if manifest {
+		paths = slices.DeleteFunc(paths, func(p string) bool { return p == ManifestName })
+	}
 	made := map[string]bool{".": true}
 	for _, p := range paths {
 		for d := path.Dir(p); !made[d]; d = path.Dir(d) {
@@ -61,6 +67,9 @@ func placeAll(dir, tmp string, t *Tree) error {
 		if err != nil {
 			return err
 		}
+	}
+	if manifest {
+		return place(dir, tmp, ManifestName, t.files[ManifestName].Data, previous)
 	}
 	return nil
 }
