@@ -276,11 +276,21 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 // update makes dir, which the manifest old describes, hold t, changing
 // only what differs, under a journal.
 func update(dir string, t *Tree, old *Manifest, crash func() bool) error {
+	// Whatever changes from now on must not pass for unchanged next time:
+	// the manifest's time is set back to now, less a margin for the
+	// coarse clock of file times, once dir is as the manifest says.
+	start := time.Now().Add(-time.Second)
 	fi, err := os.Lstat(filepath.Join(dir, ManifestName))
 	if err != nil {
 		return err
 	}
-	disk, err := survey(dir, old, fi.ModTime())
+	stamp := fi.ModTime()
+	restamp := func() {
+		if start.After(stamp) {
+			os.Chtimes(filepath.Join(dir, ManifestName), start, start) // else only slower next time
+		}
+	}
+	disk, err := survey(dir, old, stamp)
 	if err != nil {
 		return err
 	}
@@ -317,6 +327,9 @@ func update(dir string, t *Tree, old *Manifest, crash func() bool) error {
 	slices.Sort(j.backups)
 	j.backups = slices.Compact(j.backups)
 	if len(writes) == 0 && len(j.backups) == 0 {
+		if len(disk.unsure) > 1 {
+			restamp()
+		}
 		return nil
 	}
 	// Folders: those t needs that are missing, and those only the removed
@@ -362,6 +375,7 @@ func update(dir string, t *Tree, old *Manifest, crash func() bool) error {
 		return err
 	}
 	os.RemoveAll(undoDir)
+	restamp()
 	return nil
 }
 
