@@ -24,9 +24,12 @@ type File struct {
 }
 
 // Tree is a set of files keyed by path. The zero value is empty and ready.
+// Get and Len may be called from several goroutines at once; Add, and
+// Paths and Sum, which remember what they compute, may not.
 type Tree struct {
-	files map[string]File
-	sums  map[string][32]byte // SHA-256 of files' bytes, when known
+	files  map[string]File
+	sums   map[string][32]byte // SHA-256 of files' bytes, when known
+	sorted []string            // the paths, sorted, once asked for; nil after Add
 }
 
 // Add adds files, refusing paths that are not clean and relative or that
@@ -43,6 +46,7 @@ func (t *Tree) Add(files ...File) error {
 			return fmt.Errorf("%s: generated twice", f.Path)
 		}
 		t.files[f.Path] = f
+		t.sorted = nil
 	}
 	return nil
 }
@@ -85,14 +89,18 @@ func CheckPath(p string) error {
 	return nil
 }
 
-// Paths returns every path in the tree, sorted.
+// Paths returns every path in the tree, sorted. It is not safe to call
+// concurrently with itself or Add.
 func (t *Tree) Paths() []string {
-	ps := make([]string, 0, len(t.files))
-	for p := range t.files {
-		ps = append(ps, p)
+	if t.sorted == nil || len(t.sorted) != len(t.files) {
+		ps := make([]string, 0, len(t.files))
+		for p := range t.files {
+			ps = append(ps, p)
+		}
+		slices.Sort(ps)
+		t.sorted = ps
 	}
-	slices.Sort(ps)
-	return ps
+	return slices.Clone(t.sorted)
 }
 
 // Get returns the file at p.
