@@ -158,7 +158,9 @@ func tenantPart(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split [
 	h.Write(js)
 	var key outcache.Key
 	h.Sum(key[:0])
-	files, ok := decodeFiles(c, key, tn.Name)
+	data, ok, done := c.Claim(key)
+	defer done()
+	files, ok := decodeFiles(data, ok, tn.Name)
 	if !ok {
 		for _, g := range split {
 			fs, err := g.GenerateTenant(p, tn)
@@ -174,6 +176,7 @@ func tenantPart(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split [
 		}
 		c.Put(key, encodeFiles(files))
 	}
+	done()
 
 	// The findings: over every file of the tenant.
 	h = sha256.New()
@@ -194,7 +197,9 @@ func tenantPart(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split [
 	}
 	var pkey outcache.Key
 	h.Sum(pkey[:0])
-	if data, ok := c.Get(pkey); ok {
+	data, ok, pdone := c.Claim(pkey)
+	defer pdone()
+	if ok {
 		var cached cachedFindings
 		if err := json.Unmarshal(data, &cached); err == nil && cached.Tenant == tn.Name && !slices.ContainsFunc(cached.Findings, func(f cachedFinding) bool { return f.Tenant != tn.Name }) {
 			findings := make([]policy.Finding, len(cached.Findings))
@@ -264,11 +269,9 @@ func encodeFiles(files []cachedFile) []byte {
 
 var errEntry = errors.New("bad entry")
 
-// decodeFiles reads the entry k of tenant's files; a missing or damaged
-// entry, or files that are not the tenant's or not those their hashes
-// say, read as none.
-func decodeFiles(c *outcache.Store, k outcache.Key, tenant string) ([]cachedFile, bool) {
-	data, ok := c.Get(k)
+// decodeFiles reads the entry of tenant's files, if ok; a damaged entry,
+// or files that are not the tenant's, read as none.
+func decodeFiles(data []byte, ok bool, tenant string) ([]cachedFile, bool) {
 	if !ok {
 		return nil, false
 	}

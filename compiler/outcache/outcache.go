@@ -39,7 +39,8 @@ type Store struct {
 	mem    map[Key][]byte // entries of this process: read or put
 	disk   map[Key]packed // the file's entries, once read
 	loaded bool
-	dirty  bool // mem has entries the file lacks, or the file is damaged
+	dirty  bool                  // mem has entries the file lacks, or the file is damaged
+	busy   map[Key]chan struct{} // entries being computed (Claim)
 }
 
 // packed is an entry of the file, checked when first read.
@@ -50,7 +51,7 @@ type packed struct {
 
 // New returns the store kept in the folder dir ("": in memory only).
 func New(dir string) *Store {
-	return &Store{dir: dir, mem: map[Key][]byte{}}
+	return &Store{dir: dir, mem: map[Key][]byte{}, busy: map[Key]chan struct{}{}}
 }
 
 // sum is an entry's checksum: of its key and payload, so that a payload
@@ -86,6 +87,37 @@ func (s *Store) Get(k Key) ([]byte, bool) {
 	s.mem[k] = p.payload
 	s.mu.Unlock()
 	return p.payload, true
+}
+
+// Claim returns the payload of the entry k, as Get does; if there is
+// none, and another goroutine is computing it (it claimed k), Claim waits
+// for it to finish and looks again. When Claim reports false, k is the
+// caller's to compute: it must call done (once or more), after Put if it has a payload,
+// so that the goroutines waiting for k go on. Two compilations sharing a
+// store, such as a diff's, so compute each entry once.
+func (s *Store) Claim(k Key) (payload []byte, ok bool, done func()) {
+	for {
+		if payload, ok := s.Get(k); ok {
+			return payload, true, func() {}
+		}
+		s.mu.Lock()
+		wait, busy := s.busy[k]
+		if !busy {
+			ch := make(chan struct{})
+			s.busy[k] = ch
+			s.mu.Unlock()
+			return nil, false, sync.OnceFunc(func() {
+				s.mu.Lock()
+				if s.busy[k] == ch {
+					delete(s.busy, k)
+				}
+				s.mu.Unlock()
+				close(ch)
+			})
+		}
+		s.mu.Unlock()
+		<-wait
+	}
 }
 
 // Put keeps payload as the entry k.
