@@ -2,8 +2,8 @@ package fstree
 
 import (
 	"bytes"
+	"encoding/hex"
 	"encoding/json"
-	"slices"
 	"strings"
 )
 
@@ -13,43 +13,47 @@ import (
 // sorted, HTML not escaped) directly; decodeManifest reads that layout
 // and leaves anything else to encoding/json.
 
-func encodeManifest(m *Manifest) []byte {
-	paths := make([]string, 0, len(m.Files))
-	n := 64 + len(m.Comment)
-	for p := range m.Files {
-		paths = append(paths, p)
-		n += 2*len(p) + 160
+// manifestLine is a file of the manifest.
+type manifestLine struct {
+	path   string
+	origin Origin
+	sum    [32]byte
+}
+
+// encodeManifest writes the manifest of entries, sorted by path.
+func encodeManifest(comment string, entries []manifestLine) []byte {
+	n := 64 + len(comment)
+	for _, e := range entries {
+		n += 2*len(e.path) + 160
 	}
-	slices.Sort(paths)
 	b := make([]byte, 0, n)
 	b = append(b, "{\n  \"comment\": "...)
-	b = appendJSONString(b, m.Comment)
-	if len(paths) == 0 {
+	b = appendJSONString(b, comment)
+	if len(entries) == 0 {
 		b = append(b, ",\n  \"files\": {}\n}\n"...)
 		return b
 	}
 	b = append(b, ",\n  \"files\": {"...)
-	for i, p := range paths {
+	for i, e := range entries {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		e := m.Files[p]
 		b = append(b, "\n    "...)
-		b = appendJSONString(b, p)
+		b = appendJSONString(b, e.path)
 		b = append(b, ": {"...)
-		if e.Tenant != "" {
+		if e.origin.Tenant != "" {
 			b = append(b, "\n      \"tenant\": "...)
-			b = appendJSONString(b, e.Tenant)
+			b = appendJSONString(b, e.origin.Tenant)
 			b = append(b, ',')
 		}
-		if e.Cluster != "" {
+		if e.origin.Cluster != "" {
 			b = append(b, "\n      \"cluster\": "...)
-			b = appendJSONString(b, e.Cluster)
+			b = appendJSONString(b, e.origin.Cluster)
 			b = append(b, ',')
 		}
-		b = append(b, "\n      \"sha256\": "...)
-		b = appendJSONString(b, e.SHA256)
-		b = append(b, "\n    }"...)
+		b = append(b, "\n      \"sha256\": \""...)
+		b = hex.AppendEncode(b, e.sum[:])
+		b = append(b, "\"\n    }"...)
 	}
 	b = append(b, "\n  }\n}\n"...)
 	return b

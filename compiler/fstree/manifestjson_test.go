@@ -1,7 +1,10 @@
 package fstree
 
 import (
+	"encoding/hex"
 	"encoding/json"
+	"maps"
+	"slices"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
@@ -19,7 +22,7 @@ func TestManifestJSON(t *testing.T) {
 	for n := range 200 {
 		m := Manifest{Comment: odd[r.IntN(len(odd))], Files: map[string]ManifestEntry{}}
 		for i := range n % 7 {
-			e := ManifestEntry{SHA256: fmt.Sprintf("%064x", r.Uint64())}
+			e := ManifestEntry{SHA256: fmt.Sprintf("%064x", r.Uint64())[:64]}
 			if r.IntN(2) == 0 {
 				e.Tenant = odd[r.IntN(len(odd))]
 			}
@@ -36,7 +39,14 @@ func TestManifestJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := encodeManifest(&m)
+		var entries []manifestLine
+		for _, p := range slices.Sorted(maps.Keys(m.Files)) {
+			e := m.Files[p]
+			var sum [32]byte
+			hex.Decode(sum[:], []byte(e.SHA256))
+			entries = append(entries, manifestLine{path: p, origin: e.Origin, sum: sum})
+		}
+		got := encodeManifest(m.Comment, entries)
 		if string(got) != string(want) {
 			t.Fatalf("encodeManifest:\n%s\nencode.JSON:\n%s", got, want)
 		}
