@@ -3,11 +3,11 @@ package fstree
 import (
 	"encoding/hex"
 	"encoding/json"
-	"maps"
-	"slices"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/platformc/platformc/compiler/encode"
