@@ -174,7 +174,10 @@ func tenantPart(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split [
 				files = append(files, cachedFile{file: f, sum: sha256.Sum256(f.Data), api: apiOfFile(f)})
 			}
 		}
-		c.Put(key, encodeFiles(files))
+		payload := encodeFiles(files)
+		c.Put(key, payload)
+		// The files' bytes from the payload: one copy of them in memory.
+		files, _ = decodeFiles(payload, true, tn.Name)
 	}
 	done()
 
@@ -285,7 +288,7 @@ func decodeFiles(data []byte, ok bool, tenant string) ([]cachedFile, bool) {
 		if m <= 0 || l > uint64(len(data)-m) {
 			return nil, errEntry
 		}
-		s := data[m : m+int(l)]
+		s := data[m : m+int(l) : m+int(l)] // capped: appending to a file must not write into the payload
 		data = data[m+int(l):]
 		return s, nil
 	}

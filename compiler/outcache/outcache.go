@@ -1,6 +1,7 @@
 package outcache
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -173,20 +174,10 @@ func (s *Store) Flush() error {
 		return nil
 	}
 	keys := make([]Key, 0, len(s.mem))
-	n := len(header) + 1
-	for k, p := range s.mem {
+	for k := range s.mem {
 		keys = append(keys, k)
-		n += 64 + 1 + 64 + 1 + 20 + 1 + len(p) + 1
 	}
 	slices.SortFunc(keys, func(a, b Key) int { return bytes.Compare(a[:], b[:]) })
-	b := bytes.NewBuffer(make([]byte, 0, n))
-	b.WriteString(header + "\n")
-	for _, k := range keys {
-		p := s.mem[k]
-		fmt.Fprintf(b, "%s %s %d\n", k, sum(k, p), len(p))
-		b.Write(p)
-		b.WriteByte('\n')
-	}
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return err
 	}
@@ -194,7 +185,15 @@ func (s *Store) Flush() error {
 	if err != nil {
 		return err
 	}
-	_, err = f.Write(b.Bytes())
+	w := bufio.NewWriterSize(f, 1<<20)
+	w.WriteString(header + "\n")
+	for _, k := range keys {
+		p := s.mem[k]
+		fmt.Fprintf(w, "%s %s %d\n", k, sum(k, p), len(p))
+		w.Write(p)
+		w.WriteByte('\n')
+	}
+	err = w.Flush()
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
