@@ -311,7 +311,7 @@ func update(dir string, t *Tree, old *Manifest, crash func() bool) error {
 		switch {
 		case !ok:
 			j.creates = append(j.creates, p)
-		case have != hexSum32(t.sums[p]):
+		case !sameSum(have, t.sums[p]):
 			j.backups = append(j.backups, p)
 		default:
 			continue
@@ -332,14 +332,7 @@ func update(dir string, t *Tree, old *Manifest, crash func() bool) error {
 		}
 		return nil
 	}
-	// Folders: those t needs that are missing, and those only the removed
-	// files needed.
-	need := map[string]bool{".": true}
-	for _, p := range paths {
-		for d := path.Dir(p); !need[d]; d = path.Dir(d) {
-			need[d] = true
-		}
-	}
+	// Folders that t needs and that are missing.
 	moved := make(map[string]bool, len(j.backups))
 	for _, p := range j.backups {
 		moved[p] = true
@@ -360,7 +353,7 @@ func update(dir string, t *Tree, old *Manifest, crash func() bool) error {
 	if err := writeJournal(jfile, j.encode()); err != nil {
 		return err
 	}
-	if err := apply(dir, undoDir, t, &j, writes, need, crash); err != nil {
+	if err := apply(dir, undoDir, t, &j, writes, crash); err != nil {
 		if errors.Is(err, errCrash) {
 			return err
 		}
@@ -383,7 +376,7 @@ func update(dir string, t *Tree, old *Manifest, crash func() bool) error {
 var errCrash = errors.New("simulated crash")
 
 // apply carries out the journal j.
-func apply(dir, undoDir string, t *Tree, j *journal, writes []string, need map[string]bool, crash func() bool) error {
+func apply(dir, undoDir string, t *Tree, j *journal, writes []string, crash func() bool) error {
 	step := func() error {
 		if crash != nil && crash() {
 			return errCrash
@@ -431,16 +424,16 @@ func apply(dir, undoDir string, t *Tree, j *journal, writes []string, need map[s
 			return err
 		}
 	}
-	// Folders left empty by removed files go.
-	var empty []string
+	// Folders left empty by removed files go; the folders of t's files,
+	// all written, are not empty.
+	gone := map[string]bool{}
 	for _, p := range j.backups {
-		for d := path.Dir(p); !need[d]; d = path.Dir(d) {
-			empty = append(empty, d)
+		for d := path.Dir(p); d != "." && !gone[d]; d = path.Dir(d) {
+			if os.Remove(filepath.Join(dir, filepath.FromSlash(d))) != nil {
+				break
+			}
+			gone[d] = true
 		}
-	}
-	slices.Sort(empty)
-	for _, d := range slices.Backward(slices.Compact(empty)) {
-		os.Remove(filepath.Join(dir, filepath.FromSlash(d))) // fails if not empty: a folder t needs
 	}
 	return nil
 }
@@ -499,3 +492,10 @@ func parallel(n int, f func(i int) error) error {
 func hexSum(data []byte) string { return hexSum32(sha256sum(data)) }
 
 func hexSum32(s [32]byte) string { return hex.EncodeToString(s[:]) }
+
+// sameSum reports whether have is the hex of sum, without allocating.
+func sameSum(have string, sum [32]byte) bool {
+	var buf [64]byte
+	hex.Encode(buf[:], sum[:])
+	return have == string(buf[:])
+}
