@@ -181,7 +181,6 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 		}
 	}
 	files = append(files, ManifestName)
-	slices.Sort(files)
 	dirs := map[string]bool{".": true}
 	for _, p := range files {
 		for d := path.Dir(p); !dirs[d]; d = path.Dir(d) {
@@ -192,7 +191,6 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 	for d := range dirs {
 		dirList = append(dirList, d)
 	}
-	slices.Sort(dirList)
 	// Files: present and unchanged since the manifest, changed, or gone.
 	state := make([]byte, len(files)) // 0 gone, 1 as listed, 2 unsure, 3 not a file
 	err := parallel(len(files), func(i int) error {

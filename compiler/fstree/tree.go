@@ -29,7 +29,8 @@ type File struct {
 type Tree struct {
 	files  map[string]File
 	sums   map[string][32]byte // SHA-256 of files' bytes, when known
-	sorted []string            // the paths, sorted, once asked for; nil after Add
+	sorted []string            // the paths, sorted, once asked for
+	added  []string            // paths added since sorted was
 }
 
 // Add adds files, refusing paths that are not clean and relative or that
@@ -46,7 +47,9 @@ func (t *Tree) Add(files ...File) error {
 			return fmt.Errorf("%s: generated twice", f.Path)
 		}
 		t.files[f.Path] = f
-		t.sorted = nil
+		if t.sorted != nil {
+			t.added = append(t.added, f.Path)
+		}
 	}
 	return nil
 }
@@ -92,13 +95,29 @@ func CheckPath(p string) error {
 // Paths returns every path in the tree, sorted. It is not safe to call
 // concurrently with itself or Add.
 func (t *Tree) Paths() []string {
-	if t.sorted == nil || len(t.sorted) != len(t.files) {
+	switch {
+	case t.sorted == nil || len(t.added) > len(t.files)/8:
 		ps := make([]string, 0, len(t.files))
 		for p := range t.files {
 			ps = append(ps, p)
 		}
 		slices.Sort(ps)
-		t.sorted = ps
+		t.sorted, t.added = ps, nil
+	case len(t.added) > 0:
+		// A few files added to many, such as the manifest: merged in.
+		slices.Sort(t.added)
+		ps := make([]string, 0, len(t.sorted)+len(t.added))
+		i, j := 0, 0
+		for i < len(t.sorted) || j < len(t.added) {
+			if j == len(t.added) || (i < len(t.sorted) && t.sorted[i] < t.added[j]) {
+				ps = append(ps, t.sorted[i])
+				i++
+			} else {
+				ps = append(ps, t.added[j])
+				j++
+			}
+		}
+		t.sorted, t.added = ps, nil
 	}
 	return slices.Clone(t.sorted)
 }
