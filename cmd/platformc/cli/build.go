@@ -28,11 +28,20 @@ func newBuildCmd(e *env, rf *rootFlags) *cobra.Command {
 the output folder (out/ under the platform's root unless --out says
 otherwise).
 
-The folder is replaced atomically: a build that fails for any reason
-leaves it exactly as it was. Files that are no longer generated are
-removed. out/platformc.json lists every file with the tenant and cluster it
-came from. build refuses to replace a non-empty folder that has no
-platformc.json, so it never deletes a folder it did not write.
+Only the files whose bytes change are written, under a journal kept beside
+the folder: a build that fails for any reason leaves it exactly as it
+was, and the next platformc command undoes a build that was interrupted.
+Files that are no longer generated, or were added by hand, are removed;
+files edited by hand are written again. out/platformc.json lists every
+file with the tenant and cluster it came from. build refuses to replace a
+non-empty folder that has no platformc.json, so it never deletes a folder
+it did not write.
+
+Each tenant's evaluation, generated files and policy findings are kept in
+a cache, keyed by the content they were computed from, so that a build
+after a change redoes only the tenants it touched. PLATFORMC_CACHE names
+the cache's folder (default: platformc/ in the user's cache folder; "off"
+for none); it is safe to delete at any time.
 
 With --check, build writes nothing: it exits 1 and lists the files of the
 output folder that differ from a fresh build — the CI gate against hand
