@@ -110,6 +110,7 @@ type checker struct {
 	tree  *fstree.Tree
 	paths []string // the tree's, sorted once: sorting them per tenant made Check quadratic
 	out   []Finding
+	memo  map[string]any // scalars read by yaml.v3 (parseCanonical)
 }
 
 // report records a finding of check for a workload of tenant t, unless the
@@ -183,9 +184,14 @@ func (c *checker) tenant(t *model.Tenant) error {
 		if k := topKind(f.Data); k != "" && !checked(k) {
 			continue // parsing YAML is most of the checks' time
 		}
-		var o object
-		if err := yaml.Unmarshal(f.Data, &o); err != nil {
-			return fmt.Errorf("%s: %w", p, err)
+		if c.memo == nil {
+			c.memo = map[string]any{}
+		}
+		o, ok := parseCanonical(f.Data, c.memo) // yaml.go
+		if !ok {
+			if err := yaml.Unmarshal(f.Data, &o); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
 		}
 		meta, _ := o["metadata"].(object)
 		objs[fmt.Sprint(o["kind"], "/", meta["name"])] = o
