@@ -269,7 +269,7 @@ func (e *env) caches() (*load.Cache, *outcache.Store) {
 		}
 		e.tenants = load.NewCache(dir)
 		outputs := ""
-		if dir != "" {
+		if _, err := load.BuildID(); err == nil && dir != "" {
 			outputs = filepath.Join(dir, "outputs")
 		}
 		e.outputs = outcache.New(outputs)
