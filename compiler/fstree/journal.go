@@ -271,26 +271,17 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 	return d, nil
 }
 
-// update makes dir, which the manifest old describes, hold t, changing
-// only what differs, under a journal.
-func update(dir string, t *Tree, old *Manifest, crash func() bool) error {
-	// Whatever changes from now on must not pass for unchanged next time:
-	// the manifest's time is set back to now, less a margin for the
-	// coarse clock of file times, once dir is as the manifest says.
-	start := time.Now().Add(-time.Second)
-	fi, err := os.Lstat(filepath.Join(dir, ManifestName))
-	if err != nil {
-		return err
-	}
-	stamp := fi.ModTime()
+// update makes the folder of w, which its manifest describes, hold t,
+// changing only what differs, under a journal.
+func update(w *Prepared, t *Tree, crash func() bool) error {
+	dir, disk, stamp, start := w.dir, w.disk, w.stamp, w.start
+	// Once dir is as the manifest says, the manifest's time is set back to
+	// when the reading of dir started: whatever changed since will be read
+	// next time.
 	restamp := func() {
 		if start.After(stamp) {
 			os.Chtimes(filepath.Join(dir, ManifestName), start, start) // else only slower next time
 		}
-	}
-	disk, err := survey(dir, old, stamp)
-	if err != nil {
-		return err
 	}
 	t.sumAll()
 	// Files that changed since the manifest are read and compared.

@@ -73,7 +73,14 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if opts.out != "" {
 		out = abs(e, opts.out)
 	}
-	tree, p, err := compile(e, root, withAWS(e, out)...)
+	aws := withAWS(e, out)
+	// What out/ holds is read while the platform compiles.
+	var prepared *fstree.Prepared
+	if !opts.check {
+		prepared = fstree.Prepare(out)
+		defer prepared.Close()
+	}
+	tree, p, err := compile(e, root, aws...)
 	if err != nil {
 		return err
 	}
@@ -89,7 +96,7 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if err := writeLocks(root, locks); err != nil {
 		return err
 	}
-	if err := fstree.Write(out, tree); err != nil {
+	if err := prepared.Write(tree); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "built %s: %s for %s on %s\n", rel(e, out), plural(tree.Len(), "file"), plural(len(p.Tenants), "tenant"), plural(len(p.Clusters), "cluster"))
