@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/platformc/platformc/compiler/fstree"
@@ -14,19 +13,10 @@ import (
 
 // checkRemovals is the pre-upgrade check of API versions: no object that a
 // cluster generation receives may use an API version that the
-// generation's Kubernetes version no longer serves. Problems are reported
-// at the cluster's version.
-func checkRemovals(p *model.Platform, t *fstree.Tree) error {
-	used := map[string][]string{} // "group/version/Kind" -> files using it
-	for _, name := range t.Paths() {
-		if path.Ext(name) != ".yaml" || path.Base(name) == "kustomization.yaml" {
-			continue
-		}
-		f, _ := t.Get(name)
-		if gvk := apiOf(f.Data); gvk != "" {
-			used[gvk] = append(used[gvk], name)
-		}
-	}
+// generation's Kubernetes version no longer serves. used maps each
+// "group/version/Kind" that the output uses to its first file by path
+// (apisUsed). Problems are reported at the cluster's version.
+func checkRemovals(p *model.Platform, used map[string]string) error {
 	var errs load.Errors
 	for _, c := range p.Clusters {
 		for _, g := range c.Generations() {
@@ -35,11 +25,11 @@ func checkRemovals(p *model.Platform, t *fstree.Tree) error {
 					continue
 				}
 				for _, gvk := range removed {
-					if files := used[gvk]; len(files) > 0 {
+					if file := used[gvk]; file != "" {
 						errs = append(errs, &load.Error{
 							Pos:  c.VersionPos,
 							Path: load.Path("clusters", c.Name, "kubernetes", "version"),
-							Msg:  fmt.Sprintf("Kubernetes %s no longer serves %s, which %s uses (%s)", since, gvk, files[0], g.Name()),
+							Msg:  fmt.Sprintf("Kubernetes %s no longer serves %s, which %s uses (%s)", since, gvk, file, g.Name()),
 						})
 					}
 				}
@@ -50,6 +40,19 @@ func checkRemovals(p *model.Platform, t *fstree.Tree) error {
 		return errs
 	}
 	return nil
+}
+
+// apisUsed maps each "group/version/Kind" of the objects of t to the
+// first file, by path, that uses it.
+func apisUsed(t *fstree.Tree) map[string]string {
+	used := map[string]string{}
+	for _, name := range t.Paths() {
+		f, _ := t.Get(name)
+		if gvk := apiOfFile(f); gvk != "" && used[gvk] == "" {
+			used[gvk] = name
+		}
+	}
+	return used
 }
 
 // apiOf reads "group/version/Kind" from the top-level apiVersion and kind

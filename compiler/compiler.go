@@ -13,6 +13,7 @@ import (
 	"github.com/platformc/platformc/compiler/gen/kustomize"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/compiler/outcache"
 	"github.com/platformc/platformc/compiler/policy"
 )
 
@@ -24,6 +25,7 @@ type options struct {
 	aws      bool
 	previous *fstree.Tree
 	progress io.Writer
+	outputs  *outcache.Store // see WithOutputCache (incremental.go)
 }
 
 // Today checks EKS support windows and policy exemptions against t.
@@ -70,19 +72,23 @@ func Generators(opts ...Option) []gen.Generator {
 // Invalid input, outputs that a cluster's Kubernetes version would refuse,
 // and policy errors are reported as load.Errors.
 func Compile(fsys fs.FS, opts ...Option) (*fstree.Tree, *model.Platform, error) {
-	p, err := load.Load(fsys, collect(opts).load...)
+	o := collect(opts)
+	p, err := load.Load(fsys, o.load...)
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := Generate(p, opts...)
+	var t *fstree.Tree
+	var used map[string]string
+	var findings []policy.Finding
+	if o.outputs != nil {
+		t, used, findings, err = compileCached(p, o, opts)
+	} else {
+		t, used, findings, err = compileAll(p, opts)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkRemovals(p, t); err != nil {
-		return nil, nil, err
-	}
-	findings, err := policy.Check(p, t, p.Today)
-	if err != nil {
+	if err := checkRemovals(p, used); err != nil {
 		return nil, nil, err
 	}
 	var errs load.Errors
@@ -97,6 +103,19 @@ func Compile(fsys fs.FS, opts ...Option) (*fstree.Tree, *model.Platform, error) 
 		return nil, nil, errs
 	}
 	return t, p, nil
+}
+
+// compileAll generates p's files and runs the policy over them.
+func compileAll(p *model.Platform, opts []Option) (*fstree.Tree, map[string]string, []policy.Finding, error) {
+	t, err := Generate(p, opts...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	findings, err := policy.Check(p, t, p.Today)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return t, apisUsed(t), findings, nil
 }
 
 // Generate runs the generators over p and adds the manifest.

@@ -65,10 +65,20 @@ func (r *Report) Risky() []Change {
 }
 
 // Trees compares the outputs base and head. Either may be empty.
-func Trees(base, head *fstree.Tree) (*Report, error) {
+func Trees(base, head *fstree.Tree) (*Report, error) { return trees(base, head, true) }
+
+// trees is Trees; prune skips the units that no changed file touches
+// (TestPruneIsExact compares the two).
+func trees(base, head *fstree.Tree, prune bool) (*Report, error) {
 	b, h := units(base), units(head)
 	r := &Report{Changes: []Change{}}
+	changed := changedDirs(base, head)
 	for _, dir := range union(b.names(), h.names()) {
+		// A unit none of whose folders holds a changed file reads the same
+		// files in both trees: its digests are equal, and not computed.
+		if prune && !b.touched(dir, changed) && !h.touched(dir, changed) {
+			continue
+		}
 		if slices.Equal(b.digest(dir), h.digest(dir)) {
 			continue
 		}
@@ -171,6 +181,50 @@ func (s unitSet) digest(unit string) []string {
 		return nil
 	}
 	return s.contents(s.reads(unit))
+}
+
+// touched reports whether a folder the unit reads (it reads every file
+// under each folder of its closure) is, or holds, one of changed.
+func (s unitSet) touched(unit string, changed map[string]bool) bool {
+	for _, d := range s.inputs[unit] {
+		if changed[d] {
+			return true
+		}
+	}
+	return false
+}
+
+// changedDirs returns the folders, and every folder above them, of the
+// files that differ between the two trees.
+func changedDirs(a, b *fstree.Tree) map[string]bool {
+	dirs := map[string]bool{}
+	mark := func(p string) {
+		for d := p; !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+			if d == "." || d == "/" {
+				break
+			}
+		}
+	}
+	pa, pb := a.Paths(), b.Paths()
+	i, j := 0, 0
+	for i < len(pa) || j < len(pb) {
+		switch {
+		case j == len(pb) || (i < len(pa) && pa[i] < pb[j]):
+			mark(pa[i])
+			i++
+		case i == len(pa) || pb[j] < pa[i]:
+			mark(pb[j])
+			j++
+		default:
+			if a.Sum(pa[i]) != b.Sum(pb[j]) {
+				mark(pa[i])
+			}
+			i++
+			j++
+		}
+	}
+	return dirs
 }
 
 // origin is where the unit's kustomization came from.

@@ -1,7 +1,6 @@
 package diff
 
 import (
-	"crypto/sha256"
 	"maps"
 	"path"
 	"slices"
@@ -112,8 +111,7 @@ func (s unitSet) contents(files []string) []string {
 	for _, p := range files {
 		sum, ok := s.sums[p]
 		if !ok {
-			f, _ := s.tree.Get(p)
-			b := sha256.Sum256(f.Data)
+			b := s.tree.Sum(p) // known already for most files
 			sum = string(b[:])
 			s.sums[p] = sum
 		}

@@ -1,8 +1,10 @@
 package fstree_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -109,5 +111,25 @@ func TestAddRefusesEscapingPaths(t *testing.T) {
 	tr := &fstree.Tree{}
 	if err := tr.Add(fstree.File{Path: "a"}, fstree.File{Path: "a"}); err == nil {
 		t.Error("adding a path twice succeeded")
+	}
+}
+
+// TestPathsAfterAdd: paths stay sorted and complete as files are added
+// after they were listed, a few or many at a time.
+func TestPathsAfterAdd(t *testing.T) {
+	tr := &fstree.Tree{}
+	var want []string
+	for round, n := range []int{50, 1, 3, 40, 0, 2} {
+		for i := range n {
+			p := fmt.Sprintf("d%d/f%03d", (i*7+round)%5, i*13+round*1000)
+			want = append(want, p)
+			if err := tr.Add(fstree.File{Path: p}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		slices.Sort(want)
+		if got := tr.Paths(); !slices.Equal(got, want) {
+			t.Fatalf("round %d: Paths() = %v, want %v", round, got, want)
+		}
 	}
 }

@@ -1,11 +1,13 @@
 package fstree
 
 import (
+	"cmp"
 	"os"
 	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -18,7 +20,13 @@ import (
 func placeAll(dir, tmp string, t *Tree) error {
 	_, err := os.Lstat(dir)
 	previous := err == nil
+	// The manifest last, so that every file and folder is older than it
+	// (see survey).
 	paths := t.Paths()
+	_, manifest := t.files[ManifestName]
+	if manifest {
+		paths = slices.DeleteFunc(paths, func(p string) bool { return p == ManifestName })
+	}
 	made := map[string]bool{".": true}
 	for _, p := range paths {
 		for d := path.Dir(p); !made[d]; d = path.Dir(d) {
@@ -31,10 +39,18 @@ func placeAll(dir, tmp string, t *Tree) error {
 			dirs = append(dirs, d)
 		}
 	}
-	// Sorted, a folder comes before what it holds.
-	slices.Sort(dirs)
-	for _, d := range dirs {
-		if err := os.Mkdir(filepath.Join(tmp, filepath.FromSlash(d)), 0o755); err != nil {
+	// Level by level, a folder is made before what it holds; the folders
+	// of one level at once.
+	slices.SortFunc(dirs, func(a, b string) int { return cmp.Compare(strings.Count(a, "/"), strings.Count(b, "/")) })
+	for len(dirs) > 0 {
+		depth := strings.Count(dirs[0], "/")
+		n := 0
+		for n < len(dirs) && strings.Count(dirs[n], "/") == depth {
+			n++
+		}
+		level := dirs[:n]
+		dirs = dirs[n:]
+		if err := parallel(len(level), func(i int) error { return os.Mkdir(filepath.Join(tmp, filepath.FromSlash(level[i])), 0o755) }); err != nil {
 			return err
 		}
 	}
@@ -42,7 +58,9 @@ func placeAll(dir, tmp string, t *Tree) error {
 	var failed atomic.Bool
 	errs := make([]error, len(paths))
 	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), 4)) {
+	// Creating files waits on the disk as much as on the CPU: more
+	// goroutines than CPUs overlap the waits.
+	for range max(2, min(4*runtime.GOMAXPROCS(0), 8)) {
 		wg.Go(func() {
 			for !failed.Load() {
 				i := int(next.Add(1) - 1)
@@ -61,6 +79,9 @@ func placeAll(dir, tmp string, t *Tree) error {
 		if err != nil {
 			return err
 		}
+	}
+	if manifest {
+		return place(dir, tmp, ManifestName, t.files[ManifestName].Data, previous)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package fstree
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
 	"path"
 	"slices"
@@ -23,8 +24,13 @@ type File struct {
 }
 
 // Tree is a set of files keyed by path. The zero value is empty and ready.
+// Get and Len may be called from several goroutines at once; Add, and
+// Paths and Sum, which remember what they compute, may not.
 type Tree struct {
-	files map[string]File
+	files  map[string]File
+	sums   map[string][32]byte // SHA-256 of files' bytes, when known
+	sorted []string            // the paths, sorted, once asked for
+	added  []string            // paths added since sorted was
 }
 
 // Add adds files, refusing paths that are not clean and relative or that
@@ -41,8 +47,39 @@ func (t *Tree) Add(files ...File) error {
 			return fmt.Errorf("%s: generated twice", f.Path)
 		}
 		t.files[f.Path] = f
+		if t.sorted != nil {
+			t.added = append(t.added, f.Path)
+		}
 	}
 	return nil
+}
+
+// AddSummed adds f, whose bytes' SHA-256 the caller knows to be sum (a
+// cache of earlier output), as Add does.
+func (t *Tree) AddSummed(f File, sum [32]byte) error {
+	if err := t.Add(f); err != nil {
+		return err
+	}
+	if t.sums == nil {
+		t.sums = map[string][32]byte{}
+	}
+	t.sums[f.Path] = sum
+	return nil
+}
+
+// Sum returns the SHA-256 of the bytes of the file at p, computing it if
+// it is not known yet. It is not safe to call concurrently with itself or
+// Add.
+func (t *Tree) Sum(p string) [32]byte {
+	if s, ok := t.sums[p]; ok {
+		return s
+	}
+	s := sha256.Sum256(t.files[p].Data)
+	if t.sums == nil {
+		t.sums = map[string][32]byte{}
+	}
+	t.sums[p] = s
+	return s
 }
 
 // CheckPath accepts only clean, relative, slash-separated paths that stay
@@ -55,14 +92,34 @@ func CheckPath(p string) error {
 	return nil
 }
 
-// Paths returns every path in the tree, sorted.
+// Paths returns every path in the tree, sorted. It is not safe to call
+// concurrently with itself or Add.
 func (t *Tree) Paths() []string {
-	ps := make([]string, 0, len(t.files))
-	for p := range t.files {
-		ps = append(ps, p)
+	switch {
+	case t.sorted == nil || len(t.added) > len(t.files)/8:
+		ps := make([]string, 0, len(t.files))
+		for p := range t.files {
+			ps = append(ps, p)
+		}
+		slices.Sort(ps)
+		t.sorted, t.added = ps, nil
+	case len(t.added) > 0:
+		// A few files added to many, such as the manifest: merged in.
+		slices.Sort(t.added)
+		ps := make([]string, 0, len(t.sorted)+len(t.added))
+		i, j := 0, 0
+		for i < len(t.sorted) || j < len(t.added) {
+			if j == len(t.added) || (i < len(t.sorted) && t.sorted[i] < t.added[j]) {
+				ps = append(ps, t.sorted[i])
+				i++
+			} else {
+				ps = append(ps, t.added[j])
+				j++
+			}
+		}
+		t.sorted, t.added = ps, nil
 	}
-	slices.Sort(ps)
-	return ps
+	return slices.Clone(t.sorted)
 }
 
 // Get returns the file at p.
@@ -101,3 +158,5 @@ func union(a, b []string) []string {
 	slices.Sort(all)
 	return slices.Compact(all)
 }
+
+func sha256sum(data []byte) [32]byte { return sha256.Sum256(data) }

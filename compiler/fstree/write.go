@@ -7,20 +7,110 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 )
 
-// Write makes dir hold exactly the files of t, atomically: the new content
-// is assembled in a sibling folder and swapped in by renaming, so that on
-// any error dir is left as it was. Files whose bytes did not change are
-// hard-linked from the old folder rather than written again.
+// Write makes dir hold exactly the files of t, so that a failure, or a
+// crash, never leaves a partly written dir behind:
+//
+//   - a dir with no manifest (a first build) is assembled in a sibling
+//     folder and renamed into place;
+//   - a dir written by platformc before is updated in place, changing only
+//     the files whose bytes change, under a journal (journal.go): every
+//     file replaced or removed is first moved aside, and the journal says
+//     how to put everything back. On an error Write undoes the change at
+//     once; after a crash, the next Write or Read undoes it (Recover).
+//
+// Which files changed is decided from the previous manifest: a file of
+// dir is taken to hold the bytes the manifest lists for it unless it
+// changed since the manifest was written (its modification time, or that
+// of its folder for files added or removed), in which case it is read.
 //
 // Write refuses to replace a non-empty folder without a ManifestName file:
 // it was not created by platformc and may hold someone's work.
-func Write(dir string, t *Tree) (err error) {
-	dir = filepath.Clean(dir)
-	if err := checkOwned(dir); err != nil {
+func Write(dir string, t *Tree) error { return Prepare(dir).Write(t) }
+
+// Prepared is an output folder whose state Write needs — what it holds
+// and whether it changed since its manifest — is being read, in the
+// background: a caller starts it before compiling, so that the reading
+// overlaps the compilation.
+type Prepared struct {
+	dir  string
+	done chan struct{}
+
+	err   error
+	old   *Manifest // nil: no (readable) manifest, dir is written afresh
+	disk  *onDisk
+	stamp time.Time // the manifest's modification time
+	start time.Time // when the reading started, less a margin (update)
+}
+
+// Prepare starts reading the state of the output folder dir, after
+// undoing an interrupted Write (Recover). Nothing else may read or write
+// dir until the Prepared's Write.
+func Prepare(dir string) *Prepared {
+	w := &Prepared{dir: filepath.Clean(dir), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		w.err = w.read()
+	}()
+	return w
+}
+
+func (w *Prepared) read() error {
+	// Whatever changes from now on must not pass for unchanged next time
+	// (update); the margin is for the coarse clock of file times.
+	w.start = time.Now().Add(-time.Second)
+	if err := Recover(w.dir); err != nil {
 		return err
 	}
+	if err := checkOwned(w.dir); err != nil {
+		return err
+	}
+	fi, err := os.Lstat(filepath.Join(w.dir, ManifestName))
+	if err != nil {
+		return nil
+	}
+	old, err := ReadManifest(w.dir)
+	if err != nil {
+		return nil // an unreadable manifest: the folder is rebuilt from scratch
+	}
+	disk, err := survey(w.dir, old, fi.ModTime())
+	if err != nil {
+		return err
+	}
+	w.old, w.disk, w.stamp = old, disk, fi.ModTime()
+	return nil
+}
+
+// Write makes the folder hold exactly the files of t, as the function
+// Write does. A Prepared is written once.
+func (w *Prepared) Write(t *Tree) error { return w.write(t, nil) }
+
+// Close waits for the reading to end, for a Prepared that will not be
+// written (a failed compilation): nothing touches the folder after it.
+func (w *Prepared) Close() { <-w.done }
+
+// write is Write; crash, if not nil, is called before each change of an
+// update in place and stops the write there, as if the process died, when
+// it returns true (for tests).
+func (w *Prepared) write(t *Tree, crash func() bool) error {
+	<-w.done
+	if w.err != nil {
+		return w.err
+	}
+	if w.old != nil {
+		return update(w, t, crash)
+	}
+	return replace(w.dir, t)
+}
+
+// write is Write with crash (see Prepared.write).
+func write(dir string, t *Tree, crash func() bool) error { return Prepare(dir).write(t, crash) }
+
+// replace assembles t in a sibling folder and swaps it in by renaming.
+// Files whose bytes did not change are hard-linked from the old folder.
+func replace(dir string, t *Tree) (err error) {
 	parent, base := filepath.Split(dir)
 	if parent == "" {
 		parent = "."
@@ -99,9 +189,13 @@ func swap(dir, tmp string) error {
 	return nil
 }
 
-// Read returns the files under dir as a tree, with no origins. A missing
-// dir reads as an empty tree.
+// Read returns the files under dir as a tree, with no origins, after
+// undoing an interrupted Write (Recover). A missing dir reads as an empty
+// tree.
 func Read(dir string) (*Tree, error) {
+	if err := Recover(dir); err != nil {
+		return nil, err
+	}
 	t := &Tree{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if errors.Is(err, fs.ErrNotExist) && p == dir {

@@ -13,3 +13,16 @@ type Generator interface {
 	// same platform gives the same files, byte for byte.
 	Generate(p *model.Platform) ([]fstree.File, error)
 }
+
+// TenantGenerator is a Generator that can also make its files in parts:
+// each file is either one tenant's (its Origin.Tenant), made by
+// GenerateTenant from that tenant and the platform's settings and
+// clusters but never from other tenants, or the platform's, made by
+// GeneratePlatform. Generate is the union of GeneratePlatform and of
+// GenerateTenant for every tenant. A compiler keeps each tenant's part
+// and makes again only the parts of the tenants that changed.
+type TenantGenerator interface {
+	Generator
+	GenerateTenant(p *model.Platform, t *model.Tenant) ([]fstree.File, error)
+	GeneratePlatform(p *model.Platform) ([]fstree.File, error)
+}

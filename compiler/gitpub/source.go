@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	git "github.com/go-git/go-git/v5"
@@ -98,27 +99,58 @@ func TreeFS(c *object.Commit, dir string) (fs.FS, error) {
 			return nil, err
 		}
 	}
-	return treeFS{t, c.Committer.When}, nil
+	return &treeFS{root: t, when: c.Committer.When, trees: map[string]*object.Tree{".": t}}, nil
 }
 
+// treeFS reads a git tree. Each folder's tree object is decoded once:
+// go-git's Tree.File decodes every folder on the way to the file, which
+// for a folder of a thousand files read one by one is quadratic.
 type treeFS struct {
 	root *object.Tree
 	when time.Time
+
+	mu    sync.Mutex
+	trees map[string]*object.Tree // folder -> its tree, once decoded
 }
 
-func (f treeFS) Open(name string) (fs.File, error) {
+// tree returns the tree of the folder name.
+func (f *treeFS) tree(name string) (*object.Tree, error) {
+	f.mu.Lock()
+	t, ok := f.trees[name]
+	f.mu.Unlock()
+	if ok {
+		return t, nil
+	}
+	parent, err := f.tree(path.Dir(name))
+	if err != nil {
+		return nil, err
+	}
+	if t, err = parent.Tree(path.Base(name)); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	f.trees[name] = t
+	f.mu.Unlock()
+	return t, nil
+}
+
+func (f *treeFS) Open(name string) (fs.File, error) {
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrInvalid}
 	}
 	if name == "." {
 		return &dir{info: info{name: ".", mode: fs.ModeDir | 0o555, when: f.when}, tree: f.root, fs: f}, nil
 	}
-	e, err := f.root.FindEntry(name)
+	parent, err := f.tree(path.Dir(name))
+	if err != nil {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
+	}
+	e, err := parent.FindEntry(path.Base(name))
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
 	if e.Mode == filemode.Dir {
-		t, err := f.root.Tree(name)
+		t, err := f.tree(name)
 		if err != nil {
 			return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 		}
@@ -127,7 +159,7 @@ func (f treeFS) Open(name string) (fs.File, error) {
 	if !e.Mode.IsFile() {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
-	blob, err := f.root.File(name)
+	blob, err := parent.TreeEntryFile(e)
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: err}
 	}
@@ -164,7 +196,7 @@ func (f *file) Stat() (fs.FileInfo, error) { return f.info, nil }
 type dir struct {
 	info
 	tree    *object.Tree
-	fs      treeFS
+	fs      *treeFS
 	entries []fs.DirEntry // nil until first read
 	offset  int
 }

@@ -38,7 +38,8 @@ type Cache struct {
 	mem    map[[32]byte][]byte // key -> the tenant as JSON, of this process
 	disk   map[[32]byte][]byte // the folder's entries, once read
 	loaded bool
-	dirty  bool // mem has entries the folder lacks
+	dirty  bool                       // mem has entries the folder lacks
+	busy   map[[32]byte]chan struct{} // tenants being evaluated (claim)
 }
 
 // cacheVersion changes when the format of the entries does.
@@ -52,7 +53,7 @@ const cacheFile = "tenants.cache"
 // not used: an entry written by another build of platformc must not be
 // read.
 func NewCache(dir string) *Cache {
-	c := &Cache{mem: map[[32]byte][]byte{}}
+	c := &Cache{mem: map[[32]byte][]byte{}, busy: map[[32]byte]chan struct{}{}}
 	if dir != "" {
 		if id, err := executableID(); err == nil {
 			c.dir, c.id = dir, id
@@ -99,6 +100,37 @@ func (c *Cache) get(k [32]byte, file string) *model.Tenant {
 		return nil
 	}
 	return &t
+}
+
+// claim returns the tenant cached under k, as get does; if there is none
+// and another goroutine is evaluating it, claim waits for it and looks
+// again. When claim returns nil, k is the caller's to evaluate: it must
+// call done, after put if it has a tenant, so that the goroutines
+// waiting for k go on. The two loads of a diff so evaluate each tenant
+// file once.
+func (c *Cache) claim(k [32]byte, file string) (t *model.Tenant, done func()) {
+	for {
+		if t := c.get(k, file); t != nil {
+			return t, func() {}
+		}
+		c.mu.Lock()
+		wait, busy := c.busy[k]
+		if !busy {
+			ch := make(chan struct{})
+			c.busy[k] = ch
+			c.mu.Unlock()
+			return nil, sync.OnceFunc(func() {
+				c.mu.Lock()
+				if c.busy[k] == ch {
+					delete(c.busy, k)
+				}
+				c.mu.Unlock()
+				close(ch)
+			})
+		}
+		c.mu.Unlock()
+		<-wait
+	}
 }
 
 // put keeps t under k.
@@ -227,3 +259,7 @@ func executableID() ([]byte, error) {
 	})
 	return exeID, exeErr
 }
+
+// BuildID identifies the running binary (see executableID): what caches
+// of anything it computes must key on.
+func BuildID() ([]byte, error) { return executableID() }

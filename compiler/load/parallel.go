@@ -57,9 +57,11 @@ func loadTenants(fsys fs.FS, names []string, cache *Cache) ([]*model.Tenant, Err
 					return
 				}
 				var key [32]byte
+				release := func() {}
 				if cache != nil {
 					key = cache.key(names[i], srcs[i])
-					if t := cache.get(key, names[i]); t != nil {
+					var t *model.Tenant
+					if t, release = cache.claim(key, names[i]); t != nil {
 						results[i] = tenantResult{tenant: t}
 						continue
 					}
@@ -68,6 +70,7 @@ func loadTenants(fsys fs.FS, names []string, cache *Cache) ([]*model.Tenant, Err
 					var err error
 					if l, err = newLoader(); err != nil {
 						setupOnce.Do(func() { setupErr = err })
+						release()
 						return
 					}
 					done = 0
@@ -77,6 +80,7 @@ func loadTenants(fsys fs.FS, names []string, cache *Cache) ([]*model.Tenant, Err
 				if cache != nil && results[i].tenant != nil {
 					cache.put(key, results[i].tenant)
 				}
+				release()
 			}
 		})
 	}

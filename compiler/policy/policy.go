@@ -1,6 +1,7 @@
 package policy
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"path"
@@ -45,7 +46,7 @@ func (f Finding) String() string {
 // workloads in t, and reports expired exemptions as of today (zero: not
 // checked). Findings are sorted by position.
 func Check(p *model.Platform, t *fstree.Tree, today time.Time) ([]Finding, error) {
-	c := checker{p: p, tree: t, paths: t.Paths()}
+	paths := t.Paths()
 	// Tenants are checked on a few goroutines, each into a checker of its
 	// own; their findings are gathered in the tenants' order, so that the
 	// result, and the first error, are those of checking one after the other.
@@ -56,23 +57,47 @@ func Check(p *model.Platform, t *fstree.Tree, today time.Time) ([]Finding, error
 	for range min(runtime.GOMAXPROCS(0), len(p.Tenants)/50+1) {
 		wg.Go(func() {
 			for i := int(next.Add(1) - 1); i < len(p.Tenants); i = int(next.Add(1) - 1) {
-				tenants[i] = checker{p: p, tree: t, paths: c.paths}
+				tenants[i] = checker{p: p, tree: t, paths: paths}
 				errs[i] = tenants[i].tenant(p.Tenants[i])
 			}
 		})
 	}
 	wg.Wait()
+	var out []Finding
 	for i := range tenants {
 		if errs[i] != nil {
 			return nil, errs[i]
 		}
-		c.out = append(c.out, tenants[i].out...)
+		out = append(out, tenants[i].out...)
 	}
+	out = append(out, Expired(p, today)...)
+	Sort(out)
+	return out, nil
+}
+
+// Tenant runs the checks over the workloads of one tenant, tn, whose
+// generated files t holds (it may hold only those). Check is Tenant for
+// every tenant, then Expired, then Sort.
+func Tenant(p *model.Platform, tn *model.Tenant, t *fstree.Tree) ([]Finding, error) {
+	c := checker{p: p, tree: t, paths: t.Paths()}
+	err := c.tenant(tn)
+	return c.out, err
+}
+
+// Expired reports the exemptions expired as of today, at their expiry
+// date; a zero today checks none.
+func Expired(p *model.Platform, today time.Time) []Finding {
+	c := checker{p: p}
 	c.exemptions(today)
-	slices.SortFunc(c.out, func(a, b Finding) int {
+	return c.out
+}
+
+// Sort sorts findings by position, then check and object: the order of
+// Check.
+func Sort(fs []Finding) {
+	slices.SortFunc(fs, func(a, b Finding) int {
 		return cmp.Or(cmp.Compare(a.Pos.File, b.Pos.File), cmp.Compare(a.Pos.Line, b.Pos.Line), cmp.Compare(a.Pos.Col, b.Pos.Col), cmp.Compare(a.Check, b.Check), cmp.Compare(a.Object, b.Object))
 	})
-	return c.out, nil
 }
 
 // Errors returns the findings that fail a build.
@@ -85,6 +110,7 @@ type checker struct {
 	tree  *fstree.Tree
 	paths []string // the tree's, sorted once: sorting them per tenant made Check quadratic
 	out   []Finding
+	memo  map[string]any // scalars read by yaml.v3 (parseCanonical)
 }
 
 // report records a finding of check for a workload of tenant t, unless the
@@ -121,6 +147,28 @@ func (c *checker) exemptions(today time.Time) {
 
 type object = map[string]any
 
+// checked reports whether tenant reads objects of kind k.
+func checked(k string) bool {
+	return k == "Deployment" || k == "CronJob" || k == "PodDisruptionBudget"
+}
+
+// topKind returns the value of the top-level "kind: " line of a YAML
+// document, or "" if there is none (the document is then parsed).
+func topKind(data []byte) string {
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if k, ok := bytes.CutPrefix(line, []byte("kind: ")); ok {
+			return string(bytes.TrimSpace(k))
+		}
+	}
+	return ""
+}
+
 // tenant checks the workloads of the tenant's base and, per cluster, the
 // production rules.
 func (c *checker) tenant(t *model.Tenant) error {
@@ -133,9 +181,17 @@ func (c *checker) tenant(t *model.Tenant) error {
 			continue
 		}
 		f, _ := c.tree.Get(p)
-		var o object
-		if err := yaml.Unmarshal(f.Data, &o); err != nil {
-			return fmt.Errorf("%s: %w", p, err)
+		if k := topKind(f.Data); k != "" && !checked(k) {
+			continue // parsing YAML is most of the checks' time
+		}
+		if c.memo == nil {
+			c.memo = map[string]any{}
+		}
+		o, ok := parseCanonical(f.Data, c.memo) // yaml.go
+		if !ok {
+			if err := yaml.Unmarshal(f.Data, &o); err != nil {
+				return fmt.Errorf("%s: %w", p, err)
+			}
 		}
 		meta, _ := o["metadata"].(object)
 		objs[fmt.Sprint(o["kind"], "/", meta["name"])] = o

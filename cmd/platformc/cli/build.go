@@ -28,11 +28,20 @@ func newBuildCmd(e *env, rf *rootFlags) *cobra.Command {
 the output folder (out/ under the platform's root unless --out says
 otherwise).
 
-The folder is replaced atomically: a build that fails for any reason
-leaves it exactly as it was. Files that are no longer generated are
-removed. out/platformc.json lists every file with the tenant and cluster it
-came from. build refuses to replace a non-empty folder that has no
-platformc.json, so it never deletes a folder it did not write.
+Only the files whose bytes change are written, under a journal kept beside
+the folder: a build that fails for any reason leaves it exactly as it
+was, and the next platformc command undoes a build that was interrupted.
+Files that are no longer generated, or were added by hand, are removed;
+files edited by hand are written again. out/platformc.json lists every
+file with the tenant and cluster it came from. build refuses to replace a
+non-empty folder that has no platformc.json, so it never deletes a folder
+it did not write.
+
+Each tenant's evaluation, generated files and policy findings are kept in
+a cache, keyed by the content they were computed from, so that a build
+after a change redoes only the tenants it touched. PLATFORMC_CACHE names
+the cache's folder (default: platformc/ in the user's cache folder; "off"
+for none); it is safe to delete at any time.
 
 With --check, build writes nothing: it exits 1 and lists the files of the
 output folder that differ from a fresh build — the CI gate against hand
@@ -64,7 +73,14 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if opts.out != "" {
 		out = abs(e, opts.out)
 	}
-	tree, p, err := compile(e, root, withAWS(e, out)...)
+	aws := withAWS(e, out)
+	// What out/ holds is read while the platform compiles.
+	var prepared *fstree.Prepared
+	if !opts.check {
+		prepared = fstree.Prepare(out)
+		defer prepared.Close()
+	}
+	tree, p, err := compile(e, root, aws...)
 	if err != nil {
 		return err
 	}
@@ -80,7 +96,7 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if err := writeLocks(root, locks); err != nil {
 		return err
 	}
-	if err := fstree.Write(out, tree); err != nil {
+	if err := prepared.Write(tree); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "built %s: %s for %s on %s\n", rel(e, out), plural(tree.Len(), "file"), plural(len(p.Tenants), "tenant"), plural(len(p.Clusters), "cluster"))

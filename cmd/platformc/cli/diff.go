@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
@@ -83,23 +84,37 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 		return fail(err)
 	}
 	aws := withAWS(e, filepath.Join(root, "out"))
-	head, _, err := compile(e, root, aws...)
-	if err != nil {
-		return fail(err)
-	}
 	sub, err := filepath.Rel(repo.Root, root)
 	if err != nil {
 		return fail(err)
 	}
-	// A base that does not compile, or has no platform at all, is shown
-	// as such against empty outputs.
-	base, baseErr := &fstree.Tree{}, error(nil)
-	baseFS, err := gitpub.TreeFS(commit, filepath.ToSlash(sub))
-	if err == nil {
-		base, _, err = compiler.Compile(baseFS, append(aws, compiler.WithCache(tenantCache()))...)
+	// The base and the work tree are compiled at once (one after the
+	// other with the AWS stacks: jsii is one Node.js process), sharing
+	// the caches: each tenant the change does not touch is evaluated and
+	// generated once. A base that does not compile, or has no platform
+	// at all, is shown as such against empty outputs.
+	var base *fstree.Tree
+	var baseErr error
+	done := make(chan struct{})
+	compileBase := func() {
+		defer close(done)
+		baseFS, err := gitpub.TreeFS(commit, filepath.ToSlash(sub))
+		if err == nil {
+			base, _, err = compiler.Compile(baseFS, append(slices.Clone(aws), e.cached()...)...)
+		}
+		if err != nil {
+			base, baseErr = &fstree.Tree{}, err
+		}
 	}
+	if len(aws) == 0 {
+		go compileBase()
+	} else {
+		compileBase()
+	}
+	head, _, err := compile(e, root, aws...)
+	<-done
 	if err != nil {
-		base, baseErr = &fstree.Tree{}, err
+		return fail(err)
 	}
 	report, err := diff.Trees(base, head)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/compiler/outcache"
 )
 
 // Exit codes.
@@ -30,6 +31,10 @@ type env struct {
 	stdout, stderr io.Writer
 	workdir        string
 	today          time.Time // the date EKS support windows are checked against
+
+	cachesOnce sync.Once
+	tenants    *load.Cache     // see envCache
+	outputs    *outcache.Store // see envCache
 }
 
 // envToday, set to YYYY-MM-DD, replaces today's date: for tests, and for
@@ -212,7 +217,7 @@ func plural(n int, thing string) string {
 
 // compile compiles the platform at root, printing its warnings.
 func compile(e *env, root string, opts ...compiler.Option) (*fstree.Tree, *model.Platform, error) {
-	tree, p, err := compiler.Compile(os.DirFS(root), append(opts, compiler.Today(e.today), compiler.WithCache(tenantCache()))...)
+	tree, p, err := compiler.Compile(os.DirFS(root), append(append(opts, compiler.Today(e.today)), e.cached()...)...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -227,7 +232,7 @@ func loadPlatform(e *env, rf *rootFlags) (string, *model.Platform, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	p, err := load.Load(os.DirFS(root), load.Today(e.today), load.WithCache(tenantCache()))
+	p, err := load.Load(os.DirFS(root), load.Today(e.today), load.WithCache(e.tenantCache()))
 	if err != nil {
 		return "", nil, err
 	}
@@ -241,26 +246,47 @@ func warn(e *env, p *model.Platform) {
 	}
 }
 
-// envCache names the folder of the tenant cache (load.Cache), by default
-// platformc/ in the user's cache folder; "off" keeps it in memory only.
-// The cache holds the tenants of the last run, whatever the platform: it
-// is keyed by content, so any platform may use it.
+// envCache names the folder of the caches, by default platformc/ in the
+// user's cache folder; "off" keeps them in memory only. The tenant cache
+// (load.Cache) holds the tenants of the last run, the output cache
+// (outcache, in outputs/ of the folder) each tenant's generated files and
+// policy findings, whatever the platform: both are keyed by content, so
+// any platform may use them, and either may be deleted at any time.
 const envCache = "PLATFORMC_CACHE"
 
-// tenantCache is the process's one tenant cache: a diff's base and work
-// tree share it.
-var tenantCache = sync.OnceValue(func() *load.Cache {
-	dir := os.Getenv(envCache)
-	switch dir {
-	case "off":
-		dir = ""
-	case "":
-		if user, err := os.UserCacheDir(); err == nil {
-			dir = filepath.Join(user, "platformc")
+// caches returns the process's caches: a diff's base and work tree share
+// them.
+func (e *env) caches() (*load.Cache, *outcache.Store) {
+	e.cachesOnce.Do(func() {
+		dir := os.Getenv(envCache)
+		switch dir {
+		case "off":
+			dir = ""
+		case "":
+			if user, err := os.UserCacheDir(); err == nil {
+				dir = filepath.Join(user, "platformc")
+			}
 		}
-	}
-	return load.NewCache(dir)
-})
+		e.tenants = load.NewCache(dir)
+		outputs := ""
+		if _, err := load.BuildID(); err == nil && dir != "" {
+			outputs = filepath.Join(dir, "outputs")
+		}
+		e.outputs = outcache.New(outputs)
+	})
+	return e.tenants, e.outputs
+}
+
+func (e *env) tenantCache() *load.Cache {
+	c, _ := e.caches()
+	return c
+}
+
+// cached is the options of a compilation that uses the caches.
+func (e *env) cached() []compiler.Option {
+	tenants, outputs := e.caches()
+	return []compiler.Option{compiler.WithCache(tenants), compiler.WithOutputCache(outputs)}
+}
 
 // envAWS set to "off" leaves the AWS stacks out of build, diff and
 // publish: the Kubernetes, Argo CD and External Secrets outputs alone, with

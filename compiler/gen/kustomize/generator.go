@@ -14,7 +14,7 @@ import (
 // Generator writes the Kustomize bases and overlays.
 type Generator struct{}
 
-var _ gen.Generator = Generator{}
+var _ gen.TenantGenerator = Generator{}
 
 func (Generator) Name() string { return "kustomize" }
 
@@ -40,13 +40,32 @@ func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 		}
 		fs.Out = append(fs.Out, t.Out...)
 	}
+	platformFiles(&fs, p)
+	return fs.Out, fs.Err
+}
+
+// GenerateTenant returns the files of the tenant t.
+func (Generator) GenerateTenant(p *model.Platform, t *model.Tenant) ([]fstree.File, error) {
+	var fs k8s.Files
+	tenantFiles(&fs, p, t)
+	return fs.Out, fs.Err
+}
+
+// GeneratePlatform returns the files of no tenant: the clusters'.
+func (Generator) GeneratePlatform(p *model.Platform) ([]fstree.File, error) {
+	var fs k8s.Files
+	platformFiles(&fs, p)
+	return fs.Out, fs.Err
+}
+
+// platformFiles writes the files of every cluster generation.
+func platformFiles(fs *k8s.Files, p *model.Platform) {
 	for _, c := range p.Clusters {
 		for _, g := range c.Generations() {
-			clusterFiles(&fs, p, g)
-			addonFiles(&fs, p, g)
+			clusterFiles(fs, p, g)
+			addonFiles(fs, p, g)
 		}
 	}
-	return fs.Out, fs.Err
 }
 
 // tenantFiles writes everything of one tenant.

@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/platformc/platformc/compiler"
+	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/outcache"
+	"github.com/platformc/platformc/internal/synth/synth"
+)
+
+// TestIncrementalBuild edits a synthetic platform at random — tenants and
+// clusters added, removed and changed, one or several at a time — and
+// after every edit runs "platformc build" as a user would, with the same
+// cache folder and the out/ of the previous build, then compiles the
+// platform cold, with no cache: out/ must hold exactly the cold output,
+// byte for byte.
+func TestIncrementalBuild(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv(envCache, cache)
+	t.Setenv(envAWS, "off")
+	root := t.TempDir()
+	out := filepath.Join(root, "out")
+	p := synth.New(synth.Config{Tenants: 40, Clusters: 4, Seed: 11})
+	r := p.Rand()
+	var log []string
+	for step := range 30 {
+		if step > 0 {
+			for range 1 + r.IntN(3) {
+				switch r.IntN(8) {
+				case 0:
+					log = append(log, "add tenant "+p.AddTenant().Name)
+				case 1:
+					i := r.IntN(len(p.Tenants))
+					log = append(log, "remove tenant "+p.Tenants[i].Name)
+					p.RemoveTenant(i)
+				case 2, 3, 4:
+					i := r.IntN(len(p.Tenants))
+					log = append(log, "change tenant "+p.Tenants[i].Name)
+					p.ChangeTenant(i)
+				case 5:
+					log = append(log, "add cluster "+p.AddCluster().Name)
+				case 6:
+					i := r.IntN(len(p.Clusters))
+					if name := p.Clusters[i].Name; p.RemoveCluster(i) {
+						log = append(log, "remove cluster "+name)
+					}
+				case 7:
+					i := r.IntN(len(p.Clusters))
+					log = append(log, "change cluster "+p.Clusters[i].Name)
+					p.ChangeCluster(i)
+				}
+			}
+		}
+		if err := p.Write(root); err != nil {
+			t.Fatal(err)
+		}
+		code, msg := platformc(t, root, "build")
+		cold, _, err := compiler.Compile(os.DirFS(root))
+		if err != nil {
+			t.Fatalf("step %d (%v): the cold compilation failed: %v", step, log, err)
+		}
+		if code != ExitOK {
+			t.Fatalf("step %d (%v): build failed:\n%s", step, log, msg)
+		}
+		have, err := fstree.Read(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := fstree.Differences(cold, have); len(d) > 0 {
+			t.Fatalf("step %d (%v): out/ differs from a cold build in %d files: %v", step, log, len(d), d[:min(len(d), 10)])
+		}
+	}
+	if _, err := os.Stat(filepath.Join(cache, "outputs", outcache.File)); err != nil {
+		t.Errorf("no output cache: %v", err)
+	}
+	t.Log(fmt.Sprint(len(log), " edits: ", log))
+}

@@ -1,0 +1,325 @@
+package compiler
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen"
+	"github.com/platformc/platformc/compiler/load"
+	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/compiler/outcache"
+	"github.com/platformc/platformc/compiler/policy"
+)
+
+// WithOutputCache makes Compile keep, per tenant, what the generators
+// that can make their files tenant by tenant (gen.TenantGenerator) made
+// for it, and the policy findings over its files, in c; a tenant whose
+// part c holds is not generated nor checked again. Other generators run
+// as without the cache.
+//
+// An entry's key is a hash of all it was computed from, taken whole,
+// never field by field: the running binary (its build ID, which covers
+// the generators and the embedded schema), the generators' names, the
+// platform without its tenants as JSON (settings, clusters, versions:
+// every field but Today, which generators and per-tenant checks must not
+// read — TestTodayIsNoInput checks it — so that a diff's base, checked
+// without a date, and the work tree share entries), and the tenant's
+// model as JSON; for the findings, also the hashes of the tenant's files
+// made by other generators. Compile with the cache gives the bytes of
+// Compile without it.
+func WithOutputCache(c *outcache.Store) Option {
+	return func(o *options) { o.outputs = c }
+}
+
+// outputsVersion changes whenever the entries' format or meaning does.
+const outputsVersion = "platformc outputs 1"
+
+// cachedFile is a file of a tenant's entry.
+type cachedFile struct {
+	file fstree.File
+	sum  [32]byte
+	api  string // apiOf, for checkRemovals
+}
+
+// compileCached generates p's files and runs the policy over them, with
+// the output cache; the same results as Generate, apisUsed and
+// policy.Check.
+func compileCached(p *model.Platform, o options, opts []Option) (*fstree.Tree, map[string]string, []policy.Finding, error) {
+	id, err := load.BuildID()
+	if err != nil {
+		// Without a way to tell this binary's generators from another's,
+		// no entry may be trusted.
+		return compileAll(p, opts)
+	}
+	gens := Generators(opts...)
+	shared := *p
+	shared.Tenants, shared.Warnings, shared.Today = nil, nil, time.Time{}
+	js, err := json.Marshal(shared)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("output cache: %w", err)
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%x\x00", outputsVersion, id)
+	for _, g := range gens {
+		fmt.Fprintf(h, "%s\x00", g.Name())
+	}
+	h.Write(js)
+	var sharedKey [32]byte
+	h.Sum(sharedKey[:0])
+
+	// The platform's files, and every file of the generators that cannot
+	// make a tenant's alone.
+	t := &fstree.Tree{}
+	var split []gen.TenantGenerator
+	others := map[string][]fstree.File{} // tenant -> its files by other generators
+	for _, g := range gens {
+		var files []fstree.File
+		if tg, ok := g.(gen.TenantGenerator); ok {
+			split = append(split, tg)
+			files, err = tg.GeneratePlatform(p)
+		} else {
+			files, err = g.Generate(p)
+		}
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("%s: %w", g.Name(), err)
+		}
+		if err := t.Add(files...); err != nil {
+			return nil, nil, nil, fmt.Errorf("%s: %w", g.Name(), err)
+		}
+		if _, ok := g.(gen.TenantGenerator); !ok {
+			for _, f := range files {
+				if f.Origin.Tenant != "" {
+					others[f.Origin.Tenant] = append(others[f.Origin.Tenant], f)
+				}
+			}
+		}
+	}
+
+	// Each tenant's part, from the cache or made and kept.
+	type part struct {
+		files    []cachedFile
+		findings []policy.Finding
+		err      error
+	}
+	parts := make([]part, len(p.Tenants))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(p.Tenants)/50+1) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(p.Tenants); i = int(next.Add(1) - 1) {
+				parts[i].files, parts[i].findings, parts[i].err = tenantPart(p, p.Tenants[i], sharedKey, split, others[p.Tenants[i].Name], o.outputs)
+			}
+		})
+	}
+	wg.Wait()
+	apis := apisUsed(t) // the platform's files and other generators'
+	var findings []policy.Finding
+	for _, pt := range parts {
+		if pt.err != nil {
+			return nil, nil, nil, pt.err
+		}
+		for _, f := range pt.files {
+			if err := t.AddSummed(f.file, f.sum); err != nil {
+				return nil, nil, nil, err
+			}
+			if f.api != "" && (apis[f.api] == "" || f.file.Path < apis[f.api]) {
+				apis[f.api] = f.file.Path
+			}
+		}
+		findings = append(findings, pt.findings...)
+	}
+	if err := t.AddManifest(); err != nil {
+		return nil, nil, nil, err
+	}
+	findings = append(findings, policy.Expired(p, p.Today)...)
+	policy.Sort(findings)
+	o.outputs.Flush() // a cache that cannot be written is only slower
+	return t, apis, findings, nil
+}
+
+// tenantPart returns the files of tn by the generators split, and the
+// policy findings over them and others, its files by other generators.
+func tenantPart(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split []gen.TenantGenerator, others []fstree.File, c *outcache.Store) ([]cachedFile, []policy.Finding, error) {
+	js, err := json.Marshal(tn)
+	if err != nil {
+		return nil, nil, err
+	}
+	h := sha256.New()
+	h.Write(sharedKey[:])
+	h.Write([]byte("files\x00"))
+	h.Write(js)
+	var key outcache.Key
+	h.Sum(key[:0])
+	data, ok, done := c.Claim(key)
+	defer done()
+	files, ok := decodeFiles(data, ok, tn.Name)
+	if !ok {
+		for _, g := range split {
+			fs, err := g.GenerateTenant(p, tn)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", g.Name(), err)
+			}
+			for _, f := range fs {
+				if f.Origin.Tenant != tn.Name {
+					return nil, nil, fmt.Errorf("%s: %s: made for tenant %s with origin %q", g.Name(), f.Path, tn.Name, f.Origin.Tenant)
+				}
+				files = append(files, cachedFile{file: f, sum: sha256.Sum256(f.Data), api: apiOfFile(f)})
+			}
+		}
+		payload := encodeFiles(files)
+		c.Put(key, payload)
+		// The files' bytes from the payload: one copy of them in memory.
+		files, _ = decodeFiles(payload, true, tn.Name)
+	}
+	done()
+
+	// The findings: over every file of the tenant.
+	h = sha256.New()
+	h.Write(key[:])
+	h.Write([]byte("policy\x00"))
+	own := &fstree.Tree{}
+	for _, f := range files {
+		if err := own.Add(f.file); err != nil {
+			return nil, nil, err
+		}
+	}
+	for _, f := range others {
+		sum := sha256.Sum256(f.Data)
+		fmt.Fprintf(h, "%s\x00%x\x00", f.Path, sum)
+		if err := own.Add(f); err != nil {
+			return nil, nil, err
+		}
+	}
+	var pkey outcache.Key
+	h.Sum(pkey[:0])
+	data, ok, pdone := c.Claim(pkey)
+	defer pdone()
+	if ok {
+		var cached cachedFindings
+		if err := json.Unmarshal(data, &cached); err == nil && cached.Tenant == tn.Name && !slices.ContainsFunc(cached.Findings, func(f cachedFinding) bool { return f.Tenant != tn.Name }) {
+			findings := make([]policy.Finding, len(cached.Findings))
+			for i, cf := range cached.Findings {
+				findings[i] = cf.Finding
+				findings[i].Pos = cf.Pos
+			}
+			return files, findings, nil
+		}
+	}
+	findings, err := policy.Tenant(p, tn, own)
+	if err != nil {
+		return nil, nil, err
+	}
+	cached := cachedFindings{Tenant: tn.Name, Findings: make([]cachedFinding, len(findings))}
+	for i, f := range findings {
+		cached.Findings[i] = cachedFinding{Finding: f, Pos: f.Pos}
+	}
+	if data, err := json.Marshal(cached); err == nil {
+		c.Put(pkey, data)
+	}
+	return files, findings, nil
+}
+
+// cachedFindings is the entry of a tenant's findings.
+type cachedFindings struct {
+	Tenant   string          `json:"tenant"` // whose: an entry read under another key does not pass
+	Findings []cachedFinding `json:"findings"`
+}
+
+// cachedFinding is a finding with its position, which Finding's JSON
+// leaves out.
+type cachedFinding struct {
+	policy.Finding
+	Pos model.Pos `json:"pos"`
+}
+
+// apiOfFile is apiOf for the files checkRemovals reads, "" for others.
+func apiOfFile(f fstree.File) string {
+	if path.Ext(f.Path) != ".yaml" || path.Base(f.Path) == "kustomization.yaml" {
+		return ""
+	}
+	return apiOf(f.Data)
+}
+
+// The entry of a tenant's files: a count, then per file its path, tenant,
+// cluster, bytes, SHA-256 and API, each string with its length first.
+
+func encodeFiles(files []cachedFile) []byte {
+	n := 16
+	for _, f := range files {
+		n += len(f.file.Path) + len(f.file.Origin.Tenant) + len(f.file.Origin.Cluster) + len(f.file.Data) + len(f.api) + 32 + 25
+	}
+	b := make([]byte, 0, n)
+	b = binary.AppendUvarint(b, uint64(len(files)))
+	str := func(s []byte) { b = binary.AppendUvarint(b, uint64(len(s))); b = append(b, s...) }
+	for _, f := range files {
+		str([]byte(f.file.Path))
+		str([]byte(f.file.Origin.Tenant))
+		str([]byte(f.file.Origin.Cluster))
+		str(f.file.Data)
+		b = append(b, f.sum[:]...)
+		str([]byte(f.api))
+	}
+	return b
+}
+
+var errEntry = errors.New("bad entry")
+
+// decodeFiles reads the entry of tenant's files, if ok; a damaged entry,
+// or files that are not the tenant's, read as none.
+func decodeFiles(data []byte, ok bool, tenant string) ([]cachedFile, bool) {
+	if !ok {
+		return nil, false
+	}
+	n, m := binary.Uvarint(data)
+	if m <= 0 || n > uint64(len(data)) {
+		return nil, false
+	}
+	data = data[m:]
+	next := func() ([]byte, error) {
+		l, m := binary.Uvarint(data)
+		if m <= 0 || l > uint64(len(data)-m) {
+			return nil, errEntry
+		}
+		s := data[m : m+int(l) : m+int(l)] // capped: appending to a file must not write into the payload
+		data = data[m+int(l):]
+		return s, nil
+	}
+	files := make([]cachedFile, 0, n)
+	for range n {
+		var f cachedFile
+		var parts [4][]byte
+		for i := range parts {
+			s, err := next()
+			if err != nil {
+				return nil, false
+			}
+			parts[i] = s
+		}
+		if len(data) < 32 {
+			return nil, false
+		}
+		copy(f.sum[:], data[:32])
+		data = data[32:]
+		api, err := next()
+		if err != nil {
+			return nil, false
+		}
+		f.file = fstree.File{Path: string(parts[0]), Origin: fstree.Origin{Tenant: string(parts[1]), Cluster: string(parts[2])}, Data: parts[3]}
+		f.api = string(api)
+		if f.file.Origin.Tenant != tenant {
+			return nil, false
+		}
+		files = append(files, f)
+	}
+	return files, len(data) == 0
+}
