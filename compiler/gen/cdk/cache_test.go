@@ -78,8 +78,8 @@ func TestUnchangedModelStartsNoSynthesis(t *testing.T) {
 
 // TestNewTenantSynthesisesOnlyItsStacks adds a tenant with an ingress
 // host on one cluster: only the stacks that name it are synthesised (its
-// own, its owners role's, the cluster's and its DNS records'), and the
-// result is what a build from scratch makes.
+// own, its owners role's, its access entries' and the cluster's DNS
+// records'), and the result is what a build from scratch makes.
 func TestNewTenantSynthesisesOnlyItsStacks(t *testing.T) {
 	base, _, first := sample(t)
 	p := loadSample(t)
@@ -105,9 +105,9 @@ func TestNewTenantSynthesisesOnlyItsStacks(t *testing.T) {
 	p.Tenants = append(p.Tenants, tn)
 	slices.SortFunc(p.Tenants, func(a, b *model.Tenant) int { return cmp.Compare(a.Name, b.Name) })
 
-	want := []string{cdk.TenantStack(p, tn, c.Environment), cdk.OwnersStack(p, tn, c.Environment), cdk.DNSStack(p, c)}
+	want := []string{cdk.TenantStack(p, tn, c.Environment), cdk.OwnersStack(p, tn, c.Environment), cdk.DNSStack(p, tn, c)}
 	for _, g := range c.Generations() {
-		want = append(want, cdk.GenerationStack(p, g))
+		want = append(want, cdk.AccessStack(p, tn, g)) // its bucket's; not the generation's stack
 	}
 	slices.Sort(want)
 	if got := changedStacks(t, base, p); !slices.Equal(got, want) {

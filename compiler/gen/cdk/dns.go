@@ -50,12 +50,17 @@ func ZoneIDParameter(p *model.Platform, zone string) string {
 
 func (dnsSpec) kind() string { return "dns" }
 
-func dnsSpecFor(p *model.Platform, c *model.Cluster) dnsSpec {
-	s := dnsSpec{Zone: c.DNSZone}
+// dnsSpecsFor returns the specs of the cluster's DNS stacks, by name;
+// each holds the records of the tenants of one bucket.
+func dnsSpecsFor(p *model.Platform, c *model.Cluster) map[string]dnsSpec {
+	out := map[string]dnsSpec{}
 	for _, t := range p.Tenants {
 		if !t.PlacedOn(c.Name) {
 			continue
 		}
+		name := dnsStack(p, t.Name, c)
+		s := out[name]
+		s.Zone = c.DNSZone
 		for _, svc := range t.Services {
 			in := svc.On(c.Name).Ingress
 			if in == nil {
@@ -69,11 +74,16 @@ func dnsSpecFor(p *model.Platform, c *model.Cluster) dnsSpec {
 				s.Records = append(s.Records, r)
 			}
 		}
+		if len(s.Records) > 0 {
+			out[name] = s
+		}
 	}
-	slices.SortFunc(s.Records, func(a, b record) int {
-		return cmp.Or(cmp.Compare(a.Host, b.Host), cmp.Compare(a.Generation, b.Generation))
-	})
-	return s
+	for _, s := range out {
+		slices.SortFunc(s.Records, func(a, b record) int {
+			return cmp.Or(cmp.Compare(a.Host, b.Host), cmp.Compare(a.Generation, b.Generation))
+		})
+	}
+	return out
 }
 
 func (s dnsSpec) define(st awscdk.Stack) {

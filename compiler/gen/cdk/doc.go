@@ -17,14 +17,26 @@
 //	<p>-<cluster>-network per cluster: a VPC over three zones, private and
 //	                     public subnets, exported by name for its generations
 //	<p>-<generation>     per generation: the EKS cluster (API authentication,
-//	                     access entries, IRSA provider, capacity, add-ons of
-//	                     the versions table) and the SSM parameters Argo CD
-//	                     and the tenant stacks read
+//	                     the deployer's access entry, IRSA provider,
+//	                     capacity, add-ons of the versions table) and the SSM
+//	                     parameters Argo CD and the tenant stacks read
+//	<p>-<generation>-access-<h>
+//	                     the tenants' owners' access entries, each scoped to
+//	                     its namespace, in 16 stacks by tenant hash
+//	<p>-<generation>-addons
+//	                     the IAM roles of the generation's add-ons (IRSA)
 //	<p>-<env>-<tenant>   per tenant and environment: its one secret, created
 //	                     empty, and the role its SecretStore assumes through
 //	                     IRSA, which may read that secret alone
-//	<p>-<cluster>-dns    per cluster with ingress hosts: weighted records,
-//	                     one per host and generation
+//	<p>-<cluster>-dns-<h> per cluster with ingress hosts: weighted records,
+//	                     one per host and generation, in up to 16 stacks by
+//	                     tenant hash
+//
+// Stacks whose size grows with the number of tenants are spread over 16
+// stacks by a hash of the tenant's name (never by position, so nothing
+// moves between stacks as tenants come and go); TestStacksFitAtScale
+// synthesises the largest of each kind for 1,000 tenants and checks
+// CloudFormation's 500 resources.
 //
 // No stack refers to another's resources. Values cross stacks by name:
 // CloudFormation exports (the network) and SSM parameters read at deploy

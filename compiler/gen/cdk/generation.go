@@ -42,8 +42,8 @@ type generationSpec struct {
 	Version     string
 	Capacity    capacity
 	Network     networkImports
-	Deployer    string // the Argo CD deployer role's ARN: cluster admin
-	Tenants     []tenantAccess
+	Deployer    string   // the Argo CD deployer role's ARN: cluster admin
+	Fargate     []string `json:",omitempty"` // on Fargate, the tenant namespaces that get a profile
 	Addons      []addon
 	Parameters  map[string]string // key -> SSM parameter name
 }
@@ -59,13 +59,6 @@ type capacity struct {
 type networkImports struct {
 	VPC             string
 	Public, Private []string // export names, by zone
-}
-
-// tenantAccess is a tenant placed on the cluster: its owners may edit its
-// namespace (and, on Fargate, the namespace gets a profile).
-type tenantAccess struct {
-	Namespace string
-	Owners    string // the owners role's ARN
 }
 
 type addon struct {
@@ -106,9 +99,11 @@ func generationSpecFor(p *model.Platform, g model.Generation) (generationSpec, e
 		s.Network.Public = append(s.Network.Public, exportName(net, subnetKey(publicSubnet, i)))
 		s.Network.Private = append(s.Network.Private, exportName(net, subnetKey(privateSubnet, i)))
 	}
-	for _, t := range p.Tenants {
-		if t.PlacedOn(c.Name) {
-			s.Tenants = append(s.Tenants, tenantAccess{Namespace: t.Namespace(), Owners: OwnersRoleARN(p, t, c.Environment)})
+	if c.Capacity.Mode == model.Fargate {
+		for _, t := range p.Tenants {
+			if t.PlacedOn(c.Name) {
+				s.Fargate = append(s.Fargate, t.Namespace())
+			}
 		}
 	}
 	names := make([]string, 0, len(versions))
@@ -168,14 +163,6 @@ func (s generationSpec) define(st awscdk.Stack) {
 	cluster.GrantAccess(str("ArgoCDDeployer"), str(s.Deployer), &[]awseksv2.IAccessPolicy{
 		awseksv2.AccessPolicy_FromAccessPolicyName(str("AmazonEKSClusterAdminPolicy"), &awseksv2.AccessPolicyNameOptions{AccessScopeType: awseksv2.AccessScopeType_CLUSTER}),
 	}, nil)
-	for _, t := range s.Tenants {
-		cluster.GrantAccess(str("Owners-"+t.Namespace), str(t.Owners), &[]awseksv2.IAccessPolicy{
-			awseksv2.AccessPolicy_FromAccessPolicyName(str("AmazonEKSEditPolicy"), &awseksv2.AccessPolicyNameOptions{
-				AccessScopeType: awseksv2.AccessScopeType_NAMESPACE,
-				Namespaces:      strs([]string{t.Namespace}),
-			}),
-		}, nil)
-	}
 	oidc := awseksv2.NewOidcProviderNative(st, str("OidcProvider"), &awseksv2.OidcProviderNativeProps{
 		Url: cluster.ClusterOpenIdConnectIssuerUrl(),
 	})
@@ -263,10 +250,7 @@ func fargateProfiles(st awscdk.Stack, cluster awseksv2.Cluster, s generationSpec
 		}),
 		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(str("AmazonEKSFargatePodExecutionRolePolicy"))},
 	})
-	namespaces := []string{"kube-system"}
-	for _, t := range s.Tenants {
-		namespaces = append(namespaces, t.Namespace)
-	}
+	namespaces := append([]string{"kube-system"}, s.Fargate...)
 	var first constructs.IConstruct
 	for _, ns := range namespaces {
 		p := cluster.AddFargateProfile(str(ns), &awseksv2.FargateProfileOptions{

@@ -15,8 +15,9 @@ import (
 //	<platform>-<cluster>-network          a cluster's VPC, shared by its generations
 //	<platform>-<generation>               one EKS cluster, "acme-prod-shared-1-34"
 //	<platform>-<generation>-addons        the IAM roles of its add-ons
+//	<platform>-<generation>-access-<h>    the tenants' access entries, in 16 stacks
 //	<platform>-<environment>-<tenant>     a tenant's secret and secrets role
-//	<platform>-<cluster>-dns              a cluster's weighted ingress records
+//	<platform>-<cluster>-dns-<h>          a cluster's weighted ingress records, in 16 stacks
 
 // IAMStack is the stack of the roles shared by an environment's clusters.
 func IAMStack(p *model.Platform, env string) string { return p.Config.Name + "-" + env + "-iam" }
@@ -30,8 +31,24 @@ func OwnersStack(p *model.Platform, t *model.Tenant, env string) string {
 }
 
 func ownersStack(p *model.Platform, tenant, env string) string {
+	return fmt.Sprintf("%s-%s-owners-%x", p.Config.Name, env, ownersBucket(tenant))
+}
+
+// ownersBucket is the tenant's bucket, 0 to 15, among the stacks of
+// owners roles and of access entries.
+func ownersBucket(tenant string) byte {
 	sum := sha256.Sum256([]byte(tenant))
-	return fmt.Sprintf("%s-%s-owners-%x", p.Config.Name, env, sum[0]>>4)
+	return sum[0] >> 4
+}
+
+// AccessStack is the stack of the tenant's access entry on a generation,
+// shared with the tenants of its bucket (see OwnersStack).
+func AccessStack(p *model.Platform, t *model.Tenant, g model.Generation) string {
+	return accessStack(p, t.Name, g)
+}
+
+func accessStack(p *model.Platform, tenant string, g model.Generation) string {
+	return fmt.Sprintf("%s-access-%x", GenerationStack(p, g), ownersBucket(tenant))
 }
 
 // NetworkStack is the stack of a cluster's VPC.
@@ -54,9 +71,17 @@ func TenantStack(p *model.Platform, t *model.Tenant, env string) string {
 	return p.Config.Name + "-" + env + "-" + t.Name
 }
 
-// DNSStack is the stack of a cluster's weighted ingress records.
-func DNSStack(p *model.Platform, c *model.Cluster) string {
-	return p.Config.Name + "-" + c.Name + "-dns"
+// DNSStack is the stack of the weighted records of the tenant's ingress
+// hosts on a cluster, shared with the tenants of its bucket (see
+// OwnersStack): a cluster's records are spread over 16 stacks, so that a
+// shared cluster's thousands of hosts stay within CloudFormation's 500
+// resources per stack, and a host's records never move between stacks.
+func DNSStack(p *model.Platform, t *model.Tenant, c *model.Cluster) string {
+	return dnsStack(p, t.Name, c)
+}
+
+func dnsStack(p *model.Platform, tenant string, c *model.Cluster) string {
+	return fmt.Sprintf("%s-%s-dns-%x", p.Config.Name, c.Name, ownersBucket(tenant))
 }
 
 // ArgoCDRoleARN is the role Argo CD runs as on the management cluster

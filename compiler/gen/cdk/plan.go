@@ -48,15 +48,13 @@ func Plan(p *model.Platform) ([]Stack, error) {
 	// IAM: the account-wide roles go in the stack of the first environment
 	// (by name) of their account.
 	// The tenants' owners roles go in stacks of their own (OwnersStack).
-	iamStacks := map[string][]string{} // environment -> its IAM stacks
-	sharedIn := map[string]string{}    // account -> the IAM stack holding its shared roles
+	sharedIn := map[string]string{} // account -> the IAM stack holding its shared roles
 	for _, env := range slices.Sorted(maps.Keys(envs)) {
 		e := p.Config.Environments[env]
 		_, done := sharedIn[e.Account]
 		s := iamSpecFor(p, env, !done)
 		if shared := (iamSpec{Deployer: s.Deployer, Reader: s.Reader}); !shared.empty() {
 			name := IAMStack(p, env)
-			iamStacks[env] = append(iamStacks[env], name)
 			sharedIn[e.Account] = name
 			add(Stack{
 				Name: name, Account: e.Account, Region: e.Region,
@@ -70,7 +68,6 @@ func Plan(p *model.Platform) ([]Stack, error) {
 			buckets[name] = append(buckets[name], o)
 		}
 		for _, name := range slices.Sorted(maps.Keys(buckets)) {
-			iamStacks[env] = append(iamStacks[env], name)
 			add(Stack{
 				Name: name, Account: e.Account, Region: e.Region,
 				Description: fmt.Sprintf("platformc: owners roles of tenants of environment %s", env),
@@ -89,7 +86,7 @@ func Plan(p *model.Platform) ([]Stack, error) {
 		}, err)
 		for _, g := range c.Generations() {
 			spec, err := generationSpecFor(p, g)
-			deps := append([]string{NetworkStack(p, c), sharedIn[c.Account]}, iamStacks[c.Environment]...)
+			deps := []string{NetworkStack(p, c), sharedIn[c.Account]}
 			add(Stack{
 				Name: GenerationStack(p, g), Account: c.Account, Region: c.Region,
 				Description: fmt.Sprintf("platformc: EKS cluster %s (cluster %s, Kubernetes %s)", g.Name(), c.Name, g.Version),
@@ -97,6 +94,27 @@ func Plan(p *model.Platform) ([]Stack, error) {
 				Origin:      fstree.Origin{Cluster: c.Name},
 				spec:        spec,
 			}, err)
+			buckets := map[string]accessSpec{}
+			owners := map[string]string{} // access stack -> the owners stack of its roles
+			for _, t := range p.Tenants {
+				if t.PlacedOn(c.Name) {
+					name := accessStack(p, t.Name, g)
+					owners[name] = ownersStack(p, t.Name, c.Environment)
+					b := buckets[name]
+					b.ClusterName = g.Name()
+					b.Entries = append(b.Entries, tenantAccess{Namespace: t.Namespace(), Owners: OwnersRoleARN(p, t, c.Environment)})
+					buckets[name] = b
+				}
+			}
+			for _, name := range slices.Sorted(maps.Keys(buckets)) {
+				add(Stack{
+					Name: name, Account: c.Account, Region: c.Region,
+					Description: fmt.Sprintf("platformc: access entries of tenants' owners on EKS cluster %s", g.Name()),
+					DependsOn:   []string{GenerationStack(p, g), owners[name]},
+					Origin:      fstree.Origin{Cluster: c.Name},
+					spec:        buckets[name],
+				}, nil)
+			}
 			if addons := addonsSpecFor(p, g); len(addons.Roles) > 0 {
 				add(Stack{
 					Name: AddonsStack(p, g), Account: c.Account, Region: c.Region,
@@ -107,12 +125,13 @@ func Plan(p *model.Platform) ([]Stack, error) {
 				}, nil)
 			}
 		}
-		if dns := dnsSpecFor(p, c); len(dns.Records) > 0 {
+		dns := dnsSpecsFor(p, c)
+		for _, name := range slices.Sorted(maps.Keys(dns)) {
 			add(Stack{
-				Name: DNSStack(p, c), Account: c.Account, Region: c.Region,
-				Description: fmt.Sprintf("platformc: weighted records of cluster %s's ingress hosts in %s", c.Name, c.DNSZone),
+				Name: name, Account: c.Account, Region: c.Region,
+				Description: fmt.Sprintf("platformc: weighted records of ingress hosts of cluster %s in %s", c.Name, c.DNSZone),
 				Origin:      fstree.Origin{Cluster: c.Name},
-				spec:        dns,
+				spec:        dns[name],
 			}, nil)
 		}
 	}

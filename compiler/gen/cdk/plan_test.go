@@ -24,17 +24,22 @@ func TestPlanNamesEveryStack(t *testing.T) {
 	for _, c := range p.Clusters {
 		envs[c.Environment] = true
 		want = append(want, p.Config.Name+"-"+c.Name+"-network")
-		hosts := false
 		for _, tn := range p.Tenants {
 			for _, s := range tn.Services {
-				hosts = hosts || (tn.PlacedOn(c.Name) && s.On(c.Name).Ingress != nil)
+				if tn.PlacedOn(c.Name) && s.On(c.Name).Ingress != nil {
+					sum := sha256.Sum256([]byte(tn.Name))
+					want = append(want, fmt.Sprintf("%s-%s-dns-%x", p.Config.Name, c.Name, sum[0]>>4))
+				}
 			}
-		}
-		if hosts {
-			want = append(want, p.Config.Name+"-"+c.Name+"-dns")
 		}
 		for _, g := range c.Generations() {
 			want = append(want, p.Config.Name+"-"+g.Name())
+			for _, tn := range p.Tenants {
+				if tn.PlacedOn(c.Name) {
+					sum := sha256.Sum256([]byte(tn.Name))
+					want = append(want, fmt.Sprintf("%s-%s-access-%x", p.Config.Name, g.Name(), sum[0]>>4))
+				}
+			}
 			for _, a := range p.AddonsOf(c) {
 				if a.AWS != "" {
 					want = append(want, p.Config.Name+"-"+g.Name()+"-addons")
@@ -63,9 +68,9 @@ func TestPlanNamesEveryStack(t *testing.T) {
 }
 
 // TestPlanOrdersDeployment checks the dependencies written into the
-// manifest: a generation after its network and the roles its access
-// entries name, a tenant's stack after the generations whose parameters
-// it reads.
+// manifest: a generation after its network and the deployer role, the
+// tenants' access entries after the generation and the owners roles they
+// name, a tenant's stack after the generations whose parameters it reads.
 func TestPlanOrdersDeployment(t *testing.T) {
 	p := loadSample(t)
 	stacks, err := cdk.Plan(p)
@@ -84,15 +89,20 @@ func TestPlanOrdersDeployment(t *testing.T) {
 	for _, c := range p.Clusters {
 		for _, g := range c.Generations() {
 			name := cdk.GenerationStack(p, g)
-			var owners []string
-			for _, tn := range p.Tenants {
-				if tn.PlacedOn(c.Name) {
-					owners = append(owners, cdk.OwnersStack(p, tn, c.Environment))
-				}
-			}
-			for _, d := range append([]string{cdk.NetworkStack(p, c), cdk.IAMStack(p, c.Environment)}, owners...) {
+			for _, d := range []string{cdk.NetworkStack(p, c), cdk.IAMStack(p, c.Environment)} {
 				if !slices.Contains(deps[name], d) {
 					t.Errorf("%s does not depend on %s", name, d)
+				}
+			}
+			for _, tn := range p.Tenants {
+				if !tn.PlacedOn(c.Name) {
+					continue
+				}
+				access := cdk.AccessStack(p, tn, g)
+				for _, d := range []string{name, cdk.OwnersStack(p, tn, c.Environment)} {
+					if !slices.Contains(deps[access], d) {
+						t.Errorf("%s does not depend on %s", access, d)
+					}
 				}
 			}
 		}

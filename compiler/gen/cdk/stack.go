@@ -40,8 +40,8 @@ type spec interface {
 	define(st awscdk.Stack)
 }
 
-// Kind is the kind of stack: "iam", "network", "generation", "addons",
-// "tenant" or "dns".
+// Kind is the kind of stack: "iam", "network", "generation", "access",
+// "addons", "tenant" or "dns".
 func (s Stack) Kind() string { return s.spec.kind() }
 
 // Define adds the stack's resources to st, a stack created with the

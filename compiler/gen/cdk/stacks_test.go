@@ -64,7 +64,7 @@ func TestResourceCounts(t *testing.T) {
 			}
 			assertTemplate(t, out, cdk.GenerationStack(p, g), func(a assertions.Template) {
 				countIs(a, "AWS::EKS::Cluster", 1)
-				countIs(a, "AWS::EKS::AccessEntry", 1+tenants)
+				countIs(a, "AWS::EKS::AccessEntry", 1) // the deployer; tenants' in access stacks
 				countIs(a, "AWS::EKS::Addon", addons)
 				countIs(a, "AWS::EKS::Nodegroup", nodegroups)
 				countIs(a, "AWS::EKS::FargateProfile", profiles)
@@ -138,12 +138,19 @@ func TestAccessEntries(t *testing.T) {
 		for _, g := range c.Generations() {
 			name := cdk.GenerationStack(p, g)
 			want := map[string]string{p.ArgoCDDeployerRoleARN(c): ""}
+			entries := resources(out.templates[name], "AWS::EKS::AccessEntry")
 			for _, tn := range p.Tenants {
 				if tn.PlacedOn(c.Name) {
 					want[cdk.OwnersRoleARN(p, tn, c.Environment)] = tn.Namespace()
+					access := cdk.AccessStack(p, tn, g)
+					for id, e := range resources(out.templates[access], "AWS::EKS::AccessEntry") {
+						if get(e, "Properties", "ClusterName") != g.Name() {
+							t.Errorf("%s: %s is on cluster %v, want %s", access, id, get(e, "Properties", "ClusterName"), g.Name())
+						}
+						entries[access+"/"+id] = e
+					}
 				}
 			}
-			entries := resources(out.templates[name], "AWS::EKS::AccessEntry")
 			if len(entries) != len(want) {
 				t.Errorf("%s: %d access entries, want %d", name, len(entries), len(want))
 			}
@@ -199,8 +206,16 @@ func checkDNS(t *testing.T, p *model.Platform, out *output) {
 				}
 			}
 		}
-		name := cdk.DNSStack(p, c)
-		records := resources(out.templates[name], "AWS::Route53::RecordSet")
+		name := c.Name + "'s DNS stacks"
+		records := map[string]obj{}
+		for _, tn := range p.Tenants {
+			if tn.PlacedOn(c.Name) {
+				stack := cdk.DNSStack(p, tn, c)
+				for id, r := range resources(out.templates[stack], "AWS::Route53::RecordSet") {
+					records[stack+"/"+id] = r
+				}
+			}
+		}
 		if len(records) != len(want) {
 			t.Errorf("%s: %d records, want %d", name, len(records), len(want))
 		}

@@ -1,0 +1,65 @@
+package cdk_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/load"
+	"github.com/platformc/platformc/internal/synth/synth"
+)
+
+// MaxResources is CloudFormation's limit of resources per stack.
+const MaxResources = 500
+
+// TestStacksFitAtScale plans a synthetic platform of 1,000 tenants on 3
+// clusters, synthesises the largest stack of each kind (by input) and
+// checks that it stays within CloudFormation's 500 resources and 1 MB
+// template.
+func TestStacksFitAtScale(t *testing.T) {
+	if testing.Short() {
+		t.Skip("synthesises stacks of a 1,000-tenant platform")
+	}
+	p, err := load.Load(synth.New(synth.Config{Tenants: 1000, Clusters: 3, Seed: 1}).FS())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stacks, err := cdk.Plan(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	largest := map[string]cdk.Stack{}
+	for _, s := range stacks {
+		if l, ok := largest[s.Kind()]; !ok || len(s.Input()) > len(l.Input()) {
+			largest[s.Kind()] = s
+		}
+	}
+	var pick []cdk.Stack
+	for _, s := range largest {
+		pick = append(pick, s)
+	}
+	syn, err := cdk.JSII{}.Synth(pick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range pick {
+		data, ok := syn.Stacks[s.Name].Files[s.Name+".template.json"]
+		if !ok {
+			t.Errorf("%s: no template", s.Name)
+			continue
+		}
+		var tmpl obj
+		if err := json.Unmarshal(data, &tmpl); err != nil {
+			t.Fatalf("%s: %v", s.Name, err)
+		}
+		rs, _ := tmpl["Resources"].(obj)
+		n := len(rs)
+		t.Logf("%-12s %-40s %4d resources, %7d bytes", s.Kind(), s.Name, n, len(data))
+		if n > MaxResources {
+			t.Errorf("%s (%s): %d resources, more than CloudFormation's %d", s.Name, s.Kind(), n, MaxResources)
+		}
+		if len(data) > 1<<20 {
+			t.Errorf("%s (%s): a template of %d bytes, more than CloudFormation's 1 MB", s.Name, s.Kind(), len(data))
+		}
+	}
+}
