@@ -133,3 +133,26 @@ func TestPathsAfterAdd(t *testing.T) {
 		}
 	}
 }
+
+// TestReadFolder reads one folder of an output, with paths relative to
+// the output; a missing folder reads as an empty tree.
+func TestReadFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	if err := fstree.Write(dir, tree(t, map[string]string{"a/x.yaml": "1", "cdk/s/t.json": "2", "cdk/m.json": "3"})); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := fstree.ReadFolder(dir, "cdk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.Paths(); !slices.Equal(got, []string{"cdk/m.json", "cdk/s/t.json"}) {
+		t.Errorf("paths %v, want cdk/m.json and cdk/s/t.json", got)
+	}
+	if f, _ := tr.Get("cdk/s/t.json"); string(f.Data) != "2" {
+		t.Errorf("cdk/s/t.json holds %q", f.Data)
+	}
+	tr, err = fstree.ReadFolder(dir, "none")
+	if err != nil || len(tr.Paths()) != 0 {
+		t.Errorf("a missing folder: %v, %v", tr.Paths(), err)
+	}
+}

@@ -192,13 +192,18 @@ func swap(dir, tmp string) error {
 // Read returns the files under dir as a tree, with no origins, after
 // undoing an interrupted Write (Recover). A missing dir reads as an empty
 // tree.
-func Read(dir string) (*Tree, error) {
+func Read(dir string) (*Tree, error) { return ReadFolder(dir, ".") }
+
+// ReadFolder is Read of the files under folder, a slash-separated path
+// in dir, alone; their paths are relative to dir.
+func ReadFolder(dir, folder string) (*Tree, error) {
 	if err := Recover(dir); err != nil {
 		return nil, err
 	}
 	t := &Tree{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if errors.Is(err, fs.ErrNotExist) && p == dir {
+	root := filepath.Join(dir, filepath.FromSlash(folder))
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == root {
 			return fs.SkipAll
 		}
 		if err != nil || d.IsDir() {

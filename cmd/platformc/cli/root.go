@@ -299,7 +299,9 @@ func withAWS(e *env, out string) []compiler.Option {
 	if os.Getenv(envAWS) == "off" {
 		return nil
 	}
-	prev, err := fstree.Read(out)
+	// The CDK generator reads nothing of the previous output but its own
+	// folder.
+	prev, err := fstree.ReadFolder(out, cdk.Dir)
 	if err != nil {
 		prev = &fstree.Tree{}
 	}
