@@ -34,7 +34,7 @@ func appendFast(b []byte, v any) ([]byte, bool) {
 		if len(v) == 0 {
 			return append(b, "{}\n"...), true
 		}
-		return appendStringMap(b, v, 0, false)
+		return appendMap(b, v, 0, false)
 	case []map[string]any, []any, []string:
 		return appendSeq(b, v, 0)
 	}
@@ -64,25 +64,10 @@ func appendKey(b []byte, k string, n int, inline bool) ([]byte, bool) {
 	return append(b, ':'), true
 }
 
-// appendMap writes a non-empty mapping whose keys are at indent n; when
-// inline, the first key follows a "- " already written.
-func appendMap(b []byte, m map[string]any, n int, inline bool) ([]byte, bool) {
-	keys, ok := sortedKeys(m)
-	if !ok {
-		return b, false
-	}
-	for i, k := range keys {
-		if b, ok = appendKey(b, k, n, inline && i == 0); !ok {
-			return b, false
-		}
-		if b, ok = appendValue(b, m[k], n); !ok {
-			return b, false
-		}
-	}
-	return b, true
-}
-
-func appendStringMap(b []byte, m map[string]string, n int, inline bool) ([]byte, bool) {
+// appendMap writes a non-empty mapping (of any values, or of strings)
+// whose keys are at indent n; when inline, the first key follows a "- "
+// already written.
+func appendMap[V any](b []byte, m map[string]V, n int, inline bool) ([]byte, bool) {
 	keys, ok := sortedKeys(m)
 	if !ok {
 		return b, false
@@ -110,7 +95,7 @@ func appendValue(b []byte, v any, n int) ([]byte, bool) {
 		if len(v) == 0 {
 			return append(b, " {}\n"...), true
 		}
-		return appendStringMap(append(b, '\n'), v, n+2, false)
+		return appendMap(append(b, '\n'), v, n+2, false)
 	case []map[string]any, []any, []string:
 		if seqLen(v) == 0 {
 			return append(b, " []\n"...), true
@@ -177,7 +162,7 @@ func appendItem(b []byte, v any, n int) ([]byte, bool) {
 		if len(v) == 0 {
 			return append(b, "{}\n"...), true
 		}
-		return appendStringMap(b, v, n+2, true)
+		return appendMap(b, v, n+2, true)
 	case []map[string]any, []any, []string:
 		return b, false
 	case string:

@@ -12,7 +12,7 @@ import (
 	"sync"
 )
 
-// header starts the file; it changes with the format.
+// header starts the file of New's store; it changes with the format.
 const header = "platformc output cache 2"
 
 // File is the store's file in its folder.
@@ -34,7 +34,7 @@ func (k Key) String() string { return hex.EncodeToString(k[:]) }
 // write it used: it does not grow without bound. A Store is safe for
 // concurrent use.
 type Store struct {
-	dir string
+	dir, file, header string
 
 	mu     sync.Mutex
 	mem    map[Key][]byte // entries of this process: read or put
@@ -51,8 +51,13 @@ type packed struct {
 }
 
 // New returns the store kept in the folder dir ("": in memory only).
-func New(dir string) *Store {
-	return &Store{dir: dir, mem: map[Key][]byte{}, busy: map[Key]chan struct{}{}}
+func New(dir string) *Store { return NewFile(dir, File, header) }
+
+// NewFile returns a store kept in the file name of the folder dir, which
+// starts with the line header: another store of entries of another kind,
+// in the same format.
+func NewFile(dir, name, header string) *Store {
+	return &Store{dir: dir, file: name, header: header, mem: map[Key][]byte{}, busy: map[Key]chan struct{}{}}
 }
 
 // sum is an entry's checksum: of its key and payload, so that a payload
@@ -137,12 +142,12 @@ func (s *Store) load() {
 	}
 	s.loaded = true
 	s.disk = map[Key]packed{}
-	data, err := os.ReadFile(filepath.Join(s.dir, File))
+	data, err := os.ReadFile(filepath.Join(s.dir, s.file))
 	if err != nil {
 		return
 	}
 	head, data, _ := bytes.Cut(data, []byte("\n"))
-	if string(head) != header {
+	if string(head) != s.header {
 		s.dirty = true
 		return
 	}
@@ -186,7 +191,7 @@ func (s *Store) Flush() error {
 		return err
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	w.WriteString(header + "\n")
+	w.WriteString(s.header + "\n")
 	for _, k := range keys {
 		p := s.mem[k]
 		fmt.Fprintf(w, "%s %s %d\n", k, sum(k, p), len(p))
@@ -198,7 +203,7 @@ func (s *Store) Flush() error {
 		err = cerr
 	}
 	if err == nil {
-		err = os.Rename(f.Name(), filepath.Join(s.dir, File))
+		err = os.Rename(f.Name(), filepath.Join(s.dir, s.file))
 	}
 	if err != nil {
 		os.Remove(f.Name())

@@ -30,28 +30,8 @@ func TestIncrementalBuild(t *testing.T) {
 	for step := range 30 {
 		if step > 0 {
 			for range 1 + r.IntN(3) {
-				switch r.IntN(8) {
-				case 0:
-					log = append(log, "add tenant "+p.AddTenant().Name)
-				case 1:
-					i := r.IntN(len(p.Tenants))
-					log = append(log, "remove tenant "+p.Tenants[i].Name)
-					p.RemoveTenant(i)
-				case 2, 3, 4:
-					i := r.IntN(len(p.Tenants))
-					log = append(log, "change tenant "+p.Tenants[i].Name)
-					p.ChangeTenant(i)
-				case 5:
-					log = append(log, "add cluster "+p.AddCluster().Name)
-				case 6:
-					i := r.IntN(len(p.Clusters))
-					if name := p.Clusters[i].Name; p.RemoveCluster(i) {
-						log = append(log, "remove cluster "+name)
-					}
-				case 7:
-					i := r.IntN(len(p.Clusters))
-					log = append(log, "change cluster "+p.Clusters[i].Name)
-					p.ChangeCluster(i)
+				if did := p.Edit(); did != "" {
+					log = append(log, did)
 				}
 			}
 		}

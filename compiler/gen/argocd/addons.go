@@ -134,20 +134,28 @@ func (g generator) addonApplicationSet(a *model.Addon) obj {
 	if values := model.AddonValues(a, facts); len(values) > 0 {
 		helm["valuesObject"] = values
 	}
+	return g.addonSet(a, a.Name, AddonWave(a), obj{
+		"repoURL":        ChartRepo(a),
+		"chart":          a.Chart.Name,
+		"targetRevision": param(ChartAnnotation(a)),
+		"helm":           helm,
+	})
+}
+
+// addonSet makes the ApplicationSet "addon-<name>" of the add-on: an
+// Application "<name>-<generation>" of source on every generation that
+// installs the add-on, in its namespace, in the add-ons' project, at sync
+// wave wave.
+func (g generator) addonSet(a *model.Addon, name string, wave int, source obj) obj {
 	spec := obj{
-		"project": AddonsProject,
-		"source": obj{
-			"repoURL":        ChartRepo(a),
-			"chart":          a.Chart.Name,
-			"targetRevision": param(ChartAnnotation(a)),
-			"helm":           helm,
-		},
+		"project":     AddonsProject,
+		"source":      source,
 		"destination": obj{"name": NameParam, "namespace": a.Namespace},
 		"syncPolicy":  addonSyncPolicy(),
 	}
 	selector := obj{"matchLabels": map[string]string{AddonLabel(a): "true"}}
-	o := g.applicationSet("addon-"+a.Name, map[string]string{LabelAddon: a.Name}, selector, spec, a.Name+"-")
-	k8s.Meta(o)["annotations"] = map[string]string{SyncWave: strconv.Itoa(AddonWave(a))}
+	o := g.applicationSet("addon-"+name, map[string]string{LabelAddon: a.Name}, selector, spec, name+"-")
+	k8s.Meta(o)["annotations"] = map[string]string{SyncWave: strconv.Itoa(wave)}
 	return o
 }
 
@@ -160,17 +168,7 @@ func hasConfig(a *model.Addon) bool { return a.AWS == model.KarpenterAddon }
 // it: for Karpenter, its EC2NodeClass and NodePool. Their kinds come with
 // the chart; until the chart is installed, the sync retries.
 func (g generator) addonConfigApplicationSet(a *model.Addon) obj {
-	name := a.Name + "-config"
-	spec := obj{
-		"project":     AddonsProject,
-		"source":      g.source(g.repoPath(kustomize.AddonDir(a.Name, NameParam))),
-		"destination": obj{"name": NameParam, "namespace": a.Namespace},
-		"syncPolicy":  addonSyncPolicy(),
-	}
-	selector := obj{"matchLabels": map[string]string{AddonLabel(a): "true"}}
-	o := g.applicationSet("addon-"+name, map[string]string{LabelAddon: a.Name}, selector, spec, name+"-")
-	k8s.Meta(o)["annotations"] = map[string]string{SyncWave: strconv.Itoa(AddonWave(a) + 1)}
-	return o
+	return g.addonSet(a, a.Name+"-config", AddonWave(a)+1, g.source(g.repoPath(kustomize.AddonDir(a.Name, NameParam))))
 }
 
 // LabelAddon names the add-on of an ApplicationSet and its Applications.

@@ -489,5 +489,41 @@ func (p *Platform) RemoveCluster(i int) bool {
 	return true
 }
 
+// Edit makes one random edit, as a team would: a tenant added, removed or
+// (most often) changed, or a cluster added, removed or changed. It says
+// what it did, "" when it did nothing (the last shared cluster, or the
+// last tenant, is not removed).
+func (p *Platform) Edit() string {
+	r := p.rng
+	switch r.IntN(8) {
+	case 0:
+		return "add tenant " + p.AddTenant().Name
+	case 1:
+		if len(p.Tenants) < 2 {
+			return ""
+		}
+		i := r.IntN(len(p.Tenants))
+		name := p.Tenants[i].Name
+		p.RemoveTenant(i)
+		return "remove tenant " + name
+	case 2, 3, 4:
+		i := r.IntN(len(p.Tenants))
+		p.ChangeTenant(i)
+		return "change tenant " + p.Tenants[i].Name
+	case 5:
+		return "add cluster " + p.AddCluster().Name
+	case 6:
+		i := r.IntN(len(p.Clusters))
+		if name := p.Clusters[i].Name; p.RemoveCluster(i) {
+			return "remove cluster " + name
+		}
+		return ""
+	default:
+		i := r.IntN(len(p.Clusters))
+		p.ChangeCluster(i)
+		return "change cluster " + p.Clusters[i].Name
+	}
+}
+
 // Rand is the platform's random source, for callers that choose edits.
 func (p *Platform) Rand() *rand.Rand { return p.rng }

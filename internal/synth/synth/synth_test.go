@@ -74,27 +74,9 @@ func TestDeterministic(t *testing.T) {
 func TestEditsStayValid(t *testing.T) {
 	for _, clusters := range []int{1, 3, 6} {
 		p := synth.New(synth.Config{Tenants: 30, Clusters: clusters, Seed: uint64(clusters)})
-		r := p.Rand()
 		for step := range 12 {
 			for range 3 {
-				switch r.IntN(6) {
-				case 0:
-					p.AddTenant()
-				case 1:
-					if len(p.Tenants) > 1 {
-						p.RemoveTenant(r.IntN(len(p.Tenants)))
-					}
-				case 2, 3:
-					p.ChangeTenant(r.IntN(len(p.Tenants)))
-				case 4:
-					if r.IntN(2) == 0 {
-						p.AddCluster()
-					} else {
-						p.RemoveCluster(r.IntN(len(p.Clusters)))
-					}
-				case 5:
-					p.ChangeCluster(r.IntN(len(p.Clusters)))
-				}
+				p.Edit()
 			}
 			if _, _, err := compiler.Compile(p.FS()); err != nil {
 				t.Fatalf("%d clusters, step %d: %v", clusters, step, err)
