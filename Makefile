@@ -2,7 +2,7 @@
 GO ?= go
 GOTESTSUM = $(GO) tool -modfile=tools/go.mod gotestsum
 
-.PHONY: run test lint build
+.PHONY: run test lint build e2e
 
 ## run: compile the sample platform (tenants/, clusters/) into out/
 run:
@@ -21,6 +21,15 @@ lint:
 	$(GO) vet ./...
 	@unformatted="$$(gofmt -l cmd compiler schema tools test internal)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+
+## e2e: the end-to-end test (test/e2e/README.md): real Kubernetes API
+## servers, Argo CD and External Secrets, built from pinned modules (once;
+## kept in test/e2e/.bin), apply what platformc publishes through a whole
+## blue/green upgrade. PLATFORM=path/to/platform runs it on another
+## platform repository.
+E2E_TIMEOUT ?= 75m
+e2e:
+	cd test/e2e && PLATFORM="$(abspath $(PLATFORM))" $(GO) tool -modfile=../../tools/go.mod gotestsum --format standard-verbose -- -count=1 -timeout $(E2E_TIMEOUT) ./...
 
 ## build: the platformc binary
 build:

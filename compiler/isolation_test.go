@@ -18,7 +18,7 @@ import (
 
 // clusterScoped are the kinds platformc could generate that live outside
 // any namespace.
-var clusterScoped = []string{"Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterSecretStore", "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass"}
+var clusterScoped = []string{"Namespace", "ClusterRole", "ClusterRoleBinding", "ClusterSecretStore", "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass", "NodePool", "EC2NodeClass"}
 
 // TestIsolation asserts, for every tenant of the sample and of a synthetic
 // platform of 200 tenants, the properties that keep tenants apart, over the

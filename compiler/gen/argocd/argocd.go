@@ -106,13 +106,18 @@ func (g generator) source(p string) obj {
 
 // syncPolicy keeps applications in sync with git, deleting what git no
 // longer holds, and retries while what they depend on (a namespace, a CRD)
-// is not there yet.
+// is not there yet. Each retry syncs the newest commit (refresh): without
+// it, a failing sync retries its own commit for half an hour and holds back
+// the commit that fixes it (Argo CD issue 11494; seen in make e2e). A new
+// tenant's Application usually syncs before its namespace exists: the
+// retries wait at most a minute (not five), for about a quarter of an hour.
 func syncPolicy() obj {
 	return obj{
 		"automated": obj{"prune": true, "selfHeal": true},
 		"retry": obj{
-			"limit":   10,
-			"backoff": obj{"duration": "10s", "factor": 2, "maxDuration": "5m"},
+			"limit":   20,
+			"refresh": true,
+			"backoff": obj{"duration": "5s", "factor": 2, "maxDuration": "1m"},
 		},
 	}
 }
@@ -161,10 +166,18 @@ func (g generator) bootstrapApplication() obj {
 
 // platformProject may put tenant namespaces and their guard rails on the
 // cluster generations, and nothing else anywhere.
+//
+// Each generation's namespaces Application has no destination namespace
+// (it makes Namespaces, which have none), and Argo CD refuses an
+// Application whose destination no project destination matches: so each
+// generation is a destination with the empty namespace too. Argo CD then
+// checks every namespaced object of the Application against the tenant
+// namespaces listed, at sync.
 func (g generator) platformProject() obj {
 	var dests []obj
 	for _, c := range g.p.Clusters {
 		for _, gen := range c.Generations() {
+			dests = append(dests, obj{"name": gen.Name(), "namespace": ""})
 			for _, t := range g.p.Tenants {
 				if t.PlacedOn(c.Name) {
 					dests = append(dests, obj{"name": gen.Name(), "namespace": t.Namespace()})

@@ -42,16 +42,17 @@ func namespaceBaseFiles(fs *k8s.Files, t *model.Tenant) {
 }
 
 // namespace is the tenant's namespace under the restricted Pod Security
-// standard. Argo CD never prunes it: deleting a namespace deletes all that
-// is in it, so that takes a person.
+// standard. When the tenant leaves the cluster, Argo CD prunes it with its
+// guard rails, and Kubernetes deletes everything in it: what platformc
+// diff says, as a risky change. (Keeping it, with Prune=false, left the
+// tenant's workloads running without their guard rails, and the
+// generation's namespaces Application out of sync for good.)
 func namespace(t *model.Tenant) obj {
-	o := k8s.New("v1", "Namespace", "", t.Namespace(), map[string]string{
+	return k8s.New("v1", "Namespace", "", t.Namespace(), map[string]string{
 		"pod-security.kubernetes.io/enforce": "restricted",
 		"pod-security.kubernetes.io/audit":   "restricted",
 		"pod-security.kubernetes.io/warn":    "restricted",
 	})
-	k8s.Meta(o)["annotations"] = map[string]string{"argocd.argoproj.io/sync-options": "Prune=false"}
-	return o
 }
 
 func resourceQuota(t *model.Tenant) obj {
