@@ -3,6 +3,7 @@ package fstree
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -191,9 +192,61 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 	for d := range dirs {
 		dirList = append(dirList, d)
 	}
+	depth := func(d string) int {
+		if d == "." {
+			return -1
+		}
+		return strings.Count(d, "/")
+	}
+	slices.SortFunc(dirList, func(a, b string) int { // parents first
+		return cmp.Or(cmp.Compare(depth(a), depth(b)), strings.Compare(a, b))
+	})
+	// Folders: real, missing, or something else in their place. A symlink
+	// where the manifest has a folder is never followed: the files it would
+	// reach are outside dir, and the symlink itself goes (extra).
+	const (
+		real = iota
+		missing
+		other
+	)
+	kind := make([]byte, len(dirList))
+	changed := make([]bool, len(dirList)) // changed since the manifest: may hold unlisted entries
+	err := parallel(len(dirList), func(i int) error {
+		fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(dirList[i])))
+		switch {
+		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscallENOTDIR):
+			kind[i] = missing
+		case err != nil:
+			return err
+		case !fi.IsDir():
+			kind[i] = other
+		default:
+			changed[i] = !fi.ModTime().Before(stamp)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	usable := make(map[string]bool, len(dirList)) // a real folder, under real folders
+	d := &onDisk{sums: make(map[string]string, len(files))}
+	for i, dd := range dirList {
+		parentOK := dd == "." || usable[path.Dir(dd)]
+		switch {
+		case !parentOK:
+			changed[i] = false
+		case kind[i] == real:
+			usable[dd] = true
+		case kind[i] == other:
+			d.extra = append(d.extra, dd)
+		}
+	}
 	// Files: present and unchanged since the manifest, changed, or gone.
 	state := make([]byte, len(files)) // 0 gone, 1 as listed, 2 unsure, 3 not a file
-	err := parallel(len(files), func(i int) error {
+	err = parallel(len(files), func(i int) error {
+		if !usable[path.Dir(files[i])] {
+			return nil // gone: its folder is not there, or is not a folder
+		}
 		fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(files[i])))
 		switch {
 		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscallENOTDIR):
@@ -212,7 +265,6 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &onDisk{sums: make(map[string]string, len(files))}
 	for i, p := range files {
 		switch state[i] {
 		case 1:
@@ -222,22 +274,6 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 		case 3:
 			d.extra = append(d.extra, p)
 		}
-	}
-	// Folders changed since the manifest may hold entries it does not list.
-	changed := make([]bool, len(dirList))
-	err = parallel(len(dirList), func(i int) error {
-		fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(dirList[i])))
-		if err == nil && fi.IsDir() && fi.ModTime().Before(stamp) {
-			return nil
-		}
-		if err != nil && !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscallENOTDIR) {
-			return err
-		}
-		changed[i] = err == nil && fi.IsDir() // a file in its place shows in its parent
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	listed := map[string]bool{}
 	for _, p := range files {
@@ -326,10 +362,18 @@ func update(w *Prepared, t *Tree, crash func() bool) error {
 	for _, p := range j.backups {
 		moved[p] = true
 	}
+	movedWith := func(d string) bool { // d or a folder above it is moved away
+		for ; d != "."; d = path.Dir(d) {
+			if moved[d] {
+				return true
+			}
+		}
+		return false
+	}
 	made := map[string]bool{}
 	for _, p := range writes {
 		for d := path.Dir(p); d != "." && !made[d]; d = path.Dir(d) {
-			if fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(d))); err == nil && fi.IsDir() && !moved[d] {
+			if fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(d))); err == nil && fi.IsDir() && !movedWith(d) {
 				break
 			}
 			made[d] = true

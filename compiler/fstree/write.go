@@ -61,6 +61,9 @@ func (w *Prepared) read() error {
 	// Whatever changes from now on must not pass for unchanged next time
 	// (update); the margin is for the coarse clock of file times.
 	w.start = time.Now().Add(-time.Second)
+	if fi, err := os.Lstat(w.dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return fmt.Errorf("refusing to write %s: it is a symlink, and platformc writes only in a folder of its own", w.dir)
+	}
 	if err := Recover(w.dir); err != nil {
 		return err
 	}
@@ -161,6 +164,9 @@ func place(dir, tmp, p string, data []byte, previous bool) error {
 	dst := filepath.Join(tmp, filepath.FromSlash(p))
 	if previous {
 		old := filepath.Join(dir, filepath.FromSlash(p))
+		if !within(dir, old) {
+			return os.WriteFile(dst, data, 0o644)
+		}
 		if cur, err := os.ReadFile(old); err == nil && bytes.Equal(cur, data) {
 			if err := os.Link(old, dst); err == nil {
 				return nil
@@ -168,6 +174,22 @@ func place(dir, tmp, p string, data []byte, previous bool) error {
 		}
 	}
 	return os.WriteFile(dst, data, 0o644)
+}
+
+// within reports whether file is a regular file reached from dir through
+// real folders only: no symlink on the way leads out of dir.
+func within(dir, file string) bool {
+	fi, err := os.Lstat(file)
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	rel, err := filepath.Rel(dir, file)
+	if err != nil {
+		return false
+	}
+	base, err1 := filepath.EvalSymlinks(dir)
+	real, err2 := filepath.EvalSymlinks(filepath.Dir(file))
+	return err1 == nil && err2 == nil && real == filepath.Join(base, filepath.Dir(rel))
 }
 
 // swap moves tmp to dir, keeping the old dir until the new one is in place.
@@ -208,6 +230,9 @@ func ReadFolder(dir, folder string) (*Tree, error) {
 		}
 		if err != nil || d.IsDir() {
 			return err
+		}
+		if !d.Type().IsRegular() {
+			return nil // a symlink or a device is not an output: never followed
 		}
 		rel, err := filepath.Rel(dir, p)
 		if err != nil {

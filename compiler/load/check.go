@@ -28,8 +28,15 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 			errs = append(errs, errorf(c.AccountPos, cuePath("clusters", c.Name, "account"), "account %s is not the account of environment %q (%s in %s): every cluster of an environment runs in its account, so that the tenants' IAM roles there can trust the clusters", c.Account, c.Environment, env.Account, PlatformFile))
 		}
 	}
-	onCluster := map[string][]model.Ref{}   // cluster -> tenants placed on it, at their references
-	hosts := map[string]map[string]string{} // cluster -> ingress host -> tenant
+	onCluster := map[string][]model.Ref{} // cluster -> tenants placed on it, at their references
+	// A public name belongs to one tenant across the whole platform: the
+	// DNS stacks give each of its clusters a weighted record, so a second
+	// tenant claiming it on another cluster would take part of its traffic.
+	type claim struct {
+		tenant, cluster string
+		pos             model.Pos
+	}
+	hosts := map[string]claim{} // ingress host, lower case -> its first claim
 	for _, t := range p.Tenants {
 		tp := cuePath("tenants", t.Name)
 		placed := map[string]bool{}
@@ -84,13 +91,12 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 				if !inZone(in.Host, c.DNSZone) {
 					errs = append(errs, errorf(in.Pos, ip, "host %q is not in the DNS zone %q of cluster %q; set another host for that cluster under overrides: %q: ingress: host", in.Host, c.DNSZone, c.Name, c.Name))
 				}
-				if hosts[c.Name] == nil {
-					hosts[c.Name] = map[string]string{}
+				host := strings.TrimSuffix(strings.ToLower(in.Host), ".")
+				if first, ok := hosts[host]; ok && first.tenant != t.Name {
+					errs = append(errs, errorf(in.Pos, ip, "host %q belongs to tenant %q (%s, on cluster %q): a host is served by one tenant across the whole platform", in.Host, first.tenant, first.pos, first.cluster))
+				} else if !ok {
+					hosts[host] = claim{tenant: t.Name, cluster: c.Name, pos: in.Pos}
 				}
-				if owner, ok := hosts[c.Name][in.Host]; ok && owner != t.Name {
-					errs = append(errs, errorf(in.Pos, ip, "host %q on cluster %q is already served by tenant %q", in.Host, c.Name, owner))
-				}
-				hosts[c.Name][in.Host] = t.Name
 			}
 		}
 		for _, j := range t.Jobs {

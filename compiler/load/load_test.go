@@ -185,7 +185,17 @@ func TestErrors(t *testing.T) {
 			"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", ingress: host: "a.example.com"}}`,
 			"tenants/b.cue", `tenants: b: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", ingress: host: "a.example.com"}}`,
 		},
-		want: []string{`tenants/b.cue:1:92: tenants.b.services.x.ingress.host: host "a.example.com" on cluster "c1" is already served by tenant "a"`},
+		want: []string{`tenants/b.cue:1:92: tenants.b.services.x.ingress.host: host "a.example.com" belongs to tenant "a" (tenants/a.cue:1:92, on cluster "c1")`},
+	}, {
+		// Both clusters get a weighted record for the host: the second
+		// tenant would take half of the first one's traffic.
+		name: "host taken by another tenant on another cluster",
+		files: []string{
+			"clusters/c2.cue", strings.ReplaceAll(cluster, "c1", "c2"),
+			"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", ingress: host: "a.example.com"}}`,
+			"tenants/b.cue", `tenants: b: {owners: ["t"], clusters: ["c2"], services: x: {image: "r/x:1", ingress: host: "a.example.com"}}`,
+		},
+		want: []string{`tenants/b.cue:1:92: tenants.b.services.x.ingress.host: host "a.example.com" belongs to tenant "a" (tenants/a.cue:1:92, on cluster "c1"): a host is served by one tenant across the whole platform`},
 	}, {
 		name:  "service and job with one name",
 		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: image: "r/x:1", jobs: x: {image: "r/x:1", schedule: "0 0 * * *"}}`},
@@ -296,6 +306,18 @@ func TestNoPlatformFile(t *testing.T) {
 
 // TestErrorsSorted checks that every error of every file is reported at
 // once, in file and line order.
+// TestHostOnTwoClusters: a tenant may serve its own host from each of its
+// clusters (a weighted record each).
+func TestHostOnTwoClusters(t *testing.T) {
+	_, err := load.Load(platform(
+		"clusters/c2.cue", strings.ReplaceAll(cluster, "c1", "c2"),
+		"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1", "c2"], services: x: {image: "r/x:1", ingress: host: "a.example.com"}}`,
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestErrorsSorted(t *testing.T) {
 	_, err := load.Load(platform(
 		"tenants/b.cue", `tenants: b: {owners: ["t"], clusters: ["nope"]}`,

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -39,6 +40,7 @@ func TestScripts(t *testing.T) {
 			"exits":   cmdExits,
 			"cptree":  cmdCptree,
 			"cmptree": cmdCmptree,
+			"oldtime": cmdOldtime,
 		},
 	})
 }
@@ -61,6 +63,18 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if got != want {
 		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+// oldtime PATH... sets the modification time of each file or folder to a
+// day long past, as a checkout made before the manifest leaves them.
+func cmdOldtime(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) == 0 {
+		ts.Fatalf("usage: oldtime PATH...")
+	}
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, p := range args {
+		ts.Check(os.Chtimes(ts.MkAbs(p), old, old))
 	}
 }
 
