@@ -119,7 +119,8 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 			errs = append(errs, errorf(r.Pos, cuePath("tenants", r.Name, "clusters"), "cluster %q is dedicated and accepts exactly one tenant, but %s are placed on it", c.Name, strings.Join(refNames(on), ", ")))
 		}
 	}
-	return append(errs, checkAddons(p)...)
+	errs = append(errs, checkAddons(p)...)
+	return append(errs, checkArgoNames(p)...)
 }
 
 // Path formats a CUE path as CUE does, quoting labels that need it:

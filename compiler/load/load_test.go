@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/platformc/platformc/compiler/load"
+	"github.com/platformc/platformc/compiler/model"
 )
 
 const cluster = `clusters: c1: {
@@ -267,6 +268,35 @@ func TestErrors(t *testing.T) {
 		name:  "add-on chart from a plain http repository",
 		files: []string{"platform.cue", withAddons(strings.Replace(metricsServer, "https://", "http://", 1))},
 		want:  []string{`platform.cue:6:43: platform.addons."metrics-server".chart.repo: chart.repo must be an https:// Helm repository or an oci:// registry path`},
+	}, {
+		// Argo CD would hold two Applications "aws-for-fluent-bit-c1-1-33".
+		name:  "tenant named like an add-on",
+		files: []string{"platform.cue", withAddons(`"aws-for-fluent-bit": {chart: {repo: "https://aws.github.io/eks-charts", name: "aws-for-fluent-bit"}, namespace: "amazon-cloudwatch"}`), "tenants/aws-for-fluent-bit.cue", `tenants: "aws-for-fluent-bit": {owners: ["t"], clusters: ["c1"]}`},
+		want:  []string{`tenants/aws-for-fluent-bit.cue:1:10: tenants."aws-for-fluent-bit": the Argo CD Application "aws-for-fluent-bit-c1-1-33" of tenant "aws-for-fluent-bit" is also the Application of add-on "aws-for-fluent-bit" (platform.cue:6:10): rename one of them`},
+	}, {
+		name:  "add-on named like another add-on's configuration",
+		files: []string{"platform.cue", withAddons(`{karpenter: {chart: {repo: "oci://public.ecr.aws/karpenter", name: "karpenter"}, namespace: "kube-system", aws: "karpenter", install: "opt-in", capacity: ["karpenter"]}, "karpenter-config": {chart: {repo: "https://charts.example.com", name: "x"}, namespace: "x", install: "opt-in"}}`)},
+		want:  []string{`platform.cue:6:180: platform.addons."karpenter-config": the Argo CD ApplicationSet "addon-karpenter-config" of add-on "karpenter-config" is also the ApplicationSet of add-on "karpenter" (platform.cue:6:11): rename one of them`},
+	}, {
+		// Tenant "a" on cluster "b-c1" and tenant "a-b" on cluster "c1"
+		// both make "a-b-c1-1-33".
+		name: "tenant and cluster names that join to another's",
+		files: []string{"clusters/b-c1.cue", strings.ReplaceAll(cluster, "c1", "\"b-c1\""),
+			"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["b-c1"]}`,
+			"tenants/a-b.cue", `tenants: "a-b": {owners: ["t"], clusters: ["c1"]}`},
+		want: []string{`tenants/a.cue:1:10: tenants.a: the Argo CD Application "a-b-c1-1-33" of tenant "a" is also the Application of tenant "a-b" (tenants/a-b.cue:1:10): rename one of them`},
+	}, {
+		name:  "tenant named like the platform's Applications",
+		files: []string{"tenants/namespaces.cue", `tenants: namespaces: {owners: ["t"], clusters: ["c1"]}`},
+		want:  []string{`tenants/namespaces.cue:1:10: tenants.namespaces.name: a tenant name is a lowercase DNS name`},
+	}, {
+		name:  "tenant named like an add-on's ApplicationSet",
+		files: []string{"tenants/addon-x.cue", `tenants: "addon-x": {owners: ["t"], clusters: ["c1"]}`},
+		want:  []string{`tenants/addon-x.cue:1:10: tenants."addon-x".name: a tenant name is a lowercase DNS name`},
+	}, {
+		name:  "service named like the platform's service account",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: "` + model.SecretsServiceAccount + `": image: "r/x:1"}`},
+		want:  []string{`tenants/a.cue:1:57: tenants.a.services."` + model.SecretsServiceAccount + `".name: must be a lowercase DNS name of at most 40 characters`},
 	}, {
 		name:  "empty file",
 		files: []string{"tenants/a.cue", "// nothing yet\n"},

@@ -157,3 +157,51 @@ func (p *Platform) AddonRoleName(g Generation, a *Addon) string {
 func (p *Platform) AddonRoleARN(g Generation, a *Addon) string {
 	return roleARN(g.Cluster.Region, g.Cluster.Account, p.AddonRoleName(g, a))
 }
+
+// Argo CD names. Every Application and ApplicationSet of the platform
+// lives in Argo CD's one namespace, so the names below share one space;
+// the loader refuses a platform in which two of them are equal. gen is a
+// generation's name, or the template parameter that stands for it.
+const (
+	// BootstrapApplication is the app of apps.
+	BootstrapApplication = "platformc"
+	// NamespacesApplicationSet makes a NamespacesApplication per generation.
+	NamespacesApplicationSet = "platform-namespaces"
+)
+
+// NamespacesApplication applies a generation's tenant namespaces and their
+// guard rails.
+func NamespacesApplication(gen string) string { return "namespaces-" + gen }
+
+// TenantApplicationSet makes a TenantApplication per generation the tenant
+// is placed on.
+func TenantApplicationSet(t *Tenant) string { return t.Name }
+
+// TenantApplication applies a tenant's overlay on a generation.
+func TenantApplication(t *Tenant, gen string) string { return t.Name + "-" + gen }
+
+// AddonUnits are the parts of an add-on that Argo CD applies one after the
+// other, each with its ApplicationSet: its chart and, if it has one, its
+// configuration.
+func AddonUnits(a *Addon) []string {
+	if u := AddonConfigUnit(a); u != "" {
+		return []string{a.Name, u}
+	}
+	return []string{a.Name}
+}
+
+// AddonConfigUnit is the unit of the objects that an add-on needs besides
+// its chart (for Karpenter, its EC2NodeClass and NodePool), "" if none.
+func AddonConfigUnit(a *Addon) string {
+	if a.AWS == KarpenterAddon {
+		return a.Name + "-config"
+	}
+	return ""
+}
+
+// AddonApplicationSet makes an AddonApplication of the unit per generation
+// that installs the add-on.
+func AddonApplicationSet(unit string) string { return "addon-" + unit }
+
+// AddonApplication applies an add-on's unit on a generation.
+func AddonApplication(unit, gen string) string { return unit + "-" + gen }

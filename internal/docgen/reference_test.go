@@ -62,7 +62,7 @@ func TestReferenceCoversTheSchema(t *testing.T) {
 		"*Checked:* replicas must be a number from 1 to 100",
 		"`overrides.<name>.replicas?`",
 		"| <a id=\"service-image\"></a>`image` | [`#Image`](#image) | **required** |",
-		"| <a id=\"service-name\"></a>`name` | [`#Name`](#name) | the entry's label |",
+		"| <a id=\"service-name\"></a>`name` | [`#WorkloadName`](#workloadname) | the entry's label |",
 		"### #Job",
 		"`schedule` | [`#Cron`](#cron) | **required** |",
 		"### #Secret",

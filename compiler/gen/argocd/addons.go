@@ -95,7 +95,7 @@ func (g generator) addonsProject() obj {
 	}
 	for _, a := range g.p.Config.Addons {
 		repos = append(repos, ChartRepo(a))
-		if hasConfig(a) {
+		if model.AddonConfigUnit(a) != "" {
 			repos = append(repos, g.p.Config.Repo.URL)
 		}
 	}
@@ -142,11 +142,10 @@ func (g generator) addonApplicationSet(a *model.Addon) obj {
 	})
 }
 
-// addonSet makes the ApplicationSet "addon-<name>" of the add-on: an
-// Application "<name>-<generation>" of source on every generation that
-// installs the add-on, in its namespace, in the add-ons' project, at sync
-// wave wave.
-func (g generator) addonSet(a *model.Addon, name string, wave int, source obj) obj {
+// addonSet makes the ApplicationSet of an add-on's unit: an Application of
+// source on every generation that installs the add-on, in its namespace,
+// in the add-ons' project, at sync wave wave.
+func (g generator) addonSet(a *model.Addon, unit string, wave int, source obj) obj {
 	spec := obj{
 		"project":     AddonsProject,
 		"source":      source,
@@ -154,21 +153,17 @@ func (g generator) addonSet(a *model.Addon, name string, wave int, source obj) o
 		"syncPolicy":  addonSyncPolicy(),
 	}
 	selector := obj{"matchLabels": map[string]string{AddonLabel(a): "true"}}
-	o := g.applicationSet("addon-"+name, map[string]string{LabelAddon: a.Name}, selector, spec, name+"-")
+	o := g.applicationSet(model.AddonApplicationSet(unit), model.AddonApplication(unit, NameParam), map[string]string{LabelAddon: a.Name}, selector, spec)
 	k8s.Meta(o)["annotations"] = map[string]string{SyncWave: strconv.Itoa(wave)}
 	return o
 }
-
-// hasConfig reports whether the add-on needs objects besides its chart,
-// which the manifest repository holds per generation (kustomize.AddonDir).
-func hasConfig(a *model.Addon) bool { return a.AWS == model.KarpenterAddon }
 
 // addonConfigApplicationSet applies, after the add-on's chart, the
 // objects the add-on needs besides it on every generation that installs
 // it: for Karpenter, its EC2NodeClass and NodePool. Their kinds come with
 // the chart; until the chart is installed, the sync retries.
-func (g generator) addonConfigApplicationSet(a *model.Addon) obj {
-	return g.addonSet(a, a.Name+"-config", AddonWave(a)+1, g.source(g.repoPath(kustomize.AddonDir(a.Name, NameParam))))
+func (g generator) addonConfigApplicationSet(a *model.Addon, unit string) obj {
+	return g.addonSet(a, unit, AddonWave(a)+1, g.source(g.repoPath(kustomize.AddonDir(a.Name, NameParam))))
 }
 
 // LabelAddon names the add-on of an ApplicationSet and its Applications.

@@ -58,8 +58,8 @@ func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 		objs := []obj{g.addonsProject()}
 		for _, a := range p.Config.Addons {
 			objs = append(objs, g.addonApplicationSet(a))
-			if hasConfig(a) {
-				objs = append(objs, g.addonConfigApplicationSet(a))
+			if u := model.AddonConfigUnit(a); u != "" {
+				objs = append(objs, g.addonConfigApplicationSet(a, u))
 			}
 		}
 		add("addons", fstree.Origin{}, PlatformFileName, objs...)
@@ -154,7 +154,7 @@ func (g generator) bootstrapProject() obj {
 // "kubectl apply -k bootstrap/" and Argo CD manages everything else,
 // itself included.
 func (g generator) bootstrapApplication() obj {
-	o := k8s.New(apiVersion, "Application", g.ns, "platformc", nil)
+	o := k8s.New(apiVersion, "Application", g.ns, model.BootstrapApplication, nil)
 	o["spec"] = obj{
 		"project":     BootstrapProject,
 		"source":      g.source(g.repoPath(Dir)),
@@ -207,12 +207,12 @@ func (g generator) platformApplicationSet() obj {
 	for _, c := range g.p.Clusters {
 		clusters = append(clusters, c.Name)
 	}
-	return g.applicationSet("platform-namespaces", nil, inClusters(clusters), obj{
+	return g.applicationSet(model.NamespacesApplicationSet, model.NamespacesApplication(NameParam), nil, inClusters(clusters), obj{
 		"project":     PlatformProject,
 		"source":      g.source(g.repoPath(kustomize.ClusterDir(NameParam))),
 		"destination": obj{"name": NameParam},
 		"syncPolicy":  syncPolicy(),
-	}, "namespaces-")
+	})
 }
 
 // NameParam is the cluster generator's parameter that templates use: the
@@ -228,13 +228,13 @@ func inClusters(clusters []string) obj {
 	}}
 }
 
-// applicationSet makes an Application from spec for every cluster
-// generation that selector selects. Parameters are read as fields, never
+// applicationSet makes an Application app, named with NameParam, from spec
+// for every cluster generation that selector selects. Parameters are read as fields, never
 // with "index", so that missingkey=error makes a missing one fail rather
 // than render empty.
-func (g generator) applicationSet(name string, labels map[string]string, selector, spec obj, prefix string) obj {
+func (g generator) applicationSet(name, app string, labels map[string]string, selector, spec obj) obj {
 	o := k8s.New(apiVersion, "ApplicationSet", g.ns, name, labels)
-	meta := obj{"name": prefix + NameParam}
+	meta := obj{"name": app}
 	if len(labels) > 0 {
 		meta["labels"] = labels
 	}
@@ -303,10 +303,10 @@ func (g generator) tenantApplicationSet(t *model.Tenant) obj {
 	for _, c := range g.p.Placements(t) {
 		clusters = append(clusters, c.Name)
 	}
-	return g.applicationSet(t.Name, map[string]string{k8s.LabelTenant: t.Name}, inClusters(clusters), obj{
+	return g.applicationSet(model.TenantApplicationSet(t), model.TenantApplication(t, NameParam), map[string]string{k8s.LabelTenant: t.Name}, inClusters(clusters), obj{
 		"project":     t.Name,
 		"source":      g.source(g.repoPath(kustomize.AppOverlay(t.Name, NameParam))),
 		"destination": obj{"name": NameParam, "namespace": t.Namespace()},
 		"syncPolicy":  syncPolicy(),
-	}, t.Name+"-")
+	})
 }
