@@ -2,6 +2,7 @@ package load
 
 import (
 	"maps"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -102,7 +103,11 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 		for _, j := range t.Jobs {
 			checkWorkload(&j.Workload, "jobs")
 		}
+		errs = append(errs, checkEgress(t, p.Placements(t))...)
 		for _, x := range t.Exemptions {
+			if !slices.Contains(p.Config.Policy.Waivable, x.Check) {
+				errs = append(errs, errorf(x.Pos, cuePath("tenants", t.Name, "exemptions", x.Check), "a tenant may not waive %s: the platform team decides (%s: policy.waivable: %s)", x.Check, PlatformFile, orNone(p.Config.Policy.Waivable)))
+			}
 			for _, w := range x.Workloads {
 				if _, ok := workloads[w]; !ok {
 					errs = append(errs, errorf(x.Pos, cuePath("tenants", t.Name, "exemptions", x.Check, "workloads"), "no service or job is named %q", w))
@@ -121,6 +126,34 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 	}
 	errs = append(errs, checkAddons(p)...)
 	return append(errs, checkArgoNames(p)...)
+}
+
+// checkEgress refuses an egress range that would open what the tenant's
+// guard rails close: a range written with host bits (Kubernetes would read
+// another range than the reviewer), and one that covers the whole VPC of a
+// cluster the tenant is on, where every tenant's pods have their addresses
+// ("0.0.0.0/0", "10.0.0.0/8"). The schema has checked the syntax.
+func checkEgress(t *model.Tenant, on []*model.Cluster) Errors {
+	var errs Errors
+	path := cuePath("tenants", t.Name, "network", "egress")
+	for _, r := range t.Egress {
+		p, err := netip.ParsePrefix(r.Name)
+		if err != nil {
+			continue // reported by the schema
+		}
+		if m := p.Masked(); m != p {
+			errs = append(errs, errorf(r.Pos, path, "egress %q has bits set past its /%d: write the range as %q", r.Name, p.Bits(), m.String()))
+			continue
+		}
+		for _, c := range on {
+			vpc, err := netip.ParsePrefix(c.CIDR)
+			if err == nil && p.Bits() <= vpc.Bits() && p.Contains(vpc.Addr()) {
+				errs = append(errs, errorf(r.Pos, path, "egress %q covers the whole VPC %s of cluster %q, where the pods of every tenant run: list only the ranges of the databases and caches the tenant reaches (addresses outside the VPC are always reachable)", r.Name, c.CIDR, c.Name))
+				break
+			}
+		}
+	}
+	return errs
 }
 
 // Path formats a CUE path as CUE does, quoting labels that need it:

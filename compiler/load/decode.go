@@ -35,7 +35,6 @@ type (
 		Jobs       map[string]rawJob
 		Secrets    map[string]struct{ Keys []string }
 		Quota      model.Quota
-		Network    struct{ Egress []string }
 		Exemptions map[string]struct {
 			Reason, Expires string
 			Workloads       []string
@@ -143,7 +142,7 @@ func decodeTenant(e entry) (*model.Tenant, error) {
 		Owners:   r.Owners,
 		Clusters: e.refs(e.value, "clusters"),
 		Quota:    r.Quota,
-		Egress:   r.Network.Egress,
+		Egress:   e.refs(e.value, "network.egress"),
 		Pos:      e.at,
 	}
 	for _, check := range slices.Sorted(maps.Keys(r.Exemptions)) {

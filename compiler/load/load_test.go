@@ -298,6 +298,23 @@ func TestErrors(t *testing.T) {
 		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: "` + model.SecretsServiceAccount + `": image: "r/x:1"}`},
 		want:  []string{`tenants/a.cue:1:57: tenants.a.services."` + model.SecretsServiceAccount + `".name: must be a lowercase DNS name of at most 40 characters`},
 	}, {
+		name:  "tenant waives a check that confines it",
+		files: []string{"tenants/a.cue", "tenants: a: {\n\towners: [\"t\"]\n\tclusters: [\"c1\"]\n\texemptions: \"no-docker-hub\": {reason: \"we pull from Docker Hub\", expires: \"2099-01-01\"}\n}"},
+		want:  []string{`tenants/a.cue:4:14: tenants.a.exemptions."no-docker-hub": a tenant may not waive no-docker-hub: the platform team decides (platform.cue: policy.waivable: immutable-tag, probes, prod-pdb, prod-replicas, read-only-root-filesystem, resources)`},
+	}, {
+		name:  "egress to everything",
+		files: []string{"tenants/a.cue", "tenants: a: {\n\towners: [\"t\"]\n\tclusters: [\"c1\"]\n\tnetwork: egress: [\"10.0.5.0/24\", \"0.0.0.0/0\", \"10.0.0.0/8\", \"10.0.0.0/16\", \"10.0.5.1/24\", \"192.168.0.0/16\"]\n}"},
+		want: []string{
+			`tenants/a.cue:4:35: tenants.a.network.egress: egress "0.0.0.0/0" covers the whole VPC 10.0.0.0/16 of cluster "c1", where the pods of every tenant run`,
+			`tenants/a.cue:4:48: tenants.a.network.egress: egress "10.0.0.0/8" covers the whole VPC 10.0.0.0/16 of cluster "c1"`,
+			`tenants/a.cue:4:62: tenants.a.network.egress: egress "10.0.0.0/16" covers the whole VPC 10.0.0.0/16 of cluster "c1"`,
+			`tenants/a.cue:4:77: tenants.a.network.egress: egress "10.0.5.1/24" has bits set past its /24: write the range as "10.0.5.0/24"`,
+		},
+	}, {
+		name:  "egress that is no address range",
+		files: []string{"tenants/a.cue", "tenants: a: {\n\towners: [\"t\"]\n\tclusters: [\"c1\"]\n\tnetwork: egress: [\"999.0.0.0/8\"]\n}"},
+		want:  []string{`tenants/a.cue:4:20: tenants.a.network.egress.0: must be an IPv4 CIDR such as "10.0.0.0/16"`},
+	}, {
 		name:  "empty file",
 		files: []string{"tenants/a.cue", "// nothing yet\n"},
 		want:  []string{`tenants/a.cue:1:1: tenants/a.cue must define tenants: a`},
@@ -427,5 +444,21 @@ func TestSupportWindows(t *testing.T) {
 	}
 	if p, err := load.Load(platform(), load.Today(day("2026-01-01"))); err != nil || len(p.Warnings) != 0 {
 		t.Errorf("within standard support: %v %v", p, err)
+	}
+}
+
+// TestPlatformDecidesWaivable lets the platform team, and only it, open a
+// check to exemptions.
+func TestPlatformDecidesWaivable(t *testing.T) {
+	exempt := "tenants: a: {\n\towners: [\"t\"]\n\tclusters: [\"c1\"]\n\texemptions: \"no-docker-hub\": {reason: \"a mirror is on its way\", expires: \"2099-01-01\"}\n}"
+	p, err := load.Load(platform(
+		"platform.cue", strings.Replace(settings, "}\n}\n", "}\n\tpolicy: waivable: [\"no-docker-hub\"]\n}\n", 1),
+		"tenants/a.cue", exempt,
+	))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := p.Config.Policy.Waivable; len(w) != 1 || w[0] != "no-docker-hub" {
+		t.Errorf("waivable: got %v", w)
 	}
 }

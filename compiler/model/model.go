@@ -110,6 +110,7 @@ type Policy struct {
 	Registries []string          // allowed image name prefixes; empty allows any but Docker Hub
 	Production []string          // environments whose services need 2 replicas and a PDB
 	Checks     map[string]string // check -> "error", "warning" or "off"
+	Waivable   []string          // checks a tenant may waive with an exemption
 }
 
 // Repo is the manifest repository Argo CD reads.
@@ -235,7 +236,7 @@ type Tenant struct {
 	Jobs       []*Job
 	Secrets    []*Secret
 	Quota      Quota
-	Egress     []string // CIDRs inside the VPC the tenant may reach
+	Egress     []Ref // CIDRs inside the VPC the tenant may reach
 	Exemptions []*Exemption
 	Pos        Pos // where the tenant is defined
 }

@@ -273,10 +273,14 @@ func (c *checker) pod(t *model.Tenant, w *model.Workload, id string, spec any, s
 
 // image checks where an image comes from and that its tag is immutable.
 func (c *checker) image(t *model.Tenant, w *model.Workload, id, image string) {
-	host, _, hasHost := strings.Cut(image, "/")
-	if !hasHost || !strings.ContainsAny(host, ".:") && host != "localhost" || host == "docker.io" || host == "index.docker.io" || host == "registry-1.docker.io" {
+	host, repo, ok := imageRepo(image)
+	regs := c.p.Config.Policy.Registries
+	switch {
+	case !ok:
+		c.report("registry", t, w, id, "image %s is not an image reference a registry reads", image)
+	case host == dockerHub:
 		c.report("no-docker-hub", t, w, id, "image %s comes from Docker Hub, whose pull rate limits stop deployments; use the platform's registry", image)
-	} else if regs := c.p.Config.Policy.Registries; len(regs) > 0 && !slices.ContainsFunc(regs, func(r string) bool { return strings.HasPrefix(image, strings.TrimSuffix(r, "/")+"/") }) {
+	case len(regs) > 0 && !slices.ContainsFunc(regs, func(r string) bool { return inRegistry(host, repo, r) }):
 		c.report("registry", t, w, id, "image %s is not from an allowed registry (%s)", image, strings.Join(regs, ", "))
 	}
 	if strings.Contains(image, "@sha256:") {

@@ -140,6 +140,65 @@ func TestEachCheckFires(t *testing.T) {
 	}
 }
 
+// TestImageSpellings reads every spelling of a Docker Hub image as Docker
+// Hub, and compares images with the allowed registries as a registry reads
+// them, not as strings.
+func TestImageSpellings(t *testing.T) {
+	for image, want := range map[string]string{
+		"nginx:1.27.0":                                                   "no-docker-hub",
+		"library/nginx:1.27.0":                                           "no-docker-hub",
+		"acme/web:1.0.0":                                                 "no-docker-hub",
+		"docker.io/library/nginx:1.27.0":                                 "no-docker-hub",
+		"index.docker.io/acme/web:1.0.0":                                 "no-docker-hub",
+		"registry-1.docker.io/acme/web:1.0.0":                            "no-docker-hub",
+		"registry.hub.docker.com/library/nginx:1.27.0":                   "no-docker-hub",
+		"docker.io:443/nginx:1.27.0":                                     "no-docker-hub",
+		"index.docker.io:443/acme/web:1.0.0":                             "no-docker-hub",
+		"ghcr.io/acme/web:1.0.0":                                         "registry",
+		"111111111111.dkr.ecr.eu-west-1.amazonaws.com.evil.io/web:1.0.0": "registry",
+		"localhost/web:1.0.0":                                            "registry",
+		ecr + "web:1.0.0":                                                "",
+		ecr + "team/web@sha256:" + strings.Repeat("a", 64):               "",
+		strings.Replace(ecr, ".com/", ".com:443/", 1) + "web:1.0.0":      "",
+	} {
+		fs := run(t, tenant("\tservices: web: {image: \""+image+"\", replicas: 2}"), "", nil)
+		var got []string
+		for _, f := range fs {
+			got = append(got, f.Check)
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("%s: got findings %v, want %q", image, fs, want)
+		}
+	}
+}
+
+// TestRegistryPrefix allows a registry's path prefix and nothing beside it.
+func TestRegistryPrefix(t *testing.T) {
+	p, err := load.Load(fstest.MapFS{
+		"platform.cue":      {Data: []byte(strings.Replace(settings, `registries: ["111111111111.dkr.ecr.eu-west-1.amazonaws.com"]`, `registries: ["ghcr.io/acme/"]`, 1))},
+		"clusters/prod.cue": {Data: []byte(cluster)},
+		"tenants/shop.cue":  {Data: []byte(tenant("\tservices: {a: {image: \"ghcr.io/acme/a:1.0.0\", replicas: 2}, b: {image: \"ghcr.io/acme-evil/b:1.0.0\", replicas: 2}, c: {image: \"ghcr.io/acme:1.0.0\", replicas: 2}}"))},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := compiler.Generate(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := policy.Check(p, tree, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range fs {
+		got = append(got, f.Check+" "+f.Object)
+	}
+	if want := "registry Deployment/b registry Deployment/c"; strings.Join(got, " ") != want {
+		t.Errorf("got %v, want %s", fs, want)
+	}
+}
+
 // TestExemption waives a check until a date: before it, the finding is a
 // warning that says so; after it, the exemption itself is an error.
 func TestExemption(t *testing.T) {

@@ -121,7 +121,7 @@ func namespaceOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g 
 	c := g.Cluster
 	to := []obj{{"ipBlock": obj{"cidr": "0.0.0.0/0", "except": []string{c.CIDR}}}}
 	for _, cidr := range t.Egress {
-		to = append(to, obj{"ipBlock": obj{"cidr": cidr}})
+		to = append(to, obj{"ipBlock": obj{"cidr": cidr.Name}})
 	}
 	secret := p.TenantSecret(t, c.Environment)
 	dir, origin := NamespaceOverlay(t.Name, g.Name()), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
