@@ -221,7 +221,7 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 		case !fi.IsDir():
 			kind[i] = other
 		default:
-			changed[i] = !fi.ModTime().Before(stamp)
+			changed[i] = !changeTime(fi).Before(stamp)
 		}
 		return nil
 	})
@@ -255,7 +255,7 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 			return err
 		case !fi.Mode().IsRegular():
 			state[i] = 3
-		case fi.ModTime().Before(stamp) && files[i] != ManifestName:
+		case changeTime(fi).Before(stamp) && files[i] != ManifestName:
 			state[i] = 1
 		default:
 			state[i] = 2

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/platformc/platformc/compiler/fstree"
 )
@@ -113,6 +114,22 @@ func TestWriteInPlaceFailure(t *testing.T) {
 
 // TestWriteNoticesHandEdits edits, adds and removes files and folders of
 // the output by hand: the next Write puts back exactly its files.
+// backdated runs edit on file and sets its times back to an hour before.
+func backdated(file string, edit func(string) error) error {
+	fi, err := os.Stat(file)
+	if errors.Is(err, os.ErrNotExist) {
+		fi, err = os.Stat(filepath.Dir(file))
+	}
+	if err != nil {
+		return err
+	}
+	if err := edit(file); err != nil {
+		return err
+	}
+	old := fi.ModTime().Add(-time.Hour)
+	return os.Chtimes(file, old, old)
+}
+
 func TestWriteNoticesHandEdits(t *testing.T) {
 	a, _ := versions(t)
 	dir := filepath.Join(t.TempDir(), "out")
@@ -132,6 +149,16 @@ func TestWriteNoticesHandEdits(t *testing.T) {
 		func() error {
 			return errors.Join(os.RemoveAll(filepath.Join(dir, "tenants/t06/ns")), os.WriteFile(filepath.Join(dir, "tenants/t06/ns"), []byte("file"), 0o644))
 		},
+		// Edits that set the times back, as "touch -d", "cp -p" or an
+		// interrupted second build would: still noticed (ctime).
+		func() error {
+			return backdated(filepath.Join(dir, "tenants/t07/app/base/deployment.yaml"), func(f string) error { return os.WriteFile(f, []byte("edited"), 0o644) })
+		},
+		func() error {
+			return backdated(filepath.Join(dir, "tenants/t08/app/base"), func(d string) error {
+				return backdated(filepath.Join(d, "stale.yaml"), func(f string) error { return os.WriteFile(f, []byte("stale"), 0o644) })
+			})
+		},
 	}
 	for i, edit := range edits {
 		if err := edit(); err != nil {
@@ -142,5 +169,27 @@ func TestWriteNoticesHandEdits(t *testing.T) {
 		}
 		same(t, fmt.Sprint("after hand edit ", i), dir, a)
 		leftovers(t, dir)
+	}
+}
+
+// TestWriteRemovesAbandoned removes what a first Write that was killed
+// left beside the folder, and nothing else beside it.
+func TestWriteRemovesAbandoned(t *testing.T) {
+	a, _ := versions(t)
+	root := t.TempDir()
+	dir := filepath.Join(root, "out")
+	for _, d := range []string{".out.new-123/tenants", ".site.new-1", "other"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := fstree.Write(dir, tree(t, a)); err != nil {
+		t.Fatal(err)
+	}
+	leftovers(t, dir)
+	for _, d := range []string{".site.new-1", "other"} {
+		if _, err := os.Stat(filepath.Join(root, d)); err != nil {
+			t.Errorf("%s: %v", d, err)
+		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -46,8 +47,9 @@ type Prepared struct {
 }
 
 // Prepare starts reading the state of the output folder dir, after
-// undoing an interrupted Write (Recover). Nothing else may read or write
-// dir until the Prepared's Write.
+// undoing an interrupted Write (Recover) and removing what a killed first
+// Write left beside it. Nothing else may read or write dir until the
+// Prepared's Write: the caller holds its Lock.
 func Prepare(dir string) *Prepared {
 	w := &Prepared{dir: filepath.Clean(dir), done: make(chan struct{})}
 	go func() {
@@ -65,6 +67,9 @@ func (w *Prepared) read() error {
 		return fmt.Errorf("refusing to write %s: it is a symlink, and platformc writes only in a folder of its own", w.dir)
 	}
 	if err := Recover(w.dir); err != nil {
+		return err
+	}
+	if err := removeAbandoned(w.dir); err != nil {
 		return err
 	}
 	if err := checkOwned(w.dir); err != nil {
@@ -89,6 +94,13 @@ func (w *Prepared) read() error {
 // Write makes the folder hold exactly the files of t, as the function
 // Write does. A Prepared is written once.
 func (w *Prepared) Write(t *Tree) error { return w.write(t, nil) }
+
+// Err waits for the reading to end and returns its error: whether Write
+// can start (the folder is platformc's, a crashed Write is undone).
+func (w *Prepared) Err() error {
+	<-w.done
+	return w.err
+}
 
 // Close waits for the reading to end, for a Prepared that will not be
 // written (a failed compilation): nothing touches the folder after it.
@@ -137,6 +149,28 @@ func replace(dir string, t *Tree) (err error) {
 		return err
 	}
 	return swap(dir, tmp)
+}
+
+// removeAbandoned removes the sibling folders in which a first Write that
+// was killed was assembling dir (replace): no Write is under way, as the
+// caller holds dir's Lock. A symlink of that name goes, not its target.
+func removeAbandoned(dir string) error {
+	parent, base := filepath.Split(dir)
+	if parent == "" {
+		parent = "."
+	}
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		return nil // no parent yet: nothing abandoned in it
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), "."+base+".new-") {
+			if err := os.RemoveAll(filepath.Join(parent, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // checkOwned fails if dir exists, is not empty and has no manifest.

@@ -35,7 +35,9 @@ Files that are no longer generated, or were added by hand, are removed;
 files edited by hand are written again. out/platformc.json lists every
 file with the tenant and cluster it came from. build refuses to replace a
 non-empty folder that has no platformc.json, so it never deletes a folder
-it did not write.
+it did not write. One platformc at a time uses an output folder: build and
+publish hold a lock on it (.out.lock beside it), and another one fails at
+once with a message naming the holder.
 
 Each tenant's evaluation, generated files and policy findings are kept in
 a cache, keyed by the content they were computed from, so that a build
@@ -73,6 +75,15 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if opts.out != "" {
 		out = abs(e, opts.out)
 	}
+	what := "build"
+	if opts.check {
+		what = "build --check"
+	}
+	unlock, err := fstree.Lock(out, what)
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	aws := withAWS(e, out)
 	// What out/ holds is read while the platform compiles.
 	var prepared *fstree.Prepared
@@ -91,8 +102,12 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if opts.check {
 		return check(e, root, out, tree, locks)
 	}
-	// The lock files first: should writing out/ fail, the next build
-	// derives the same generations from them again.
+	// The lock files first, once out/ is known to be writable: should
+	// writing it fail later, the next build derives the same generations
+	// from them again.
+	if err := prepared.Err(); err != nil {
+		return err
+	}
 	if err := writeLocks(root, locks); err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/transport/ssh"
 	"github.com/spf13/cobra"
 
+	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gitpub"
 )
 
@@ -74,7 +75,13 @@ func publishRun(ctx context.Context, e *env, rf *rootFlags, opts *publishOptions
 	if err != nil {
 		return err
 	}
-	tree, _, err := compile(e, root, withAWS(e, filepath.Join(root, "out"))...)
+	out := filepath.Join(root, "out")
+	unlock, err := fstree.Lock(out, "publish")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	tree, _, err := compile(e, root, withAWS(e, out)...)
 	if err != nil {
 		return err
 	}
