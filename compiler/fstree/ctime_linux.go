@@ -1,18 +1,8 @@
 package fstree
 
 import (
-	"io/fs"
 	"syscall"
 	"time"
 )
 
-// changeTime is when the file's data or metadata last changed: its status
-// change time (ctime), which, unlike its modification time, no one can
-// set back, or its modification time if that is later.
-func changeTime(fi fs.FileInfo) time.Time {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return fi.ModTime()
-	}
-	return later(time.Unix(st.Ctim.Unix()), fi.ModTime())
-}
+func statCtime(st *syscall.Stat_t) time.Time { return time.Unix(st.Ctim.Unix()) }
