@@ -29,7 +29,7 @@ var ErrNoChanges = errors.New("no changes to publish")
 
 // Options says where and how to publish.
 type Options struct {
-	URL     string // the manifest repository: a URL or a local path
+	URL     string // the manifest repository: a URL (credentials in it are moved to Auth) or a local path
 	Branch  string // default "main"
 	Path    string // the folder of the repository that the tree replaces; "" is the root
 	Message string // the commit's subject; a default names the change
@@ -63,6 +63,7 @@ func Publish(ctx context.Context, tree *fstree.Tree, opts Options) (Result, erro
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	opts.Auth, opts.URL = urlAuth(opts.URL, opts.Auth), PlainURL(opts.URL)
 	if opts.Path = strings.Trim(path.Clean("/"+opts.Path), "/"); opts.Path != "" {
 		if err := fstree.CheckPath(opts.Path); err != nil {
 			return Result{}, fmt.Errorf("--path: %w", err)

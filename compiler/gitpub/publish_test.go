@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	nethttp "net/http"
 	"net/http/cgi"
 	"net/http/httptest"
@@ -263,5 +264,52 @@ func TestPublishRace(t *testing.T) {
 	}
 	for i, r := range results {
 		t.Logf("publisher %d: %d attempts, commit %.12s, %v", i, r.Attempts, r.Commit, errs[i])
+	}
+}
+
+// TestPublishTokenInURL takes the credentials of an HTTPS URL as Auth and
+// never shows them: not in an error of go-git, which names the URL.
+func TestPublishTokenInURL(t *testing.T) {
+	s := newServer(t)
+	withToken := func(password string) gitpub.Options {
+		o := opts(s, "")
+		o.Auth = nil
+		o.URL = strings.Replace(s.url, "://", "://ci:"+password+"@", 1)
+		return o
+	}
+	if _, err := gitpub.Publish(context.Background(), tree(t, map[string]string{"a": "1"}), withToken(token)); err != nil {
+		t.Fatalf("with the token in the URL: %v", err)
+	}
+	_, err := gitpub.Publish(context.Background(), tree(t, map[string]string{"a": "2"}), withToken("wrong-secret"))
+	if err == nil || strings.Contains(err.Error(), "wrong-secret") {
+		t.Errorf("with a wrong token in the URL: got %v, want an error that does not show it", err)
+	}
+	if got := gitpub.PlainURL("https://ci:" + token + "@git.example.com/m.git"); got != "https://git.example.com/m.git" {
+		t.Errorf("PlainURL: %s", got)
+	}
+}
+
+// TestPublishTimeout gives up on a repository that accepts connections and
+// never answers, when the context ends.
+func TestPublishTimeout(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, silent, until the test ends
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	o := opts(&server{url: "http://" + l.Addr().String() + "/manifests.git"}, "")
+	if _, err := gitpub.Publish(ctx, tree(t, map[string]string{"a": "1"}), o); err == nil || ctx.Err() == nil {
+		t.Fatalf("got %v, want the publish to end with its context", err)
 	}
 }

@@ -61,8 +61,10 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 		return nil, fmt.Errorf("embedded schema: apiRemovals: %w", err)
 	}
 	var errs Errors
-	if _, err := fs.Stat(fsys, PlatformFile); errors.Is(err, fs.ErrNotExist) {
+	if fi, err := fs.Lstat(fsys, PlatformFile); errors.Is(err, fs.ErrNotExist) {
 		errs = append(errs, errorf(model.Pos{File: PlatformFile}, "", "not found: the platform's root needs %s, defining platform: {name, repo, argocd, environments}", PlatformFile))
+	} else if err == nil && !fi.Mode().IsRegular() {
+		errs = append(errs, errorf(model.Pos{File: PlatformFile, Line: 1, Col: 1}, "", "not read: it is not a regular file of the repository (a symlink?); put the file itself here"))
 	} else {
 		v, e, err := l.file(fsys, PlatformFile, "platform")
 		if err != nil {
@@ -77,10 +79,11 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 	}
 	broken := map[string]bool{} // clusters whose file has errors: known, but not in p
 	for _, dir := range []string{ClustersDir, TenantsDir} {
-		names, err := cueFiles(fsys, dir)
+		names, e, err := cueFiles(fsys, dir)
 		if err != nil {
 			return nil, err
 		}
+		errs = append(errs, e...)
 		if dir == TenantsDir {
 			ts, e, err := loadTenants(fsys, names, o.cache) // in parallel (parallel.go)
 			if err != nil {
@@ -137,22 +140,37 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 
 // cueFiles lists the .cue files directly in dir, sorted, skipping hidden
 // files and files starting with "_" as the cue tool does. A missing folder
-// holds no files.
-func cueFiles(fsys fs.FS, dir string) ([]string, error) {
+// holds no files. What looks meant to be read but would not be is an
+// error, rather than a tenant or cluster silently missing: a file named
+// .CUE, .yaml or .json (but a cluster's lock file); and a .cue file that
+// is not a regular file of the repository (a symlink, which could lead
+// anywhere, or a device) is never read.
+func cueFiles(fsys fs.FS, dir string) ([]string, Errors, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, err
+		return nil, nil, err
 	}
 	var names []string
+	var errs Errors
 	for _, e := range entries {
 		n := e.Name()
-		if e.IsDir() || path.Ext(n) != ".cue" || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_") {
-			continue
+		at := model.Pos{File: dir + "/" + n, Line: 1, Col: 1}
+		ext := path.Ext(n)
+		switch {
+		case e.IsDir() || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_"):
+		case ext == ".cue" && e.Type()&fs.ModeSymlink != 0:
+			errs = append(errs, errorf(at, "", "not read: it is a symlink, and platformc reads only the repository's own files; put the file itself here"))
+		case ext == ".cue" && !e.Type().IsRegular():
+			errs = append(errs, errorf(at, "", "not read: it is not a regular file"))
+		case ext == ".cue":
+			names = append(names, n)
+		case dir == ClustersDir && strings.HasSuffix(n, ".lock.json"):
+		case strings.EqualFold(ext, ".cue") || slices.Contains([]string{".yaml", ".yml", ".json"}, strings.ToLower(ext)):
+			errs = append(errs, errorf(at, "", "not read: %s holds one file <name>.cue per %s; rename it %s.cue", dir, strings.TrimSuffix(dir, "s"), strings.TrimSuffix(n, ext)))
 		}
-		names = append(names, n)
 	}
 	slices.Sort(names)
-	return names, nil
+	return names, errs, nil
 }
 
 // loader evaluates files against the schema. A CUE context is not safe

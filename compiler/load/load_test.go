@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -460,5 +461,56 @@ func TestPlatformDecidesWaivable(t *testing.T) {
 	}
 	if w := p.Config.Policy.Waivable; len(w) != 1 || w[0] != "no-docker-hub" {
 		t.Errorf("waivable: got %v", w)
+	}
+}
+
+// TestFilesNotRead reports, rather than skips, what looks like a tenant
+// file but would not be read, and never reads a .cue file through a
+// symlink; hidden files and "_" files are skipped, as the cue tool does.
+func TestFilesNotRead(t *testing.T) {
+	root := t.TempDir()
+	outside := filepath.Join(t.TempDir(), "x.cue")
+	for name, text := range map[string]string{
+		"platform.cue":          settings,
+		"clusters/c1.cue":       cluster,
+		"clusters/c1.lock.json": `{"generations": ["1.33"]}`,
+		"tenants/a.yaml":        "tenants: a: owners: [t]\n",
+		"tenants/b.CUE":         `tenants: b: {owners: ["t"], clusters: ["c1"]}`,
+		"tenants/.d.cue":        "not cue, and not read",
+		"tenants/_e.cue":        "not cue, and not read",
+		"tenants/README.md":     "# Tenants\n",
+		outside:                 `tenants: c: {owners: ["t"], clusters: ["c1"]}`,
+	} {
+		file := name
+		if !filepath.IsAbs(name) {
+			file = filepath.Join(root, name)
+		}
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(outside, filepath.Join(root, "tenants/c.cue")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := load.Load(os.DirFS(root))
+	want := []string{
+		"tenants/a.yaml:1:1: not read: tenants holds one file <name>.cue per tenant; rename it a.cue",
+		"tenants/b.CUE:1:1: not read: tenants holds one file <name>.cue per tenant; rename it b.cue",
+		"tenants/c.cue:1:1: not read: it is a symlink, and platformc reads only the repository's own files; put the file itself here",
+	}
+	if err == nil || err.Error() != strings.Join(want, "\n") {
+		t.Errorf("got\n%v\nwant\n%s", err, strings.Join(want, "\n"))
+	}
+
+	platformFile := filepath.Join(root, "platform.cue")
+	if err := errors.Join(os.Rename(platformFile, outside+".platform"), os.Symlink(outside+".platform", platformFile)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = load.Load(os.DirFS(root))
+	if want := "platform.cue:1:1: not read: it is not a regular file"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("platform.cue a symlink: got %v, want %s...", err, want)
 	}
 }

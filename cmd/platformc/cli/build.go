@@ -12,6 +12,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/load"
+	"github.com/platformc/platformc/compiler/model"
 )
 
 type buildOptions struct {
@@ -47,7 +48,8 @@ for none); it is safe to delete at any time.
 
 With --check, build writes nothing: it exits 1 and lists the files of the
 output folder that differ from a fresh build — the CI gate against hand
-edits and stale outputs.`,
+edits and stale outputs. It uses no cache and synthesises every AWS stack:
+it trusts nothing it did not compute.`,
 		Example: `  # Build the platform of the current repository into out/
   platformc build
 
@@ -84,14 +86,20 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 		return err
 	}
 	defer unlock()
-	aws := withAWS(e, out)
 	// What out/ holds is read while the platform compiles.
 	var prepared *fstree.Prepared
-	if !opts.check {
+	var tree *fstree.Tree
+	var p *model.Platform
+	if opts.check {
+		// The gate trusts nothing that it did not compute: not the caches,
+		// which anyone who can write them can forge, nor the stacks of out/,
+		// which a pull request can.
+		tree, p, err = compileUncached(e, root, withAWS(e, "")...)
+	} else {
 		prepared = fstree.Prepare(out)
 		defer prepared.Close()
+		tree, p, err = compile(e, root, withAWS(e, out)...)
 	}
-	tree, p, err := compile(e, root, aws...)
 	if err != nil {
 		return err
 	}

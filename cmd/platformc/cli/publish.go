@@ -30,10 +30,11 @@ const (
 
 type publishOptions struct {
 	repo, branch, path, message, sshKey string
+	timeout                             time.Duration
 }
 
 func newPublishCmd(e *env, rf *rootFlags) *cobra.Command {
-	opts := publishOptions{branch: "main"}
+	opts := publishOptions{branch: "main", timeout: 10 * time.Minute}
 	cmd := &cobra.Command{
 		Use:   "publish --repo URL|PATH [--branch B] [--path P] [--message M]",
 		Short: "Commit the generated outputs to the manifest repository and push",
@@ -46,7 +47,10 @@ force-pushed.
 
 Credentials come from the environment and are never printed:
 ` + envToken + ` (an HTTPS token; ` + envUser + ` sets the user name,
-default x-access-token), or --ssh-key with ` + envSSHKeyPass + `.
+default x-access-token), or --ssh-key with ` + envSSHKeyPass + `; a user
+and token written in an HTTPS URL are used, and not printed, too. A publish
+that has not ended within --timeout (a repository that does not answer)
+fails; publishing again commits only what the branch still lacks.
 The commit's author is ` + envAuthorName + ` <` + envAuthorMail + `> (default
 platformc), its time ` + envEpoch + ` if set.`,
 		Example: `  # In CI, after merging to main
@@ -67,6 +71,7 @@ platformc), its time ` + envEpoch + ` if set.`,
 	cmd.Flags().StringVar(&opts.path, "path", "", "the folder of the repository to replace (default: its root)")
 	cmd.Flags().StringVar(&opts.message, "message", "", "the commit's subject (default: names the source commit)")
 	cmd.Flags().StringVar(&opts.sshKey, "ssh-key", "", "private key file for SSH URLs")
+	cmd.Flags().DurationVar(&opts.timeout, "timeout", opts.timeout, "give up when the repository has not answered within this time")
 	return cmd
 }
 
@@ -115,15 +120,20 @@ func publishRun(ctx context.Context, e *env, rf *rootFlags, opts *publishOptions
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	ctx, cancel := context.WithTimeout(ctx, opts.timeout)
+	defer cancel()
+	repo := gitpub.PlainURL(opts.repo)
 	res, err := gitpub.Publish(ctx, tree, po)
-	if errors.Is(err, gitpub.ErrNoChanges) {
-		fmt.Fprintf(e.stdout, "nothing to publish: %s %s already holds these outputs\n", opts.repo, opts.branch)
+	switch {
+	case errors.Is(err, gitpub.ErrNoChanges):
+		fmt.Fprintf(e.stdout, "nothing to publish: %s %s already holds these outputs\n", repo, opts.branch)
 		return nil
-	}
-	if err != nil {
+	case ctx.Err() == context.DeadlineExceeded:
+		return fmt.Errorf("publishing to %s: not done within %s (--timeout); publish again: it commits only what the branch still lacks", repo, opts.timeout)
+	case err != nil:
 		return err
 	}
-	fmt.Fprintf(e.stdout, "published %s to %s %s: %d added, %d modified, %d removed\n", res.Commit[:12], opts.repo, opts.branch, res.Added, res.Modified, res.Removed)
+	fmt.Fprintf(e.stdout, "published %s to %s %s: %d added, %d modified, %d removed\n", res.Commit[:12], repo, opts.branch, res.Added, res.Modified, res.Removed)
 	return nil
 }
 

@@ -217,7 +217,12 @@ func plural(n int, thing string) string {
 
 // compile compiles the platform at root, printing its warnings.
 func compile(e *env, root string, opts ...compiler.Option) (*fstree.Tree, *model.Platform, error) {
-	tree, p, err := compiler.Compile(os.DirFS(root), append(append(opts, compiler.Today(e.today)), e.cached()...)...)
+	return compileUncached(e, root, append(opts, e.cached()...)...)
+}
+
+// compileUncached is compile without the caches.
+func compileUncached(e *env, root string, opts ...compiler.Option) (*fstree.Tree, *model.Platform, error) {
+	tree, p, err := compiler.Compile(os.DirFS(root), append(opts, compiler.Today(e.today))...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -294,16 +299,19 @@ func (e *env) cached() []compiler.Option {
 const envAWS = "PLATFORMC_AWS"
 
 // withAWS adds the AWS stacks to a compilation, reusing the unchanged ones
-// of the output folder out; progress shows on a terminal only.
+// of the output folder out ("": none, every stack is synthesised);
+// progress shows on a terminal only.
 func withAWS(e *env, out string) []compiler.Option {
 	if os.Getenv(envAWS) == "off" {
 		return nil
 	}
 	// The CDK generator reads nothing of the previous output but its own
 	// folder.
-	prev, err := fstree.ReadFolder(out, cdk.Dir)
-	if err != nil {
-		prev = &fstree.Tree{}
+	prev := &fstree.Tree{}
+	if out != "" {
+		if t, err := fstree.ReadFolder(out, cdk.Dir); err == nil {
+			prev = t
+		}
 	}
 	var progress io.Writer
 	if isTerminal(e.stderr) {
