@@ -39,6 +39,11 @@ func WithCache(c *load.Cache) Option {
 	return func(o *options) { o.load = append(o.load, load.WithCache(c)) }
 }
 
+// MemoryLimit bounds the memory of loading the sources (load.MemoryLimit).
+func MemoryLimit(limit uint64, exceeded func(error)) Option {
+	return func(o *options) { o.load = append(o.load, load.MemoryLimit(limit, exceeded)) }
+}
+
 // WithAWS adds the AWS CDK stacks (out/cdk/) to the outputs. Stacks whose
 // inputs did not change since previous, an earlier output, are copied from
 // it; the others are synthesised with the AWS CDK through jsii, which

@@ -66,6 +66,7 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 				errs = append(errs, errorf(w.Pos, wp, "a %s is also named %q: services and jobs of a tenant need distinct names", other, w.Name))
 			}
 			workloads[w.Name] = strings.TrimSuffix(kind, "s")
+			errs = append(errs, checkValues(w, wp)...)
 			for _, r := range w.Secrets {
 				if !secrets[r.Name] {
 					errs = append(errs, errorf(r.Pos, wp+".secrets", "secret %q is not declared under %s.secrets (declared: %s)", r.Name, tp, orNone(declared)))

@@ -61,7 +61,7 @@ func Locks(p *model.Platform) (map[string][]byte, error) {
 // there is none.
 func readLock(fsys fs.FS, cluster string) ([]string, *Error) {
 	file := LockFile(cluster)
-	data, err := fs.ReadFile(fsys, file)
+	data, err := readSource(fsys, file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

@@ -32,8 +32,10 @@ const (
 type Option func(*options)
 
 type options struct {
-	today time.Time
-	cache *Cache // see WithCache (cache.go)
+	today    time.Time
+	cache    *Cache // see WithCache (cache.go)
+	memory   uint64 // see MemoryLimit (limits.go)
+	exceeded func(error)
 }
 
 // Today sets the date that EKS support windows are checked against; without
@@ -49,7 +51,9 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	l, err := newLoader()
+	w := watchMemory(o.memory, o.exceeded)
+	defer w.close()
+	l, err := newLoader(w)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +89,7 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 		}
 		errs = append(errs, e...)
 		if dir == TenantsDir {
-			ts, e, err := loadTenants(fsys, names, o.cache) // in parallel (parallel.go)
+			ts, e, err := loadTenants(fsys, names, o.cache, w) // in parallel (parallel.go)
 			if err != nil {
 				return nil, err
 			}
@@ -179,9 +183,10 @@ type loader struct {
 	ctx    *cue.Context
 	schema cue.Value
 	kinds  map[string]cue.Value
+	watch  *watch // nil: no memory limit
 }
 
-func newLoader() (*loader, error) {
+func newLoader(w *watch) (*loader, error) {
 	ctx := cuecontext.New()
 	names, err := fs.Glob(schema.FS, "*.cue")
 	if err != nil {
@@ -205,7 +210,7 @@ func newLoader() (*loader, error) {
 	if err := v.Err(); err != nil {
 		return nil, fmt.Errorf("embedded schema: %w", err)
 	}
-	return &loader{ctx: ctx, schema: v}, nil
+	return &loader{ctx: ctx, schema: v, watch: w}, nil
 }
 
 // entry is one evaluated file: the value at path, unified with the
@@ -221,7 +226,7 @@ type entry struct {
 // file evaluates file alone against the schema and returns the value at
 // path, which is all the file may define.
 func (l *loader) file(fsys fs.FS, file string, path ...string) (entry, Errors, error) {
-	src, err := fs.ReadFile(fsys, file)
+	src, err := readSource(fsys, file)
 	if err != nil {
 		return entry{}, nil, err
 	}
@@ -230,10 +235,17 @@ func (l *loader) file(fsys fs.FS, file string, path ...string) (entry, Errors, e
 
 // source evaluates src, the content of file, as file does.
 func (l *loader) source(file string, src []byte, path ...string) (entry, Errors, error) {
+	if errs := checkSize(file, src, nil); len(errs) > 0 {
+		return entry{}, errs, nil
+	}
 	f, err := parser.ParseFile(file, src, parser.ParseComments)
 	if err != nil {
 		return entry{}, fromCUE(err, file, nil), nil
 	}
+	if errs := checkSize(file, src, f); len(errs) > 0 {
+		return entry{}, errs, nil
+	}
+	defer l.watch.evaluating(file)()
 	at, errs := checkOwnership(f, path)
 	if len(errs) > 0 {
 		return entry{}, errs, nil

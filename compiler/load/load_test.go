@@ -514,3 +514,33 @@ func TestFilesNotRead(t *testing.T) {
 		t.Errorf("platform.cue a symlink: got %v, want %s...", err, want)
 	}
 }
+
+// TestBounds refuses, before evaluating it, a file past the size and
+// field limits, and a workload whose environment or command is past
+// theirs, each at a position.
+func TestBounds(t *testing.T) {
+	head := "tenants: a: {\n\towners: [\"t\"]\n\tclusters: [\"c1\"]\n"
+	var fields strings.Builder
+	for i := range load.MaxSourceFields {
+		fmt.Fprintf(&fields, "\t_f%d: 1\n", i)
+	}
+	var env strings.Builder
+	for i := range load.MaxEnv + 1 {
+		fmt.Fprintf(&env, "V%d: \"x\", ", i)
+	}
+	for _, tc := range []struct{ name, file, want string }{
+		{"size", head + "\t// " + strings.Repeat("x", load.MaxSourceBytes) + "\n}\n", "tenants/a.cue:1:1: more than 1024 KiB: a source file holds at most that much"},
+		// tenants, a, owners and clusters, then one field a line from line 4.
+		{"fields", head + fields.String() + "}\n", fmt.Sprintf("tenants/a.cue:%d:2: more than %d fields", load.MaxSourceFields, load.MaxSourceFields)},
+		{"env count", head + "\tservices: api: {image: \"r/x:1\", env: {" + env.String() + "}}\n}\n", "tenants/a.cue:4:12: tenants.a.services.api.env: 201 variables: env holds at most 200"},
+		{"env value", head + "\tservices: api: {image: \"r/x:1\", env: V: \"" + strings.Repeat("x", load.MaxEnvValue+1) + "\"}\n}\n", "tenants/a.cue:4:12: tenants.a.services.api.env.V: a value of 32769 bytes: an environment variable holds at most 32 KiB"},
+		{"args", head + "\tjobs: j: {image: \"r/x:1\", schedule: \"0 0 * * *\", args: [\"" + strings.Repeat("x", load.MaxArgLength+1) + "\"]}\n}\n", "tenants/a.cue:4:8: tenants.a.jobs.j.args[0]: a word of 4097 bytes: a word holds at most 4096"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := load.Load(platform("tenants/a.cue", tc.file))
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("got %.300v\nwant %s...", err, tc.want)
+			}
+		})
+	}
+}

@@ -32,10 +32,10 @@ type tenantResult struct {
 // that cache (if not nil) holds are taken from it.
 // The files are read first, in this goroutine: fsys need not be safe for
 // concurrent use.
-func loadTenants(fsys fs.FS, names []string, cache *Cache) ([]*model.Tenant, Errors, error) {
+func loadTenants(fsys fs.FS, names []string, cache *Cache, w *watch) ([]*model.Tenant, Errors, error) {
 	srcs := make([][]byte, len(names))
 	for i, name := range names {
-		src, err := fs.ReadFile(fsys, TenantsDir+"/"+name)
+		src, err := readSource(fsys, TenantsDir+"/"+name)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -68,7 +68,7 @@ func loadTenants(fsys fs.FS, names []string, cache *Cache) ([]*model.Tenant, Err
 				}
 				if l == nil || done == recycleEvery {
 					var err error
-					if l, err = newLoader(); err != nil {
+					if l, err = newLoader(w); err != nil {
 						setupOnce.Do(func() { setupErr = err })
 						release()
 						return

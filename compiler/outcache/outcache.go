@@ -142,7 +142,15 @@ func (s *Store) load() {
 	}
 	s.loaded = true
 	s.disk = map[Key]packed{}
-	data, err := os.ReadFile(filepath.Join(s.dir, s.file))
+	file := filepath.Join(s.dir, s.file)
+	// Only a regular file is read: a symlink could lead anywhere, and a
+	// device such as /dev/urandom has no end. Anything else is no cache,
+	// which the next flush replaces.
+	if fi, err := os.Lstat(file); err != nil || !fi.Mode().IsRegular() {
+		s.dirty = err == nil
+		return
+	}
+	data, err := os.ReadFile(file)
 	if err != nil {
 		return
 	}

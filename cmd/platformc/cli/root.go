@@ -112,6 +112,12 @@ func run(args []string, e *env) (code int) {
 		fmt.Fprintf(e.stderr, "platformc: %v\nRun '%s --help' for usage.\n", err, cmd.CommandPath())
 		return ExitUsage
 	}
+	return report(e, err)
+}
+
+// report prints the error of a command that failed and returns its exit
+// code.
+func report(e *env, err error) int {
 	var errs load.Errors
 	if errors.As(err, &errs) {
 		for _, le := range errs {
@@ -222,7 +228,8 @@ func compile(e *env, root string, opts ...compiler.Option) (*fstree.Tree, *model
 
 // compileUncached is compile without the caches.
 func compileUncached(e *env, root string, opts ...compiler.Option) (*fstree.Tree, *model.Platform, error) {
-	tree, p, err := compiler.Compile(os.DirFS(root), append(opts, compiler.Today(e.today))...)
+	limit, exceeded := e.memoryLimit()
+	tree, p, err := compiler.Compile(os.DirFS(root), append(opts, compiler.Today(e.today), compiler.MemoryLimit(limit, exceeded))...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -237,7 +244,7 @@ func loadPlatform(e *env, rf *rootFlags) (string, *model.Platform, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	p, err := load.Load(os.DirFS(root), load.Today(e.today), load.WithCache(e.tenantCache()))
+	p, err := load.Load(os.DirFS(root), load.Today(e.today), load.WithCache(e.tenantCache()), load.MemoryLimit(e.memoryLimit()))
 	if err != nil {
 		return "", nil, err
 	}
@@ -249,6 +256,28 @@ func warn(e *env, p *model.Platform) {
 	for _, w := range p.Warnings {
 		fmt.Fprintln(e.stderr, w)
 	}
+}
+
+// envMemoryLimit bounds, in MiB, the memory that evaluating the sources
+// may take (default 4096; "off" for no bound): past it, platformc names
+// the files being evaluated and exits 1, rather than being killed.
+const envMemoryLimit = "PLATFORMC_MEMORY_LIMIT"
+
+// memoryLimit is the bound of envMemoryLimit and what to do past it: the
+// evaluation cannot be stopped, so the process ends, as a failed command.
+func (e *env) memoryLimit() (uint64, func(error)) {
+	mib := uint64(4096)
+	switch s := os.Getenv(envMemoryLimit); s {
+	case "off":
+		return 0, nil
+	case "":
+	default:
+		if _, err := fmt.Sscan(s, &mib); err != nil || mib == 0 {
+			mib = 4096
+			fmt.Fprintf(e.stderr, "platformc: warning: %s=%q is not a number of MiB; using %d\n", envMemoryLimit, s, mib)
+		}
+	}
+	return mib << 20, func(err error) { os.Exit(report(e, err)) }
 }
 
 // envCache names the folder of the caches, by default platformc/ in the

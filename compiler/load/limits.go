@@ -1,0 +1,181 @@
+package load
+
+import (
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"runtime/metrics"
+	"slices"
+	"sync"
+	"time"
+
+	"cuelang.org/go/cue/ast"
+
+	"github.com/platformc/platformc/compiler/model"
+)
+
+// Limits of a source file, checked before it is evaluated. A tenant file
+// describes a tenant in a few kilobytes and a few hundred fields; a file
+// far beyond that is a mistake, or an attack that every build would pay
+// for (evaluating CUE fields costs more than linear time).
+const (
+	MaxSourceBytes  = 1 << 20
+	MaxSourceFields = 4096
+)
+
+// Limits of what a workload passes to its containers: an object of the
+// cluster holds at most 1.5 MB, and a file of the image or a secret is
+// the place for larger configuration.
+const (
+	MaxEnv       = 200
+	MaxEnvValue  = 32 << 10
+	MaxArgs      = 100
+	MaxArgLength = 4096
+)
+
+// checkValues refuses a workload's environment, command or arguments past
+// the limits, at the workload (wp is its CUE path).
+func checkValues(w *model.Workload, wp string) Errors {
+	var errs Errors
+	if len(w.Env) > MaxEnv {
+		errs = append(errs, errorf(w.Pos, wp+".env", "%d variables: env holds at most %d; put larger configuration in a file of the image", len(w.Env), MaxEnv))
+	}
+	for _, k := range slices.Sorted(maps.Keys(w.Env)) {
+		if n := len(w.Env[k]); n > MaxEnvValue {
+			errs = append(errs, errorf(w.Pos, wp+".env."+k, "a value of %d bytes: an environment variable holds at most %d KiB", n, MaxEnvValue>>10))
+		}
+	}
+	for field, words := range map[string][]string{"command": w.Command, "args": w.Args} {
+		if len(words) > MaxArgs {
+			errs = append(errs, errorf(w.Pos, wp+"."+field, "%d words: %s holds at most %d", len(words), field, MaxArgs))
+		}
+		for i, s := range words {
+			if len(s) > MaxArgLength {
+				errs = append(errs, errorf(w.Pos, fmt.Sprintf("%s.%s[%d]", wp, field, i), "a word of %d bytes: a word holds at most %d", len(s), MaxArgLength))
+			}
+		}
+	}
+	return errs
+}
+
+// readSource reads a source file, but never more than MaxSourceBytes and
+// one byte.
+func readSource(fsys fs.FS, file string) ([]byte, error) {
+	f, err := fsys.Open(file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, MaxSourceBytes+1))
+}
+
+// checkSize refuses a source file beyond the limits, at its start or at
+// its first field past the limit.
+func checkSize(file string, src []byte, f *ast.File) Errors {
+	if len(src) > MaxSourceBytes {
+		return Errors{errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "more than %d KiB: a source file holds at most that much", MaxSourceBytes>>10)}
+	}
+	if f == nil {
+		return nil
+	}
+	n := 0
+	var past ast.Node
+	ast.Walk(f, func(node ast.Node) bool {
+		if _, ok := node.(*ast.Field); ok {
+			if n++; n > MaxSourceFields && past == nil {
+				past = node
+			}
+		}
+		return past == nil
+	}, nil)
+	if past != nil {
+		return Errors{errorf(toPos(past.Pos()), "", "more than %d fields: a source file holds at most that many", MaxSourceFields)}
+	}
+	return nil
+}
+
+// MemoryLimit bounds the memory that loading may take: when the heap
+// passes limit bytes while source files are being evaluated, exceeded is
+// called, once, with an error at the start of each of those files. CUE's
+// evaluation cannot be stopped, so exceeded must end the process (the
+// command line prints the error and exits 1); a file that makes the
+// evaluation grow without bound ("a: b+b" over and over) then ends with a
+// positioned error rather than with the kernel's OOM killer or a Go stack
+// trace.
+func MemoryLimit(limit uint64, exceeded func(error)) Option {
+	return func(o *options) { o.memory, o.exceeded = limit, exceeded }
+}
+
+// watch tracks the files being evaluated, and the heap while it runs.
+type watch struct {
+	mu       sync.Mutex
+	files    map[string]int // file -> evaluations of it under way
+	stop     chan struct{}
+	stopOnce sync.Once
+}
+
+// watchMemory starts polling the heap against limit; nil for no limit.
+func watchMemory(limit uint64, exceeded func(error)) *watch {
+	if limit == 0 || exceeded == nil {
+		return nil
+	}
+	w := &watch{files: map[string]int{}, stop: make(chan struct{})}
+	go func() {
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		tick := time.NewTicker(10 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-w.stop:
+				return
+			case <-tick.C:
+			}
+			metrics.Read(sample)
+			if sample[0].Value.Kind() != metrics.KindUint64 || sample[0].Value.Uint64() <= limit {
+				continue
+			}
+			w.mu.Lock()
+			files := make([]string, 0, len(w.files))
+			for f := range w.files {
+				files = append(files, f)
+			}
+			w.mu.Unlock()
+			if len(files) == 0 {
+				continue // not evaluating: the platform is large, not a file
+			}
+			slices.Sort(files)
+			var errs Errors
+			for _, f := range files {
+				errs = append(errs, errorf(model.Pos{File: f, Line: 1, Col: 1}, "", "evaluating this file took more than %d MiB of memory: a source file declares values, and should not compute them (raise the limit with PLATFORMC_MEMORY_LIMIT if the platform really needs it)", limit>>20))
+			}
+			exceeded(errs)
+			return
+		}
+	}()
+	return w
+}
+
+// evaluating records that file is being evaluated until the returned
+// function is called.
+func (w *watch) evaluating(file string) func() {
+	if w == nil {
+		return func() {}
+	}
+	w.mu.Lock()
+	w.files[file]++
+	w.mu.Unlock()
+	return func() {
+		w.mu.Lock()
+		if w.files[file]--; w.files[file] == 0 {
+			delete(w.files, file)
+		}
+		w.mu.Unlock()
+	}
+}
+
+func (w *watch) close() {
+	if w != nil {
+		w.stopOnce.Do(func() { close(w.stop) })
+	}
+}

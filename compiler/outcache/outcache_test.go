@@ -1,0 +1,52 @@
+package outcache_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/platformc/platformc/compiler/outcache"
+)
+
+// TestStoreRoundTrip keeps an entry across stores of one folder.
+func TestStoreRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	s := outcache.New(dir)
+	s.Put(outcache.Key{1}, []byte("payload"))
+	s.Flush()
+	if got, ok := outcache.New(dir).Get(outcache.Key{1}); !ok || string(got) != "payload" {
+		t.Errorf("got %q, %v", got, ok)
+	}
+}
+
+// TestStoreReadsOnlyARegularFile takes a cache file that is a symlink, to
+// a file elsewhere or to a device without end, for no cache: never reads
+// through it, and replaces it, not its target, when it flushes.
+func TestStoreReadsOnlyARegularFile(t *testing.T) {
+	elsewhere := filepath.Join(t.TempDir(), "outputs.cache")
+	src := outcache.New(filepath.Dir(elsewhere))
+	src.Put(outcache.Key{1}, []byte("payload"))
+	src.Flush()
+	before, err := os.ReadFile(elsewhere)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, target := range []string{elsewhere, "/dev/zero"} {
+		dir := t.TempDir()
+		if err := os.Symlink(target, filepath.Join(dir, outcache.File)); err != nil {
+			t.Fatal(err)
+		}
+		s := outcache.New(dir)
+		if _, ok := s.Get(outcache.Key{1}); ok {
+			t.Errorf("%s: read through the symlink", target)
+		}
+		s.Put(outcache.Key{2}, []byte("new"))
+		s.Flush()
+		if fi, err := os.Lstat(filepath.Join(dir, outcache.File)); err != nil || !fi.Mode().IsRegular() {
+			t.Errorf("%s: the cache file is not a regular file after a flush: %v", target, err)
+		}
+	}
+	if after, _ := os.ReadFile(elsewhere); string(after) != string(before) {
+		t.Error("the symlink's target was written")
+	}
+}
