@@ -2,40 +2,11 @@ package load_test
 
 import (
 	"errors"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/platformc/platformc/compiler/load"
 )
-
-// FuzzLoad feeds arbitrary tenant files to the loader. Whatever the input,
-// it must end in a platform or in load.Errors that point into the tenant
-// file or at the cluster it names — never a panic, never another error.
-func FuzzLoad(f *testing.F) {
-	entries, _ := os.ReadDir("../../tenants")
-	for _, e := range entries {
-		src, err := os.ReadFile("../../tenants/" + e.Name())
-		if err == nil {
-			f.Add(strings.Replace(string(src), "tenants: "+strings.TrimSuffix(e.Name(), ".cue"), "tenants: a", 1))
-		}
-	}
-	f.Add(`tenants: a: {owners: ["t"], clusters: ["c1"]}`)
-	f.Add(`tenants: a: tenants.b`)
-	f.Add(`import "strings"` + "\n" + `tenants: a: owners: [strings.Repeat("x", 1e9)]`)
-	f.Fuzz(func(t *testing.T, src string) {
-		_, err := load.Load(platform("tenants/a.cue", src))
-		var errs load.Errors
-		if err != nil && !errors.As(err, &errs) {
-			t.Fatalf("not load.Errors: %T %v", err, err)
-		}
-		for _, e := range errs {
-			if f := e.Pos.File; f != "tenants/a.cue" && f != "" {
-				t.Errorf("error outside the tenant file: %v", e)
-			}
-		}
-	})
-}
 
 // TestHostileInput tries names built to escape, look-alikes, sizes and
 // references across files: each ends in errors, never in a platform.
