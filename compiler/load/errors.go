@@ -84,6 +84,9 @@ func fromCUE(err error, file string, f *ast.File) Errors {
 		if pos.File != file && f != nil {
 			pos = fieldPos(f, e.Path())
 		}
+		if pos.Line == 0 && pos.File == file {
+			pos = filePos(f, file)
+		}
 		ce := &Error{Pos: pos, Path: path, Msg: msg}
 		if i, ok := last[path]; ok && path != "" {
 			out[i] = ce
@@ -93,6 +96,25 @@ func fromCUE(err error, file string, f *ast.File) Errors {
 		out = append(out, ce)
 	}
 	return out
+}
+
+// filePos places an error of a file that CUE gives no line, such as one
+// of an @embed attribute, at the file's first attribute, or at its start.
+func filePos(f *ast.File, file string) model.Pos {
+	at := model.Pos{File: file, Line: 1, Col: 1}
+	if f == nil {
+		return at
+	}
+	found := false
+	ast.Walk(f, func(n ast.Node) bool {
+		if a, ok := n.(*ast.Attribute); ok && !found {
+			if p := toPos(a.Pos()); p.Line > 0 {
+				at, found = p, true
+			}
+		}
+		return !found
+	}, nil)
+	return at
 }
 
 // pickPos prefers a position in the user's file over one in the schema.

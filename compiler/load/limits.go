@@ -1,6 +1,7 @@
 package load
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -68,6 +69,16 @@ func readSource(fsys fs.FS, file string) ([]byte, error) {
 	}
 	defer f.Close()
 	return io.ReadAll(io.LimitReader(f, MaxSourceBytes+1))
+}
+
+// unreadable is the error of a source file that is listed but cannot be
+// read (permissions, a folder gone meanwhile), at the file.
+func unreadable(file string, err error) Errors {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		err = pe.Err
+	}
+	return Errors{errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "cannot be read: %v", err)}
 }
 
 // checkSize refuses a source file beyond the limits, at its start or at

@@ -228,7 +228,7 @@ type entry struct {
 func (l *loader) file(fsys fs.FS, file string, path ...string) (entry, Errors, error) {
 	src, err := readSource(fsys, file)
 	if err != nil {
-		return entry{}, nil, err
+		return entry{}, unreadable(file, err), nil
 	}
 	return l.source(file, src, path...)
 }

@@ -3,6 +3,7 @@ package load_test
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -542,5 +543,37 @@ func TestBounds(t *testing.T) {
 				t.Errorf("got %.300v\nwant %s...", err, tc.want)
 			}
 		})
+	}
+}
+
+// unreadableFS fails to open one file, as a file without read permission
+// does.
+type unreadableFS struct {
+	fs.FS
+	file string
+}
+
+func (u unreadableFS) Open(name string) (fs.File, error) {
+	if name == u.file {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrPermission}
+	}
+	return u.FS.Open(name)
+}
+
+// TestErrorsHavePositions places errors that CUE or the file system give
+// without a line at the file: an @embed attribute (never allowed: it reads
+// files), and a file that cannot be read.
+func TestErrorsHavePositions(t *testing.T) {
+	_, err := load.Load(platform("tenants/a.cue", "@extern(embed)\npackage platform\n\ntenants: a: {owners: [\"t\"], clusters: [\"c1\"], services: x: {image: \"r/x:1\", env: A: _ @embed(file=\"../../etc/passwd\", type=text)}}\n"))
+	if want := "tenants/a.cue:1:1: cannot embed files"; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("@embed: got %v, want %s...", err, want)
+	}
+	_, err = load.Load(unreadableFS{platform("tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"]}`), "tenants/a.cue"})
+	if want := "tenants/a.cue:1:1: cannot be read: permission denied"; err == nil || err.Error() != want {
+		t.Errorf("unreadable: got %v, want %s", err, want)
+	}
+	_, err = load.Load(unreadableFS{platform(), "clusters/c1.cue"})
+	if want := "clusters/c1.cue:1:1: cannot be read: permission denied"; err == nil || err.Error() != want {
+		t.Errorf("unreadable cluster: got %v, want %s", err, want)
 	}
 }

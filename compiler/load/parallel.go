@@ -34,14 +34,14 @@ type tenantResult struct {
 // concurrent use.
 func loadTenants(fsys fs.FS, names []string, cache *Cache, w *watch) ([]*model.Tenant, Errors, error) {
 	srcs := make([][]byte, len(names))
+	results := make([]tenantResult, len(names))
 	for i, name := range names {
 		src, err := readSource(fsys, TenantsDir+"/"+name)
 		if err != nil {
-			return nil, nil, err
+			results[i].errs = unreadable(TenantsDir+"/"+name, err)
 		}
 		srcs[i] = src
 	}
-	results := make([]tenantResult, len(names))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	workers := min(runtime.GOMAXPROCS(0), (len(names)+recycleEvery/4-1)/(recycleEvery/4))
@@ -55,6 +55,9 @@ func loadTenants(fsys fs.FS, names []string, cache *Cache, w *watch) ([]*model.T
 				i := int(next.Add(1) - 1)
 				if i >= len(names) {
 					return
+				}
+				if results[i].errs != nil {
+					continue // unreadable
 				}
 				var key [32]byte
 				release := func() {}
