@@ -2,7 +2,7 @@
 GO ?= go
 GOTESTSUM = $(GO) tool -modfile=tools/go.mod gotestsum
 
-.PHONY: run test lint build e2e
+.PHONY: run test lint build install e2e
 
 ## run: compile the sample platform (tenants/, clusters/) into out/
 run:
@@ -33,9 +33,14 @@ E2E_TIMEOUT ?= 75m
 e2e:
 	cd test/e2e && PLATFORM="$(abspath $(PLATFORM))" $(GO) tool -modfile=../../tools/go.mod gotestsum --format standard-verbose -- -count=1 -timeout $(E2E_TIMEOUT) ./...
 
-## build: the platformc binary
+## build: the platformc binary, in bin/
 build:
-	$(GO) build -o bin/platformc ./cmd/platformc
+	$(GO) build -buildvcs=true -o bin/platformc ./cmd/platformc
+
+## install: install platformc into $(go env GOPATH)/bin (or GOBIN), stamped
+## with the commit it is built from ("platformc version" prints it)
+install:
+	$(GO) install -buildvcs=true ./cmd/platformc
 
 ## bench: build synthetic platforms of 100, 1,000 and 5,000 tenants on 3
 ## clusters with the platformc binary (the AWS stacks left out) and print a

@@ -14,8 +14,10 @@
 #   MANIFEST_REPO        main: the manifest repository's URL (platform.repo.url)
 #   PLATFORMC_GIT_TOKEN  main: a token that may push to it (a CI secret)
 #
-# Needs platformc on the PATH:
-#   go install github.com/platformc/platformc/cmd/platformc@VERSION
+# Needs platformc on the PATH, built from its repository at a pinned tag or
+# commit (REF):
+#   git clone https://github.com/platformc/platformc.git && cd platformc &&
+#   git checkout REF && make install && platformc version
 # and, for pr, a clone with the base branch's history (not a shallow clone).
 set -eu
 

@@ -35,7 +35,7 @@ func example() Repository {
 		},
 		Module:           "platformc.example/acme@v0",
 		CUEVersion:       CUELanguageVersion,
-		PlatformcVersion: "latest",
+		PlatformcVersion: "main",
 	}
 }
 

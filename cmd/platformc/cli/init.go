@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/mod/module"
 
 	"github.com/platformc/platformc/internal/cueedit"
 	"github.com/platformc/platformc/internal/scaffold"
@@ -168,11 +169,20 @@ func platformName(s string) string {
 	return s
 }
 
-// platformcVersion is the version of platformc that CI should install:
-// this binary's, if it was built from a released module.
+// platformcVersion is the git ref of platformc that CI should build: this
+// binary's release tag, or else the commit it was built from, or else main.
 func platformcVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && strings.HasPrefix(bi.Main.Version, "v") {
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "main"
 	}
-	return "latest"
+	if v := bi.Main.Version; strings.HasPrefix(v, "v") && !module.IsPseudoVersion(v) && !strings.HasSuffix(v, "+dirty") {
+		return v // a release tag
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" {
+			return s.Value
+		}
+	}
+	return "main"
 }

@@ -146,12 +146,14 @@ Kustomize overlays and the other outputs that Argo CD applies.
 
 The platform's root is the nearest folder, from the current one upwards,
 that holds a clusters/ folder; --root names it explicitly.`,
+		Version:       version(),
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		CompletionOptions: cobra.CompletionOptions{
 			HiddenDefaultCmd: true,
 		},
 	}
+	root.SetVersionTemplate("platformc {{.Version}}\n")
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	root.PersistentFlags().StringVar(&rf.root, "root", "", "the platform's root folder (default: found from the current folder upwards)")
@@ -169,6 +171,7 @@ that holds a clusters/ folder; --root names it explicitly.`,
 		newInitCmd(e),
 		newCompletionCmd(e),
 		newSynthCmd(e, &rf),
+		newVersionCmd(e),
 	)
 	return root
 }
