@@ -69,6 +69,7 @@ type Tenant struct {
 	Name             string
 	Owners, Clusters []string
 	Services         []Service // none: an empty services struct, with an example in a comment
+	Zone             string    // the DNS zone of all of its clusters, for the example's host; "" for none
 }
 
 // Service is a service of a new tenant.

@@ -1,11 +1,11 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -145,6 +145,9 @@ func initRun(e *env, opts *initOptions, dir string) error {
 		}
 		fmt.Fprintf(e.stdout, "created %s\n", filepath.Join(rel(e, dir), filepath.FromSlash(f.Path)))
 	}
+	if opts.name == "" {
+		fmt.Fprintf(e.stdout, "\nThe platform is named %q after its folder %q: the name prefixes every AWS\nname platformc makes. To choose another, run init again with --force --name.\n", name, filepath.Base(dir))
+	}
 	fmt.Fprintf(e.stdout, `
 Next: replace the example accounts, region, DNS zone and repository in
 platform.cue and clusters/, then
@@ -172,17 +175,9 @@ func platformName(s string) string {
 // platformcVersion is the git ref of platformc that CI should build: this
 // binary's release tag, or else the commit it was built from, or else main.
 func platformcVersion() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "main"
-	}
-	if v := bi.Main.Version; strings.HasPrefix(v, "v") && !module.IsPseudoVersion(v) && !strings.HasSuffix(v, "+dirty") {
+	b := readBuild()
+	if v := b.version; strings.HasPrefix(v, "v") && !module.IsPseudoVersion(v) && !strings.HasSuffix(v, "+dirty") {
 		return v // a release tag
 	}
-	for _, s := range bi.Settings {
-		if s.Key == "vcs.revision" {
-			return s.Value
-		}
-	}
-	return "main"
+	return cmp.Or(b.revision, "main")
 }

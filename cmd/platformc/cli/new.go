@@ -99,6 +99,17 @@ func newTenantRun(e *env, rf *rootFlags, opts *newTenantOptions, name string) er
 			return fail(fmt.Errorf("the platform has no shared cluster to place %s on: name its clusters with --cluster (clusters: %s)", name, orNone(clusterNames(p))))
 		}
 	}
+	zones := map[string]bool{}
+	for _, c := range p.Clusters {
+		if slices.Contains(t.Clusters, c.Name) {
+			zones[c.DNSZone] = true
+		}
+	}
+	if len(zones) == 1 {
+		for z := range zones {
+			t.Zone = z
+		}
+	}
 	f, err := scaffold.TenantFile(t)
 	if err != nil {
 		return fail(err)

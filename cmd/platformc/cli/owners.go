@@ -44,6 +44,9 @@ func ownersRun(e *env, rf *rootFlags, opts *ownersOptions) error {
 	if err != nil {
 		return err
 	}
+	if len(p.Config.CodeOwners.Platform) == 0 {
+		return load.Errors{{Pos: p.Config.Pos, Path: "platform.codeowners.platform", Msg: `no code owners for the platform team: everything but the tenant files would have no reviewer (set e.g. platform: ["@acme/platform-team"])`}}
+	}
 	want := owners.CodeOwners(p)
 	file := filepath.Join(root, filepath.FromSlash(owners.File))
 	have, _ := os.ReadFile(file)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -186,4 +187,33 @@ func changedLines(a, b []byte) int {
 		}
 	}
 	return n
+}
+
+// TestScaffoldedExamplesValidate uncomments every example of a tenant file
+// that "platformc new tenant" writes, as a product team would: the tenant
+// must still validate.
+func TestScaffoldedExamplesValidate(t *testing.T) {
+	dir := t.TempDir()
+	if code, out := platformc(t, dir, "init", "acme-platform"); code != ExitOK {
+		t.Fatalf("init: exit %d\n%s", code, out)
+	}
+	root := filepath.Join(dir, "acme-platform")
+	if code, out := platformc(t, root, "new", "tenant", "shop"); code != ExitOK {
+		t.Fatalf("new tenant: exit %d\n%s", code, out)
+	}
+	file := filepath.Join(root, "tenants", "shop.cue")
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples := regexp.MustCompile(`(?m)^\t//\t(.*)$`)
+	if n := len(examples.FindAll(src, -1)); n < 8 {
+		t.Fatalf("only %d example lines in:\n%s", n, src)
+	}
+	if err := os.WriteFile(file, examples.ReplaceAll(src, []byte("\t$1")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := platformc(t, root, "validate"); code != ExitOK {
+		t.Errorf("the uncommented examples do not validate: exit %d\n%s", code, out)
+	}
 }

@@ -30,6 +30,7 @@ func newUpgradeCmd(e *env, rf *rootFlags) *cobra.Command {
 
 build records the live generations in clusters/<name>.lock.json; commit it
 with the cluster's file.`,
+		RunE: needSubcommand,
 	}
 	cmd.AddCommand(newUpgradeStatusCmd(e, rf))
 	return cmd

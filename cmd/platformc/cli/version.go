@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"runtime/debug"
 
@@ -26,22 +27,39 @@ that pins platformc checks. platformc --version prints the same.`,
 // version describes the running binary from its build information:
 // "(devel) 1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b modified go1.26.8".
 func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
+	b := readBuild()
+	if b.goVersion == "" {
 		return "unknown (no build information)"
 	}
-	v := bi.Main.Version
-	if v == "" {
-		v = "(devel)"
+	v := cmp.Or(b.version, "(devel)")
+	revision := cmp.Or(b.revision, "no-commit")
+	if b.modified {
+		revision += " modified"
 	}
-	revision, modified := "no-commit", ""
+	return fmt.Sprintf("%s %s %s", v, revision, b.goVersion)
+}
+
+// build is what the Go toolchain recorded of the running binary.
+type build struct {
+	version   string // the module's, "" or "(devel)" for a build from a clone
+	revision  string // the commit of the source tree, "" if not recorded
+	modified  bool   // the tree had changes not committed
+	goVersion string // "" if nothing was recorded
+}
+
+func readBuild() build {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return build{}
+	}
+	b := build{version: bi.Main.Version, goVersion: bi.GoVersion}
 	for _, s := range bi.Settings {
-		switch {
-		case s.Key == "vcs.revision":
-			revision = s.Value
-		case s.Key == "vcs.modified" && s.Value == "true":
-			modified = " modified"
+		switch s.Key {
+		case "vcs.revision":
+			b.revision = s.Value
+		case "vcs.modified":
+			b.modified = s.Value == "true"
 		}
 	}
-	return fmt.Sprintf("%s %s%s %s", v, revision, modified, bi.GoVersion)
+	return b
 }
