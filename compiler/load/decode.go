@@ -156,10 +156,11 @@ func decodeTenant(e entry) (*model.Tenant, error) {
 		rs := r.Services[name]
 		v := e.value.LookupPath(cue.MakePath(cue.Str("services"), cue.Str(name)))
 		s := &model.Service{
-			Workload: e.workload(v, "services", name, rs.rawWorkload),
-			Replicas: rs.Replicas,
-			Port:     rs.Port,
-			Health:   rs.Health,
+			Workload:    e.workload(v, "services", name, rs.rawWorkload),
+			Replicas:    rs.Replicas,
+			ReplicasPos: e.writtenPos("services", name, "replicas"),
+			Port:        rs.Port,
+			Health:      rs.Health,
 		}
 		if rs.Ingress != nil {
 			s.Ingress = &model.Ingress{Host: rs.Ingress.Host, Path: rs.Ingress.Path, Pos: e.valuePos("services", name, "ingress", "host")}
@@ -168,11 +169,12 @@ func decodeTenant(e entry) (*model.Tenant, error) {
 			o := rs.Overrides[c]
 			at := e.labelPos("services", name, "overrides", c)
 			s.Overrides = append(s.Overrides, &model.Override{
-				Cluster:  model.Ref{Name: c, Pos: at},
-				Replicas: o.Replicas,
-				CPU:      o.CPU,
-				Memory:   o.Memory,
-				Host:     o.Ingress.Host,
+				Cluster:     model.Ref{Name: c, Pos: at},
+				Replicas:    o.Replicas,
+				ReplicasPos: e.writtenPos("services", name, "overrides", c, "replicas"),
+				CPU:         o.CPU,
+				Memory:      o.Memory,
+				Host:        o.Ingress.Host,
 			})
 		}
 		t.Services = append(t.Services, s)
@@ -195,15 +197,16 @@ func decodeTenant(e entry) (*model.Tenant, error) {
 
 func (e entry) workload(v cue.Value, kind, name string, r rawWorkload) model.Workload {
 	return model.Workload{
-		Name:    name,
-		Image:   r.Image,
-		CPU:     r.CPU,
-		Memory:  r.Memory,
-		Secrets: e.refs(v, "secrets"),
-		Env:     r.Env,
-		Command: r.Command,
-		Args:    r.Args,
-		Pos:     e.labelPos(kind, name),
+		Name:     name,
+		Image:    r.Image,
+		CPU:      r.CPU,
+		Memory:   r.Memory,
+		Secrets:  e.refs(v, "secrets"),
+		Env:      r.Env,
+		Command:  r.Command,
+		Args:     r.Args,
+		Pos:      e.labelPos(kind, name),
+		ImagePos: e.writtenPos(kind, name, "image"),
 	}
 }
 
@@ -237,6 +240,15 @@ func (e entry) labelPos(path ...string) model.Pos {
 		return toPos(fd.Label.Pos())
 	}
 	return e.at
+}
+
+// writtenPos is where the value of the field at path is written, or the
+// zero position if the file does not write it (a default).
+func (e entry) writtenPos(path ...string) model.Pos {
+	if fd, ok := findField(e.syntax, slices.Concat(e.path, path)); ok {
+		return toPos(fd.Value.Pos())
+	}
+	return model.Pos{}
 }
 
 // valuePos is where the value of the field at path is written.

@@ -270,25 +270,27 @@ type Quota struct {
 
 // Workload is what services and jobs share.
 type Workload struct {
-	Name    string
-	Image   string
-	CPU     string
-	Memory  string
-	Secrets []Ref             // names of the tenant's secrets
-	Env     map[string]string // plain configuration
-	Command []string
-	Args    []string
-	Pos     Pos
+	Name     string
+	Image    string
+	CPU      string
+	Memory   string
+	Secrets  []Ref             // names of the tenant's secrets
+	Env      map[string]string // plain configuration
+	Command  []string
+	Args     []string
+	Pos      Pos
+	ImagePos Pos // where image is written
 }
 
 // Service is a long-running workload behind a Kubernetes Service.
 type Service struct {
 	Workload
-	Replicas  int
-	Port      int
-	Health    string
-	Ingress   *Ingress
-	Overrides []*Override // sorted by cluster name
+	Replicas    int
+	ReplicasPos Pos // where replicas is written; zero for the default
+	Port        int
+	Health      string
+	Ingress     *Ingress
+	Overrides   []*Override // sorted by cluster name
 }
 
 // Ingress exposes a service through the AWS Load Balancer Controller.
@@ -300,11 +302,12 @@ type Ingress struct {
 
 // Override changes a service on one cluster; zero values mean unchanged.
 type Override struct {
-	Cluster  Ref
-	Replicas int
-	CPU      string
-	Memory   string
-	Host     string // ingress host
+	Cluster     Ref
+	Replicas    int
+	ReplicasPos Pos
+	CPU         string
+	Memory      string
+	Host        string // ingress host
 }
 
 // On returns the service as it runs on the named cluster.
@@ -312,7 +315,7 @@ func (s *Service) On(cluster string) Service {
 	out := *s
 	if o := s.Override(cluster); o != nil {
 		if o.Replicas != 0 {
-			out.Replicas = o.Replicas
+			out.Replicas, out.ReplicasPos = o.Replicas, o.ReplicasPos
 		}
 		if o.CPU != "" {
 			out.CPU = o.CPU

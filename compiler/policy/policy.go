@@ -116,6 +116,12 @@ type checker struct {
 // report records a finding of check for a workload of tenant t, unless the
 // check is off; an exemption covering it makes it a warning.
 func (c *checker) report(check string, t *model.Tenant, w *model.Workload, object, format string, args ...any) {
+	c.reportAt(w.Pos, check, t, w, object, format, args...)
+}
+
+// reportAt is report at pos, where the value that breaks the rule is
+// written.
+func (c *checker) reportAt(pos model.Pos, check string, t *model.Tenant, w *model.Workload, object, format string, args ...any) {
 	sev := cmp.Or(c.p.Config.Policy.Checks[check], Error)
 	if sev == Off {
 		return
@@ -126,7 +132,7 @@ func (c *checker) report(check string, t *model.Tenant, w *model.Workload, objec
 			sev, msg = Warning, fmt.Sprintf("%s (exempted until %s: %s)", msg, x.Expires, x.Reason)
 		}
 	}
-	c.out = append(c.out, Finding{Check: check, Severity: sev, Pos: w.Pos, File: w.Pos.File, Line: w.Pos.Line, Column: w.Pos.Col, Tenant: t.Name, Object: object, Message: msg})
+	c.out = append(c.out, Finding{Check: check, Severity: sev, Pos: pos, File: pos.File, Line: pos.Line, Column: pos.Col, Tenant: t.Name, Object: object, Message: msg})
 }
 
 // exemptions reports expired ones at their expiry date.
@@ -209,7 +215,7 @@ func (c *checker) tenant(t *model.Tenant) error {
 			}
 			on := s.On(cl.Name)
 			if on.Replicas < 2 {
-				c.report("prod-replicas", t, &s.Workload, id+" on "+cl.Name, "%d replica in production; run at least 2 so a node or zone can fail", on.Replicas)
+				c.reportAt(cmp.Or(on.ReplicasPos, s.Pos), "prod-replicas", t, &s.Workload, id+" on "+cl.Name, "%d replica in production; run at least 2 so a node or zone can fail", on.Replicas)
 			}
 			if _, ok := objs["PodDisruptionBudget/"+s.Name]; !ok {
 				c.report("prod-pdb", t, &s.Workload, id+" on "+cl.Name, "no PodDisruptionBudget: a node drain may take every pod at once")
@@ -273,22 +279,23 @@ func (c *checker) pod(t *model.Tenant, w *model.Workload, id string, spec any, s
 
 // image checks where an image comes from and that its tag is immutable.
 func (c *checker) image(t *model.Tenant, w *model.Workload, id, image string) {
+	at := cmp.Or(w.ImagePos, w.Pos)
 	host, repo, ok := imageRepo(image)
 	regs := c.p.Config.Policy.Registries
 	switch {
 	case !ok:
-		c.report("registry", t, w, id, "image %s is not an image reference a registry reads", image)
+		c.reportAt(at, "registry", t, w, id, "image %s is not an image reference a registry reads", image)
 	case host == dockerHub:
-		c.report("no-docker-hub", t, w, id, "image %s comes from Docker Hub, whose pull rate limits stop deployments; use the platform's registry", image)
+		c.reportAt(at, "no-docker-hub", t, w, id, "image %s comes from Docker Hub, whose pull rate limits stop deployments; use the platform's registry", image)
 	case len(regs) > 0 && !slices.ContainsFunc(regs, func(r string) bool { return inRegistry(host, repo, r) }):
-		c.report("registry", t, w, id, "image %s is not from an allowed registry (%s)", image, strings.Join(regs, ", "))
+		c.reportAt(at, "registry", t, w, id, "image %s is not from an allowed registry (%s)", image, strings.Join(regs, ", "))
 	}
 	if strings.Contains(image, "@sha256:") {
 		return
 	}
 	tag := image[strings.LastIndex(image, ":")+1:]
 	if !versionTag(tag) {
-		c.report("immutable-tag", t, w, id, "tag %q of %s looks mutable; use a version or a digest", tag, image)
+		c.reportAt(at, "immutable-tag", t, w, id, "tag %q of %s looks mutable; use a version or a digest", tag, image)
 	}
 }
 

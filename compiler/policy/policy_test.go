@@ -115,7 +115,7 @@ func TestEachCheckFires(t *testing.T) {
 		edit          func(*fstree.Tree) *fstree.Tree
 		want          string
 	}{
-		{"registry", tenant("\tservices: web: image: \"ghcr.io/acme/web:1.0.0\""), nil, "tenants/shop.cue:4:12: error: [registry] Deployment/web: image ghcr.io/acme/web:1.0.0 is not from an allowed registry"},
+		{"registry", tenant("\tservices: web: image: \"ghcr.io/acme/web:1.0.0\""), nil, "tenants/shop.cue:4:24: error: [registry] Deployment/web: image ghcr.io/acme/web:1.0.0 is not from an allowed registry"},
 		{"no-docker-hub", tenant("\tservices: web: image: \"nginx:1.27.0\""), nil, "error: [no-docker-hub] Deployment/web: image nginx:1.27.0 comes from Docker Hub"},
 		{"immutable-tag", tenant("\tservices: web: image: \"" + ecr + "web:main\""), nil, "warning: [immutable-tag] Deployment/web: tag \"main\""},
 		{"prod-replicas", tenant("\tservices: web: {image: \"" + ecr + "web:1.0.0\", replicas: 1}"), nil, "error: [prod-replicas] Deployment/web on prod: 1 replica in production"},
@@ -196,6 +196,23 @@ func TestRegistryPrefix(t *testing.T) {
 	}
 	if want := "registry Deployment/b registry Deployment/c"; strings.Join(got, " ") != want {
 		t.Errorf("got %v, want %s", fs, want)
+	}
+}
+
+// TestFindingsAtTheirField places a finding at the value that breaks the
+// rule — replicas, as written for the service or overridden for the
+// cluster, and the image — and at the workload when the value is the
+// schema's.
+func TestFindingsAtTheirField(t *testing.T) {
+	for _, tc := range []struct{ name, body, want string }{
+		{"replicas", "\tservices: web: {\n\t\timage: \"" + ecr + "web:1.0.0\"\n\t\treplicas: 1\n\t}", "tenants/shop.cue:6:13: error: [prod-replicas]"},
+		{"override", "\tservices: web: {\n\t\timage: \"" + ecr + "web:1.0.0\"\n\t\treplicas: 3\n\t\toverrides: prod: replicas: 1\n\t}", "tenants/shop.cue:7:30: error: [prod-replicas]"},
+		{"image", "\tservices: web: {\n\t\treplicas: 2\n\t\timage: \"ghcr.io/acme/web:1.0.0\"\n\t}", "tenants/shop.cue:6:10: error: [registry]"},
+	} {
+		fs := run(t, tenant(tc.body), "", nil)
+		if len(fs) != 1 || !strings.HasPrefix(fs[0].String(), tc.want) {
+			t.Errorf("%s: got %v, want one finding starting %q", tc.name, fs, tc.want)
+		}
 	}
 }
 
