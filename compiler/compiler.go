@@ -110,6 +110,26 @@ func Compile(fsys fs.FS, opts ...Option) (*fstree.Tree, *model.Platform, error) 
 	return t, p, nil
 }
 
+// Validate runs every check of Compile and writes nothing: the sources,
+// the policy over the generated objects, the APIs that each cluster's
+// Kubernetes version no longer serves and, with WithAWS, the AWS stacks'
+// preconditions, which are planned but not synthesised (no Node.js). The
+// commands that only check or edit sources run it, so that they refuse
+// exactly what a build refuses.
+func Validate(fsys fs.FS, opts ...Option) (*model.Platform, error) {
+	aws := collect(opts).aws
+	_, p, err := Compile(fsys, append(opts, func(o *options) { o.aws = false })...)
+	if err != nil {
+		return nil, err
+	}
+	if aws {
+		if _, err := cdk.Plan(p); err != nil {
+			return nil, fmt.Errorf("cdk: %w", err)
+		}
+	}
+	return p, nil
+}
+
 // compileAll generates p's files and runs the policy over them.
 func compileAll(p *model.Platform, opts []Option) (*fstree.Tree, map[string]string, []policy.Finding, error) {
 	t, err := Generate(p, opts...)

@@ -39,11 +39,15 @@ type Change struct {
 	Unit    string `json:"unit"`              // the folder Argo CD applies
 	Tenant  string `json:"tenant,omitempty"`  // "" for the platform's own units
 	Cluster string `json:"cluster,omitempty"` // the logical cluster, if any
-	Action  Action `json:"action"`
-	Object  ID     `json:"object"`
-	Before  string `json:"before,omitempty"` // canonical YAML
-	After   string `json:"after,omitempty"`
-	Risk    string `json:"risk,omitempty"` // why a reviewer should look twice
+	// Generation is the cluster generation the unit deploys to, and Role
+	// its part in an upgrade ("blue", "green", "retiring"; "" for none).
+	Generation string `json:"generation,omitempty"`
+	Role       string `json:"role,omitempty"`
+	Action     Action `json:"action"`
+	Object     ID     `json:"object"`
+	Before     string `json:"before,omitempty"` // canonical YAML
+	After      string `json:"after,omitempty"`
+	Risk       string `json:"risk,omitempty"` // why a reviewer should look twice
 }
 
 // Report is the difference between two output trees.

@@ -20,6 +20,7 @@ import (
 	"github.com/platformc/platformc/compiler/diff"
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gitpub"
+	"github.com/platformc/platformc/compiler/model"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -115,17 +116,17 @@ func (r *repo) commit(files map[string]string) *object.Commit {
 
 // compile compiles the platform of commit c, read from the object store;
 // a platform that does not compile gives empty outputs and its error.
-func compile(t *testing.T, c *object.Commit) (*fstree.Tree, error) {
+func compile(t *testing.T, c *object.Commit) (*fstree.Tree, *model.Platform, error) {
 	t.Helper()
 	fsys, err := gitpub.TreeFS(c, ".")
 	if err != nil {
 		t.Fatal(err)
 	}
-	tree, _, err := compiler.Compile(fsys)
+	tree, p, err := compiler.Compile(fsys)
 	if err != nil {
-		return &fstree.Tree{}, err
+		return &fstree.Tree{}, nil, err
 	}
-	return tree, nil
+	return tree, p, nil
 }
 
 func files(extra ...string) map[string]string {
@@ -138,6 +139,14 @@ func files(extra ...string) map[string]string {
 		}
 	}
 	return m
+}
+
+// upgrading is the platform with cluster prod moving from 1.34 to 1.35,
+// all traffic on green, and more of the upgrade's fields.
+func upgrading(more string) map[string]string {
+	c := strings.Replace(cluster, `"1.34"`, `"1.35"`, 1)
+	c = strings.Replace(c, "\tdns:", "\tupgrade: {\n\t\ttraffic: 100"+more+"\n\t}\n\tdns:", 1)
+	return files("clusters/prod.cue", c, "clusters/prod.lock.json", `{"generations": ["1.34", "1.35"]}`)
 }
 
 func TestDiff(t *testing.T) {
@@ -183,6 +192,14 @@ func TestDiff(t *testing.T) {
 `),
 		changes: 0,
 	}, {
+		// Retiring blue deletes the tenant's namespace there: the risky
+		// line names that generation and its role, not the cluster.
+		name:    "retired",
+		base:    upgrading(""),
+		head:    upgrading("\n\t\tretire: true"),
+		changes: 23,
+		risky:   []string{"changes where project billing may deploy", "changes where project platform may deploy", "unregisters cluster generation prod-1-34 from Argo CD", "deletes namespace billing and everything in it"},
+	}, {
 		name:    "broken-base",
 		base:    files("tenants/billing.cue", strings.Replace(billing, `"team-billing"]`, `"team-billing"`, 1)),
 		head:    files(),
@@ -190,8 +207,8 @@ func TestDiff(t *testing.T) {
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRepo(t)
-			base, baseErr := compile(t, r.commit(tc.base))
-			head, err := compile(t, r.commit(tc.head))
+			base, bp, baseErr := compile(t, r.commit(tc.base))
+			head, hp, err := compile(t, r.commit(tc.head))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -202,6 +219,7 @@ func TestDiff(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			report.Generations(bp, hp)
 			report.Base = tc.name
 			if baseErr != nil {
 				report.BaseErr = baseErr.Error()
@@ -233,8 +251,8 @@ func TestDiff(t *testing.T) {
 // between tenant sections, with a note, and stays under the limit.
 func TestMarkdownLimit(t *testing.T) {
 	r := newRepo(t)
-	base, _ := compile(t, r.commit(files()))
-	head, err := compile(t, r.commit(files("tenants/shop.cue", shop, "tenants/billing.cue", strings.Replace(billing, "replicas: 3", "replicas: 4", 1))))
+	base, _, _ := compile(t, r.commit(files()))
+	head, _, err := compile(t, r.commit(files("tenants/shop.cue", shop, "tenants/billing.cue", strings.Replace(billing, "replicas: 3", "replicas: 4", 1))))
 	if err != nil {
 		t.Fatal(err)
 	}

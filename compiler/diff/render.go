@@ -46,9 +46,28 @@ func (r *Report) Summary() []Row {
 	return rows
 }
 
+// where says whose change it is and where it lands: the tenant, and the
+// cluster generation with its part in an upgrade, "billing on
+// prod-shared-1-35 (blue, retiring)".
 func (c Change) where() string {
-	return fmt.Sprintf("%s on %s", cmp.Or(c.Tenant, "platform"), cmp.Or(c.Cluster, "the management cluster"))
+	s := c.whose() + " on " + cmp.Or(c.Generation, c.Cluster, "the management cluster")
+	if c.Role != "" {
+		s += " (" + c.Role + ")"
+	}
+	return s
 }
+
+// owner is for a unit's heading, which names the generation already:
+// "billing on prod-shared, blue, retiring".
+func (c Change) owner() string {
+	s := c.whose() + " on " + cmp.Or(c.Cluster, "the management cluster")
+	if c.Role != "" {
+		s += ", " + c.Role
+	}
+	return s
+}
+
+func (c Change) whose() string { return cmp.Or(c.Tenant, "platform") }
 
 var marks = map[Action]string{Added: "+", Modified: "~", Removed: "-"}
 
@@ -94,7 +113,7 @@ func (r *Report) Text(w io.Writer) error {
 	for _, c := range r.Changes {
 		if c.Unit != unit {
 			unit = c.Unit
-			fmt.Fprintf(&b, "\n%s (%s)\n", unit, c.where())
+			fmt.Fprintf(&b, "\n%s (%s)\n", unit, c.owner())
 		}
 		fmt.Fprintf(&b, "%s %s %s\n", marks[c.Action], c.Object, c.Object.APIVersion)
 		if c.Action == Modified {

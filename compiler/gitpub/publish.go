@@ -34,11 +34,17 @@ type Options struct {
 	Path    string // the folder of the repository that the tree replaces; "" is the root
 	Message string // the commit's subject; a default names the change
 	Source  string // the source commit, named in the message
-	Auth    transport.AuthMethod
-	Author  object.Signature // Name and Email; When is ignored
-	Now     func() time.Time // the commit time
-	Retries int              // attempts after a rejected push; default 5
-	Log     io.Writer        // progress, or nil
+	// SourceRepo is the source repository's URL, Uncommitted what its
+	// work tree changed of the sources at Source, and Generator the
+	// version of the program that compiled them: the commit's provenance.
+	SourceRepo  string
+	Uncommitted []string
+	Generator   string
+	Auth        transport.AuthMethod
+	Author      object.Signature // Name and Email; When is ignored
+	Now         func() time.Time // the commit time
+	Retries     int              // attempts after a rejected push; default 5
+	Log         io.Writer        // progress, or nil
 }
 
 // Result is what a publish did.
@@ -212,11 +218,23 @@ func message(opts Options, res *Result, changed []string) string {
 		if opts.Source != "" {
 			subject += " for " + short(opts.Source)
 		}
+		if len(opts.Uncommitted) > 0 {
+			subject += " (modified)"
+		}
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n\n", subject)
 	if opts.Source != "" {
 		fmt.Fprintf(&b, "Source: %s\n", opts.Source)
+	}
+	if opts.SourceRepo != "" {
+		fmt.Fprintf(&b, "Source-Repository: %s\n", opts.SourceRepo)
+	}
+	if len(opts.Uncommitted) > 0 {
+		fmt.Fprintf(&b, "Uncommitted: %s\n", strings.Join(atMost(opts.Uncommitted, 20), ", "))
+	}
+	if opts.Generator != "" {
+		fmt.Fprintf(&b, "Generator: %s\n", opts.Generator)
 	}
 	fmt.Fprintf(&b, "Files: %d added, %d modified, %d removed\n", res.Added, res.Modified, res.Removed)
 	if areas := areas(opts.Path, changed); len(areas) > 0 {
@@ -226,7 +244,7 @@ func message(opts Options, res *Result, changed []string) string {
 }
 
 // areas names what the changed files belong to: "tenants/billing",
-// "clusters/prod-shared-1-34", "argocd". At most 20, then "...".
+// "clusters/prod-shared-1-35", "argocd". At most 20, then "...".
 func areas(dir string, changed []string) []string {
 	var out []string
 	for _, p := range changed {
@@ -241,10 +259,15 @@ func areas(dir string, changed []string) []string {
 		}
 	}
 	slices.Sort(out)
-	if len(out) > 20 {
-		out = append(out[:20], "...")
+	return atMost(out, 20)
+}
+
+// atMost is the first n of list, and "..." if there are more.
+func atMost(list []string, n int) []string {
+	if len(list) > n {
+		return append(list[:n:n], "...")
 	}
-	return out
+	return list
 }
 
 func short(h string) string {

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,58 @@ func Open(dir string) (*Repo, error) {
 		return nil, err
 	}
 	return &Repo{git: r, Root: wt.Filesystem.Root()}, nil
+}
+
+// Changed lists the files below dir (slash-separated, "" for the root),
+// in the folders or files named by tops, that differ from HEAD: modified,
+// added, deleted, staged or untracked and not ignored, sorted, each with
+// how: "tenants/billing.cue (modified)".
+func (r *Repo) Changed(dir string, tops ...string) ([]string, error) {
+	wt, err := r.git.Worktree()
+	if err != nil {
+		return nil, err
+	}
+	st, err := wt.Status()
+	if err != nil {
+		return nil, fmt.Errorf("git status: %w", err)
+	}
+	dir = strings.Trim(path.Clean("/"+filepath.ToSlash(dir)), "/")
+	var out []string
+	for p, s := range st {
+		rel := p
+		if dir != "" {
+			var ok bool
+			if rel, ok = strings.CutPrefix(p, dir+"/"); !ok {
+				continue
+			}
+		}
+		top, _, _ := strings.Cut(rel, "/")
+		if !slices.Contains(tops, top) || (s.Staging == git.Unmodified && s.Worktree == git.Unmodified) {
+			continue
+		}
+		code := s.Worktree
+		if code == git.Unmodified {
+			code = s.Staging
+		}
+		out = append(out, fmt.Sprintf("%s (%s)", rel, statusWords[code]))
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+var statusWords = map[git.StatusCode]string{
+	git.Modified: "modified", git.Added: "added", git.Deleted: "deleted", git.Renamed: "renamed",
+	git.Copied: "copied", git.Untracked: "untracked", git.UpdatedButUnmerged: "unmerged",
+}
+
+// Remote returns the URL of the remote "origin" without credentials, or
+// "" if there is none.
+func (r *Repo) Remote() string {
+	rem, err := r.git.Remote("origin")
+	if err != nil || len(rem.Config().URLs) == 0 {
+		return ""
+	}
+	return PlainURL(rem.Config().URLs[0])
 }
 
 // FromGit wraps an open repository, such as one in memory.

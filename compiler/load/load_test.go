@@ -67,6 +67,30 @@ func TestLoadSample(t *testing.T) {
 	}
 }
 
+// TestSampleInStandardSupport is the calendar's alarm, and the one test
+// that reads the clock: it fails 90 days before a cluster of the sample
+// platform leaves EKS standard support, so that the sample (the README's
+// first command, the tutorials, the e2e) is moved to a newer version, with
+// the docs, before a new user's first build warns about it.
+func TestSampleInStandardSupport(t *testing.T) {
+	const notice = 90 * 24 * time.Hour
+	p, err := load.Load(os.DirFS("../.."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range p.Clusters {
+		for _, g := range c.Generations() {
+			end, err := time.Parse(time.DateOnly, p.Versions[g.Version].StandardSupportEnd)
+			if err != nil {
+				t.Fatalf("%s: %v", g.Name(), err)
+			}
+			if time.Now().Add(notice).After(end) {
+				t.Errorf("sample cluster %s runs Kubernetes %s, whose EKS standard support ends on %s: move the sample (clusters/, their lock files, out/, the docs) to a newer version of schema/versions.cue", c.Name, g.Version, end.Format(time.DateOnly))
+			}
+		}
+	}
+}
+
 func TestDefaults(t *testing.T) {
 	p, err := load.Load(platform("tenants/a.cue", `tenants: a: {
 	owners: ["team-a"]

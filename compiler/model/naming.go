@@ -51,7 +51,7 @@ func (g Generation) Name() string {
 }
 
 // LoadBalancerName is the DNS name that the tenant's load balancer gets in
-// the generation, "billing.prod-shared-1-34.example.com": the target of
+// the generation, "billing.prod-shared-1-35.example.com": the target of
 // the weighted records of the tenant's hosts.
 func (g Generation) LoadBalancerName(t *Tenant) string {
 	return t.Name + "." + g.Name() + "." + g.Cluster.DNSZone
@@ -142,7 +142,7 @@ func (p *Platform) ClusterParameter(g Generation, key string) string {
 }
 
 // AddonRoleName is the IAM role of an add-on's service account on a
-// generation, "acme-prod-shared-1-34-external-dns". IAM allows 64
+// generation, "acme-prod-shared-1-35-external-dns". IAM allows 64
 // characters; a longer name keeps 55 and ends with a hash of the whole.
 func (p *Platform) AddonRoleName(g Generation, a *Addon) string {
 	name := p.Config.Name + "-" + g.Name() + "-" + a.Name

@@ -12,6 +12,7 @@ import (
 	"github.com/platformc/platformc/compiler/diff"
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gitpub"
+	"github.com/platformc/platformc/compiler/model"
 )
 
 // ExitDiff is the exit code of "diff --exit-code" when the outputs differ.
@@ -94,13 +95,14 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 	// generated once. A base that does not compile, or has no platform
 	// at all, is shown as such against empty outputs.
 	var base *fstree.Tree
+	var baseModel *model.Platform
 	var baseErr error
 	done := make(chan struct{})
 	compileBase := func() {
 		defer close(done)
 		baseFS, err := gitpub.TreeFS(commit, filepath.ToSlash(sub))
 		if err == nil {
-			base, _, err = compiler.Compile(baseFS, append(slices.Clone(aws), e.cached()...)...)
+			base, baseModel, err = compiler.Compile(baseFS, append(slices.Clone(aws), e.cached()...)...)
 		}
 		if err != nil {
 			base, baseErr = &fstree.Tree{}, err
@@ -111,7 +113,7 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 	} else {
 		compileBase()
 	}
-	head, _, err := compile(e, root, aws...)
+	head, headModel, err := compile(e, root, aws...)
 	<-done
 	if err != nil {
 		return fail(err)
@@ -120,6 +122,7 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 	if err != nil {
 		return fail(err)
 	}
+	report.Generations(baseModel, headModel)
 	report.Base = fmt.Sprintf("%s, %s", commit.Hash.String()[:12], what)
 	if baseErr != nil {
 		report.BaseErr = baseErr.Error()

@@ -10,6 +10,7 @@ import (
 	"cuelang.org/go/cue"
 	"github.com/spf13/cobra"
 
+	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/internal/cueedit"
@@ -19,15 +20,15 @@ import (
 // validates the whole platform with its change in memory, and writes
 // nothing unless the result is valid.
 
-// validateWith loads the platform rooted at root with files (paths
-// relative to root, slash-separated) in place of, or added to, those on
-// disk.
-func validateWith(root string, files map[string][]byte) (*model.Platform, error) {
+// validateWith runs every check of a build (compiler.Validate) on the
+// platform rooted at root with files (paths relative to root,
+// slash-separated) in place of, or added to, those on disk.
+func validateWith(e *env, root string, files map[string][]byte) (*model.Platform, error) {
 	var base = os.DirFS(root)
 	if root == "" {
 		base = nil
 	}
-	return load.Load(cueedit.Overlay{Base: base, Files: files})
+	return compiler.Validate(cueedit.Overlay{Base: base, Files: files}, e.checks()...)
 }
 
 // rejected ends a command whose change would make the platform invalid:

@@ -130,7 +130,7 @@ func initRun(e *env, opts *initOptions, dir string) error {
 	if _, err := os.Stat(dir); err != nil {
 		base = ""
 	}
-	if _, err := validateWith(base, sources); err != nil {
+	if _, err := validateWith(e, base, sources); err != nil {
 		return rejected(e, err, "nothing is written")
 	}
 	for _, f := range files {

@@ -251,7 +251,7 @@ func newClusterRun(e *env, rf *rootFlags, opts *newClusterOptions, name string) 
 
 // create validates the platform with the new file f and writes it.
 func create(e *env, root string, f scaffold.File, what string) error {
-	if _, err := validateWith(root, map[string][]byte{f.Path: f.Data}); err != nil {
+	if _, err := validateWith(e, root, map[string][]byte{f.Path: f.Data}); err != nil {
 		return rejected(e, err, f.Path+" is not written")
 	}
 	if err := cueedit.CreateFile(onDisk(root, f.Path), f.Data); err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -31,7 +32,12 @@ const (
 type publishOptions struct {
 	repo, branch, path, message, sshKey string
 	timeout                             time.Duration
+	allowDirty                          bool
 }
+
+// published are the files of a platform that its outputs come from, and
+// its outputs: what must not differ from the commit a publish names.
+var published = []string{"platform.cue", "tenants", "clusters", "out"}
 
 func newPublishCmd(e *env, rf *rootFlags) *cobra.Command {
 	opts := publishOptions{branch: "main", timeout: 10 * time.Minute}
@@ -41,9 +47,16 @@ func newPublishCmd(e *env, rf *rootFlags) *cobra.Command {
 		Long: `publish compiles the platform and makes folder P of branch B of the manifest
 repository hold exactly the generated outputs, as one new commit that names
 the source commit and summarises the change, and pushes it. Nothing is
-committed when nothing changed. A push rejected because the branch moved
-meanwhile is retried on top of it (5 times at most); nothing is ever
-force-pushed.
+committed when nothing changed.
+
+The commit names the source repository (its origin), the source commit and
+platformc's version. So that it names them truthfully, publish refuses a
+platform whose platform.cue, tenants/, clusters/ or out/ differ from the
+commit checked out (modified, staged or new files), listing them; with
+--allow-dirty it publishes them anyway and says so in the commit.
+
+A push rejected because the branch moved meanwhile is retried on top of it
+(5 times at most); nothing is ever force-pushed.
 
 Credentials come from the environment and are never printed:
 ` + envToken + ` (an HTTPS token; ` + envUser + ` sets the user name,
@@ -71,12 +84,17 @@ platformc), its time ` + envEpoch + ` if set.`,
 	cmd.Flags().StringVar(&opts.path, "path", "", "the folder of the repository to replace (default: its root)")
 	cmd.Flags().StringVar(&opts.message, "message", "", "the commit's subject (default: names the source commit)")
 	cmd.Flags().StringVar(&opts.sshKey, "ssh-key", "", "private key file for SSH URLs")
+	cmd.Flags().BoolVar(&opts.allowDirty, "allow-dirty", false, "publish sources that differ from the commit checked out, and say so in the commit")
 	cmd.Flags().DurationVar(&opts.timeout, "timeout", opts.timeout, "give up when the repository has not answered within this time")
 	return cmd
 }
 
 func publishRun(ctx context.Context, e *env, rf *rootFlags, opts *publishOptions) error {
 	root, err := rf.platformRoot(e)
+	if err != nil {
+		return err
+	}
+	src, err := provenance(root, opts.allowDirty)
 	if err != nil {
 		return err
 	}
@@ -103,19 +121,18 @@ func publishRun(ctx context.Context, e *env, rf *rootFlags, opts *publishOptions
 		now = func() time.Time { return time.Unix(sec, 0).UTC() }
 	}
 	po := gitpub.Options{
-		URL:     opts.repo,
-		Branch:  opts.branch,
-		Path:    opts.path,
-		Message: opts.message,
-		Auth:    auth,
-		Author:  object.Signature{Name: os.Getenv(envAuthorName), Email: os.Getenv(envAuthorMail)},
-		Now:     now,
-		Log:     e.stderr,
-	}
-	if repo, err := gitpub.Open(root); err == nil {
-		if head, err := repo.Head(); err == nil {
-			po.Source = head.Hash.String()
-		}
+		URL:         opts.repo,
+		Branch:      opts.branch,
+		Path:        opts.path,
+		Message:     opts.message,
+		Source:      src.commit,
+		SourceRepo:  src.repo,
+		Uncommitted: src.uncommitted,
+		Generator:   "platformc " + version(),
+		Auth:        auth,
+		Author:      object.Signature{Name: os.Getenv(envAuthorName), Email: os.Getenv(envAuthorMail)},
+		Now:         now,
+		Log:         e.stderr,
 	}
 	if ctx == nil {
 		ctx = context.Background()
@@ -135,6 +152,40 @@ func publishRun(ctx context.Context, e *env, rf *rootFlags, opts *publishOptions
 	}
 	fmt.Fprintf(e.stdout, "published %s to %s %s: %d added, %d modified, %d removed\n", res.Commit[:12], repo, opts.branch, res.Added, res.Modified, res.Removed)
 	return nil
+}
+
+// source is where the published outputs come from.
+type source struct {
+	commit, repo string
+	uncommitted  []string // files that differ from commit
+}
+
+// provenance finds the commit the platform at root is checked out at, and
+// refuses one whose sources or outputs differ from it, unless allowDirty.
+func provenance(root string, allowDirty bool) (source, error) {
+	repo, err := gitpub.Open(root)
+	var head *object.Commit
+	if err == nil {
+		head, err = repo.Head()
+	}
+	if err != nil {
+		if allowDirty {
+			return source{uncommitted: []string{"(no source commit)"}}, nil
+		}
+		return source{}, fmt.Errorf("%w\npublish names the commit its outputs come from: commit the platform, or publish --allow-dirty", err)
+	}
+	sub, err := filepath.Rel(repo.Root, root)
+	if err != nil {
+		return source{}, err
+	}
+	changed, err := repo.Changed(filepath.ToSlash(sub), published...)
+	if err != nil {
+		return source{}, err
+	}
+	if len(changed) > 0 && !allowDirty {
+		return source{}, fmt.Errorf("the platform differs from commit %s, which publish would name as its source:\n  %s\ncommit these files, or publish --allow-dirty", head.Hash.String()[:12], strings.Join(changed, "\n  "))
+	}
+	return source{commit: head.Hash.String(), repo: repo.Remote(), uncommitted: changed}, nil
 }
 
 // gitAuth returns the credentials the environment gives, or nil.

@@ -240,6 +240,18 @@ func compileUncached(e *env, root string, opts ...compiler.Option) (*fstree.Tree
 	return tree, p, nil
 }
 
+// checks are the options of a validation (compiler.Validate): today's
+// date, the caches, the memory bound, and the AWS stacks' preconditions
+// unless envAWS is off, as in a build.
+func (e *env) checks() []compiler.Option {
+	limit, exceeded := e.memoryLimit()
+	opts := append(e.cached(), compiler.Today(e.today), compiler.MemoryLimit(limit, exceeded))
+	if os.Getenv(envAWS) != "off" {
+		opts = append(opts, compiler.WithAWS(nil, nil))
+	}
+	return opts
+}
+
 // loadPlatform finds the platform's root and loads it, printing its
 // warnings.
 func loadPlatform(e *env, rf *rootFlags) (string, *model.Platform, error) {

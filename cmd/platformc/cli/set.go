@@ -93,7 +93,7 @@ func setImageRun(e *env, rf *rootFlags, opts *setImageOptions, tenant, workload,
 	var notFound *cueedit.NotFoundError
 	if err != nil && !errors.As(err, &notFound) {
 		// A file that does not parse: the loader says where.
-		if _, lerr := validateWith(root, nil); lerr != nil {
+		if _, lerr := validateWith(e, root, nil); lerr != nil {
 			return invalidPlatform(e, lerr)
 		}
 	}
@@ -105,7 +105,7 @@ func setImageRun(e *env, rf *rootFlags, opts *setImageOptions, tenant, workload,
 		fmt.Fprintf(e.stdout, "%s: %s is already %s: nothing to change\n", file, path, changes[0].New)
 		return nil
 	}
-	if _, err := validateWith(root, map[string][]byte{file: out}); err != nil {
+	if _, err := validateWith(e, root, map[string][]byte{file: out}); err != nil {
 		return rejected(e, err, file+" is unchanged")
 	}
 	// Someone may have saved the file while the platform was validated.

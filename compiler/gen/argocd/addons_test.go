@@ -186,9 +186,9 @@ func TestAddonsBlueGreen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bumped := strings.Replace(string(src), `version: "1.34"`, `version: "1.35"`, 1)
+	bumped := strings.Replace(string(src), `version: "1.35"`, `version: "1.36"`, 1)
 	if bumped == string(src) {
-		t.Fatal("prod-shared is not at 1.34 in the sample")
+		t.Fatal("prod-shared is not at 1.35 in the sample")
 	}
 	if err := os.WriteFile(dir+"/clusters/prod-shared.cue", []byte(bumped), 0o644); err != nil {
 		t.Fatal(err)
@@ -196,8 +196,8 @@ func TestAddonsBlueGreen(t *testing.T) {
 	p, tree, byKind := compileDir(t, dir)
 	c := p.Cluster("prod-shared")
 	gens := c.Generations()
-	if len(gens) != 2 || gens[0].Version != "1.34" || gens[1].Version != "1.35" {
-		t.Fatalf("generations %v, want blue 1.34 and green 1.35", gens)
+	if len(gens) != 2 || gens[0].Version != "1.35" || gens[1].Version != "1.36" {
+		t.Fatalf("generations %v, want blue 1.35 and green 1.36", gens)
 	}
 	checkAddonApplications(t, p, tree, byKind)
 	apps := expandAddons(t, byKind)
@@ -205,7 +205,7 @@ func TestAddonsBlueGreen(t *testing.T) {
 	for _, a := range p.AddonsOf(c) {
 		blue := str(apps[gens[0].Name()][a.Name], "spec", "source", "targetRevision")
 		green := str(apps[gens[1].Name()][a.Name], "spec", "source", "targetRevision")
-		if blue != p.Versions["1.34"].Charts[a.Name] || green != p.Versions["1.35"].Charts[a.Name] {
+		if blue != p.Versions["1.35"].Charts[a.Name] || green != p.Versions["1.36"].Charts[a.Name] {
 			t.Errorf("%s: blue %s, green %s", a.Name, blue, green)
 		}
 		if blue != green {

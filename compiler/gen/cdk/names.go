@@ -13,7 +13,7 @@ import (
 //
 //	<platform>-<environment>-iam          roles shared by an environment's clusters
 //	<platform>-<cluster>-network          a cluster's VPC, shared by its generations
-//	<platform>-<generation>               one EKS cluster, "acme-prod-shared-1-34"
+//	<platform>-<generation>               one EKS cluster, "acme-prod-shared-1-35"
 //	<platform>-<generation>-addons        the IAM roles of its add-ons
 //	<platform>-<generation>-access-<h>    the tenants' access entries, in 16 stacks
 //	<platform>-<environment>-<tenant>     a tenant's secret and secrets role

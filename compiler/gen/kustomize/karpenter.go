@@ -9,7 +9,7 @@ import (
 )
 
 // AddonDir is the folder of the objects that an add-on needs besides its
-// chart on a cluster generation: "addons/karpenter/prod-shared-1-34".
+// chart on a cluster generation: "addons/karpenter/prod-shared-1-35".
 func AddonDir(addon, generation string) string { return path.Join("addons", addon, generation) }
 
 // KarpenterNodeClass and KarpenterNodePool name the default EC2NodeClass

@@ -80,7 +80,7 @@ func TestSampleAssembly(t *testing.T) {
 		t.Errorf("placeholders: %v", report.Types())
 	}
 
-	generations := map[string]string{"prod-shared-1-34": acct, "prod-payments-1-34": acct, "stg-shared-1-35": stgAcct}
+	generations := map[string]string{"prod-shared-1-35": acct, "prod-payments-1-35": acct, "stg-shared-1-36": stgAcct}
 	created, _ := clusters.calls()
 	if len(created) != len(generations) {
 		t.Errorf("clusters created: %v", created)
@@ -119,9 +119,9 @@ func TestSampleAssembly(t *testing.T) {
 	if err := json.Unmarshal([]byte(role.TrustPolicy), &trust); err != nil {
 		t.Fatal(err)
 	}
-	host := strings.TrimPrefix(issuer("prod-shared-1-34"), "https://")
+	host := strings.TrimPrefix(issuer("prod-shared-1-35"), "https://")
 	if len(trust.Statement) != 1 || trust.Statement[0].Effect != "Allow" || trust.Statement[0].Action != "sts:AssumeRoleWithWebIdentity" ||
-		trust.Statement[0].Principal["Federated"] != fakeaws.OIDCProviderARN(acct, issuer("prod-shared-1-34")) || len(trust.Statement[0].Principal) != 1 ||
+		trust.Statement[0].Principal["Federated"] != fakeaws.OIDCProviderARN(acct, issuer("prod-shared-1-35")) || len(trust.Statement[0].Principal) != 1 ||
 		len(trust.Statement[0].Condition) != 1 || len(trust.Statement[0].Condition["StringEquals"]) != 2 ||
 		trust.Statement[0].Condition["StringEquals"][host+":sub"] != "system:serviceaccount:billing:secrets-reader" ||
 		trust.Statement[0].Condition["StringEquals"][host+":aud"] != "sts.amazonaws.com" {
@@ -129,9 +129,9 @@ func TestSampleAssembly(t *testing.T) {
 	}
 
 	deployer := fakeaws.RoleARN(acct, "acme-argocd-deployer")
-	e, ok := cloud.AccessEntry(acct, region, "prod-shared-1-34", deployer)
+	e, ok := cloud.AccessEntry(acct, region, "prod-shared-1-35", deployer)
 	if !ok || len(e.AccessPolicies) != 1 || e.AccessPolicies[0].PolicyARN != fakeaws.ClusterAdminPolicyARN || e.AccessPolicies[0].ScopeType != "cluster" {
-		t.Errorf("access entry of %s on prod-shared-1-34: %+v (exists %v)", deployer, e, ok)
+		t.Errorf("access entry of %s on prod-shared-1-35: %+v (exists %v)", deployer, e, ok)
 	}
 
 	checkTenantAccess(t, cloud, clusters, issuer)
@@ -143,7 +143,7 @@ func TestSampleAssembly(t *testing.T) {
 	if again, _ := clusters.calls(); len(again) != len(generations) {
 		t.Errorf("a second deployment recreated clusters: %v", again)
 	}
-	if p, _ := cloud.Parameter(acct, region, "/acme/clusters/prod-shared-1-34/endpoint"); p.Version != 1 {
+	if p, _ := cloud.Parameter(acct, region, "/acme/clusters/prod-shared-1-35/endpoint"); p.Version != 1 {
 		t.Errorf("a second deployment rewrote parameters (version %d)", p.Version)
 	}
 }
@@ -182,10 +182,10 @@ func checkTenantAccess(t *testing.T, cloud *fakeaws.Cloud, clusters *fakeCluster
 		name, cluster, sub, secret string
 		wantCode                   string
 	}{
-		{"billing's service account reads billing's secret", "prod-shared-1-34", "system:serviceaccount:billing:secrets-reader", "acme/prod/billing", ""},
-		{"billing's service account may not read payments' secret", "prod-shared-1-34", "system:serviceaccount:billing:secrets-reader", "acme/prod/payments", "AccessDeniedException"},
-		{"another service account of the same cluster", "prod-shared-1-34", "system:serviceaccount:billing:default", "acme/prod/billing", "AccessDenied"},
-		{"the same service account on another cluster", "prod-payments-1-34", "system:serviceaccount:billing:secrets-reader", "acme/prod/billing", "AccessDenied"},
+		{"billing's service account reads billing's secret", "prod-shared-1-35", "system:serviceaccount:billing:secrets-reader", "acme/prod/billing", ""},
+		{"billing's service account may not read payments' secret", "prod-shared-1-35", "system:serviceaccount:billing:secrets-reader", "acme/prod/payments", "AccessDeniedException"},
+		{"another service account of the same cluster", "prod-shared-1-35", "system:serviceaccount:billing:default", "acme/prod/billing", "AccessDenied"},
+		{"the same service account on another cluster", "prod-payments-1-35", "system:serviceaccount:billing:secrets-reader", "acme/prod/billing", "AccessDenied"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			token := signJWT(t, clusters.key(tt.cluster), map[string]any{
