@@ -14,10 +14,13 @@ run:
 ## libraries out of go.mod)
 # The fuzzer minimises each new interesting input for up to 60 s by default,
 # which took the whole -fuzztime: 100 tries each leaves it ~2,000 inputs/s.
+# TEST_TIMEOUT bounds each test binary: generous, so that a busy machine
+# does not fail where a quiet one passes (the CLI's takes ~5 min here).
+TEST_TIMEOUT ?= 30m
 test: lint
-	$(GOTESTSUM) --format pkgname-and-test-fails --format-hide-empty-pkg -- -count=1 ./...
-	$(GO) test -run '^$$' -fuzz FuzzTenant -fuzztime 10s -fuzzminimizetime 100x ./compiler/load
-	cd test/conformance && $(GO) tool -modfile=../../tools/go.mod gotestsum --format pkgname-and-test-fails -- -count=1 ./...
+	$(GOTESTSUM) --format pkgname-and-test-fails --format-hide-empty-pkg -- -count=1 -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -run '^$$' -fuzz FuzzTenant -fuzztime 10s -fuzzminimizetime 100x -timeout $(TEST_TIMEOUT) ./compiler/load
+	cd test/conformance && $(GO) tool -modfile=../../tools/go.mod gotestsum --format pkgname-and-test-fails -- -count=1 -timeout $(TEST_TIMEOUT) ./...
 
 lint:
 	$(GO) vet ./...

@@ -2,11 +2,13 @@ package fstree_test
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/platformc/platformc/compiler/fstree"
 )
@@ -153,6 +155,26 @@ func TestReadFolder(t *testing.T) {
 	}
 	tr, err = fstree.ReadFolder(dir, "none")
 	if err != nil || len(tr.Paths()) != 0 {
+		t.Errorf("a missing folder: %v, %v", tr.Paths(), err)
+	}
+}
+
+// TestReadFS reads one folder of an output that a file system holds (a
+// git commit's), regular files only, and a missing folder as empty.
+func TestReadFS(t *testing.T) {
+	fsys := fstest.MapFS{
+		"a/x.yaml":     {Data: []byte("1")},
+		"cdk/s/t.json": {Data: []byte("2")},
+		"cdk/link":     {Data: []byte("../a/x.yaml"), Mode: fs.ModeSymlink},
+	}
+	tr, err := fstree.ReadFS(fsys, "cdk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.Paths(); !slices.Equal(got, []string{"cdk/s/t.json"}) {
+		t.Errorf("paths %v, want cdk/s/t.json alone", got)
+	}
+	if tr, err := fstree.ReadFS(fsys, "none"); err != nil || len(tr.Paths()) != 0 {
 		t.Errorf("a missing folder: %v, %v", tr.Paths(), err)
 	}
 }

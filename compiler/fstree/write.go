@@ -250,6 +250,27 @@ func swap(dir, tmp string) error {
 // tree.
 func Read(dir string) (*Tree, error) { return ReadFolder(dir, ".") }
 
+// ReadFS returns the regular files under folder (slash-separated) of
+// fsys as a tree, with paths relative to fsys's root: an output as a git
+// commit holds it. A missing folder reads as an empty tree.
+func ReadFS(fsys fs.FS, folder string) (*Tree, error) {
+	t := &Tree{}
+	err := fs.WalkDir(fsys, folder, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) && p == folder {
+			return fs.SkipAll
+		}
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		return t.Add(File{Path: p, Data: data})
+	})
+	return t, err
+}
+
 // ReadFolder is Read of the files under folder, a slash-separated path
 // in dir, alone; their paths are relative to dir.
 func ReadFolder(dir, folder string) (*Tree, error) {

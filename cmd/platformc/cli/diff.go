@@ -2,8 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"io/fs"
 	"path/filepath"
-	"slices"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
@@ -11,6 +11,7 @@ import (
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/diff"
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/gitpub"
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -92,8 +93,10 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 	// The base and the work tree are compiled at once (one after the
 	// other with the AWS stacks: jsii is one Node.js process), sharing
 	// the caches: each tenant the change does not touch is evaluated and
-	// generated once. A base that does not compile, or has no platform
-	// at all, is shown as such against empty outputs.
+	// generated once. Each side reuses the stacks of its own out/: the
+	// base's as committed, the work tree's as built. A base that does not
+	// compile, or has no platform at all, is shown as such against empty
+	// outputs.
 	var base *fstree.Tree
 	var baseModel *model.Platform
 	var baseErr error
@@ -102,7 +105,7 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 		defer close(done)
 		baseFS, err := gitpub.TreeFS(commit, filepath.ToSlash(sub))
 		if err == nil {
-			base, baseModel, err = compiler.Compile(baseFS, append(slices.Clone(aws), e.cached()...)...)
+			base, baseModel, err = compiler.Compile(baseFS, append(baseStacks(e, baseFS, len(aws) > 0), e.cached()...)...)
 		}
 		if err != nil {
 			base, baseErr = &fstree.Tree{}, err
@@ -142,4 +145,21 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 		return exitCode(ExitDiff)
 	}
 	return nil
+}
+
+// baseStacks are the options that add the AWS stacks to the base's
+// compilation, if aws: the stacks the base commit holds in its out/ are
+// reused where their inputs are unchanged, so that a diff right after a
+// build starts Node.js for neither side.
+func baseStacks(e *env, base fs.FS, aws bool) []compiler.Option {
+	if !aws {
+		return nil
+	}
+	prev := &fstree.Tree{}
+	if out, err := fs.Sub(base, "out"); err == nil {
+		if t, err := fstree.ReadFS(out, cdk.Dir); err == nil {
+			prev = t
+		}
+	}
+	return withStacks(e, prev)
 }

@@ -72,6 +72,7 @@ func runOnSample(t *testing.T, dir string) {
 			// The day the documentation was last checked: EKS support
 			// windows give the same warnings whenever the tests run.
 			e.Setenv(envToday, docsToday)
+			hermetic(e)
 			return setupDocPlatform(sample, e.WorkDir)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -343,8 +343,7 @@ func (e *env) cached() []compiler.Option {
 const envAWS = "PLATFORMC_AWS"
 
 // withAWS adds the AWS stacks to a compilation, reusing the unchanged ones
-// of the output folder out ("": none, every stack is synthesised);
-// progress shows on a terminal only.
+// of the output folder out ("": none, every stack is synthesised).
 func withAWS(e *env, out string) []compiler.Option {
 	if os.Getenv(envAWS) == "off" {
 		return nil
@@ -356,6 +355,15 @@ func withAWS(e *env, out string) []compiler.Option {
 		if t, err := fstree.ReadFolder(out, cdk.Dir); err == nil {
 			prev = t
 		}
+	}
+	return withStacks(e, prev)
+}
+
+// withStacks adds the AWS stacks to a compilation, reusing the unchanged
+// ones of prev, an earlier output; progress shows on a terminal only.
+func withStacks(e *env, prev *fstree.Tree) []compiler.Option {
+	if os.Getenv(envAWS) == "off" {
+		return nil
 	}
 	var progress io.Writer
 	if isTerminal(e.stderr) {

@@ -34,6 +34,7 @@ func TestScripts(t *testing.T) {
 			// A fixed date, so that EKS support windows give the same
 			// warnings whenever the tests run.
 			env.Setenv(envToday, "2026-05-01")
+			hermetic(env)
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -43,6 +44,14 @@ func TestScripts(t *testing.T) {
 			"oldtime": cmdOldtime,
 		},
 	})
+}
+
+// hermetic keeps what a script's platformc writes beside its home (the
+// caches) in the script's own folder: testscript's default HOME,
+// /no-home, is a real path that a test run as root would create.
+func hermetic(env *testscript.Env) {
+	env.Setenv("HOME", env.WorkDir)
+	env.Setenv("XDG_CACHE_HOME", filepath.Join(env.WorkDir, ".cache"))
 }
 
 // exits CODE PROG ARGS... runs PROG and checks its exit code; its output is

@@ -2,6 +2,8 @@ package cdk_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/platformc/platformc/compiler/gen/cdk"
@@ -15,7 +17,8 @@ const MaxResources = 500
 // TestStacksFitAtScale plans a synthetic platform of 1,000 tenants on 3
 // clusters, synthesises the largest stack of each kind (by input) and
 // checks that it stays within CloudFormation's 500 resources and 1 MB
-// template.
+// template. On the way it says what it does, a line per stack and one for
+// the assembly, as a terminal shows it.
 func TestStacksFitAtScale(t *testing.T) {
 	if testing.Short() {
 		t.Skip("synthesises stacks of a 1,000-tenant platform")
@@ -38,9 +41,18 @@ func TestStacksFitAtScale(t *testing.T) {
 	for _, s := range largest {
 		pick = append(pick, s)
 	}
-	syn, err := cdk.JSII{}.Synth(pick)
+	var progress strings.Builder
+	syn, err := cdk.JSII{Progress: &progress}.Synth(pick)
 	if err != nil {
 		t.Fatal(err)
+	}
+	var want []string
+	for i, s := range pick {
+		want = append(want, fmt.Sprintf("cdk: [%d/%d] %s", i+1, len(pick), s.Name))
+	}
+	want = append(want, fmt.Sprintf("cdk: synthesising the cloud assembly of %d stacks", len(pick)))
+	if got := strings.TrimSpace(progress.String()); got != strings.Join(want, "\n") {
+		t.Errorf("progress:\n%s\nwant:\n%s", got, strings.Join(want, "\n"))
 	}
 	for _, s := range pick {
 		data, ok := syn.Stacks[s.Name].Files[s.Name+".template.json"]

@@ -148,6 +148,9 @@ func (j JSII) Synth(stacks []Stack) (syn *Synthesis, err error) {
 		})
 		s.Define(st)
 	}
+	if j.Progress != nil {
+		fmt.Fprintf(j.Progress, "cdk: synthesising the cloud assembly of %s\n", count(len(stacks), "stack"))
+	}
 	app.Synth(nil)
 	return readAssembly(dir, stacks)
 }
