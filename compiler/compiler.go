@@ -78,7 +78,11 @@ func Generators(opts ...Option) []gen.Generator {
 // and policy errors are reported as load.Errors.
 func Compile(fsys fs.FS, opts ...Option) (*fstree.Tree, *model.Platform, error) {
 	o := collect(opts)
-	p, err := load.Load(fsys, o.load...)
+	lo := o.load
+	if o.aws {
+		lo = append(lo, load.ForAWS())
+	}
+	p, err := load.Load(fsys, lo...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -118,7 +122,11 @@ func Compile(fsys fs.FS, opts ...Option) (*fstree.Tree, *model.Platform, error) 
 // exactly what a build refuses.
 func Validate(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 	aws := collect(opts).aws
-	_, p, err := Compile(fsys, append(opts, func(o *options) { o.aws = false })...)
+	_, p, err := Compile(fsys, append(opts, func(o *options) {
+		if o.aws {
+			o.aws, o.load = false, append(o.load, load.ForAWS()) // checked, not synthesised
+		}
+	})...)
 	if err != nil {
 		return nil, err
 	}

@@ -68,15 +68,28 @@ func (r *Repo) Changed(dir string, tops ...string) ([]string, error) {
 		if code == git.Unmodified {
 			code = s.Staging
 		}
-		out = append(out, fmt.Sprintf("%s (%s)", rel, statusWords[code]))
+		out = append(out, fmt.Sprintf("%s (%s)", rel, statusWord(code)))
 	}
 	slices.Sort(out)
 	return out, nil
 }
 
-var statusWords = map[git.StatusCode]string{
-	git.Modified: "modified", git.Added: "added", git.Deleted: "deleted", git.Renamed: "renamed",
-	git.Copied: "copied", git.Untracked: "untracked", git.UpdatedButUnmerged: "unmerged",
+func statusWord(c git.StatusCode) string {
+	switch c {
+	case git.Modified:
+		return "modified"
+	case git.Added:
+		return "added"
+	case git.Deleted:
+		return "deleted"
+	case git.Renamed:
+		return "renamed"
+	case git.Copied:
+		return "copied"
+	case git.Untracked:
+		return "untracked"
+	}
+	return "unmerged"
 }
 
 // Remote returns the URL of the remote "origin" without credentials, or

@@ -109,13 +109,17 @@ func decodeCluster(e entry) (*model.Cluster, error) {
 		Account:     r.Account,
 		AccountPos:  e.valuePos("account"),
 		Region:      r.Region,
+		RegionPos:   e.valuePos("region"),
 		Version:     r.Kubernetes.Version,
 		VersionPos:  e.valuePos("kubernetes", "version"),
 		Tenancy:     r.Tenancy,
 		DNSZone:     r.DNS.Zone,
 		CIDR:        r.Network.CIDR,
+		CIDRPos:     e.valuePos("network", "cidr"),
 		VPCID:       r.Network.VPCID,
+		VPCIDPos:    e.valuePos("network", "vpcId"),
 		Capacity:    r.Capacity,
+		MaxSizePos:  e.valuePos("capacity", "maxSize"),
 		Pos:         e.at,
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.Addons)) {

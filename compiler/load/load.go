@@ -34,6 +34,7 @@ type Option func(*options)
 type options struct {
 	today    time.Time
 	cache    *Cache // see WithCache (cache.go)
+	aws      bool   // see ForAWS (aws.go)
 	memory   uint64 // see MemoryLimit (limits.go)
 	exceeded func(error)
 }
@@ -134,6 +135,9 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 	}
 	if p.Config.Name != "" {
 		errs = append(errs, check(p, broken)...)
+		if o.aws {
+			errs = append(errs, checkAWS(p)...)
+		}
 	}
 	if len(errs) > 0 {
 		return nil, sorted(errs)

@@ -172,14 +172,18 @@ type Cluster struct {
 	AccountPos  Pos // where the account is written
 	Account     string
 	Region      string
+	RegionPos   Pos
 	Version     string // Kubernetes minor version, "1.33"
 	VersionPos  Pos
 	Upgrade     *Upgrade // nil when no upgrade is steered
 	Tenancy     Tenancy
 	DNSZone     string
 	CIDR        string // the VPC's address range
+	CIDRPos     Pos    // where it is written; the cluster's position for the default
 	VPCID       string // an existing VPC to import; "" creates one
+	VPCIDPos    Pos
 	Capacity    Capacity
+	MaxSizePos  Pos           // where capacity.maxSize is written
 	Addons      []AddonChoice // the cluster's opt-ins and opt-outs, by name
 	Pos         Pos           // where the cluster is defined
 
