@@ -49,7 +49,10 @@ func MemoryLimit(limit uint64, exceeded func(error)) Option {
 // it; the others are synthesised with the AWS CDK through jsii, which
 // starts Node.js. Progress, when not nil, follows the synthesis.
 func WithAWS(previous *fstree.Tree, progress io.Writer) Option {
-	return func(o *options) { o.aws, o.previous, o.progress = true, previous, progress }
+	return func(o *options) {
+		o.aws, o.previous, o.progress = true, previous, progress
+		o.load = append(o.load, load.ForAWS()) // what the stacks need of the sources
+	}
 }
 
 func collect(opts []Option) options {
@@ -78,11 +81,7 @@ func Generators(opts ...Option) []gen.Generator {
 // and policy errors are reported as load.Errors.
 func Compile(fsys fs.FS, opts ...Option) (*fstree.Tree, *model.Platform, error) {
 	o := collect(opts)
-	lo := o.load
-	if o.aws {
-		lo = append(lo, load.ForAWS())
-	}
-	p, err := load.Load(fsys, lo...)
+	p, err := load.Load(fsys, o.load...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -122,11 +121,7 @@ func Compile(fsys fs.FS, opts ...Option) (*fstree.Tree, *model.Platform, error) 
 // exactly what a build refuses.
 func Validate(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 	aws := collect(opts).aws
-	_, p, err := Compile(fsys, append(opts, func(o *options) {
-		if o.aws {
-			o.aws, o.load = false, append(o.load, load.ForAWS()) // checked, not synthesised
-		}
-	})...)
+	_, p, err := Compile(fsys, append(opts, func(o *options) { o.aws = false })...) // checked, not synthesised
 	if err != nil {
 		return nil, err
 	}

@@ -18,20 +18,18 @@ const Retiring = "blue, retiring"
 func (r *Report) Generations(base, head *model.Platform) {
 	roles := map[string]string{} // generation -> role
 	var prefixes []string        // "<platform>-", how stacks start
-	for i, p := range []*model.Platform{base, head} {
+	for _, p := range []*model.Platform{base, head} {
 		if p == nil {
 			continue
 		}
 		prefixes = append(prefixes, p.Config.Name+"-")
 		for _, c := range p.Clusters {
 			for _, g := range c.Generations() {
-				roles[g.Name()] = string(g.Role) // the head's, when both have it
-			}
-			if i == 0 && head != nil && head.Cluster(c.Name) != nil {
-				for _, g := range c.Generations() {
-					if !hasGeneration(head.Cluster(c.Name), g.Name()) {
-						roles[g.Name()] = Retiring
-					}
+				roles[g.Name()] = string(g.Role)
+				// A base generation of a cluster that lives on is being
+				// retired, unless the head still has it (it comes next).
+				if p == base && head != nil && head.Cluster(c.Name) != nil {
+					roles[g.Name()] = Retiring
 				}
 			}
 		}
@@ -42,15 +40,6 @@ func (r *Report) Generations(base, head *model.Platform) {
 			c.Generation, c.Role = g, roles[g]
 		}
 	}
-}
-
-func hasGeneration(c *model.Cluster, name string) bool {
-	for _, g := range c.Generations() {
-		if g.Name() == name {
-			return true
-		}
-	}
-	return false
 }
 
 // generationOf returns the generation a unit belongs to: the last folder

@@ -23,9 +23,9 @@ func checkAWS(p *model.Platform) Errors {
 			errs = append(errs, errorf(c.VPCIDPos, field("network", "vpcId"), "not supported by the AWS stacks yet: importing a VPC needs its subnet ids, which the cluster file does not give; remove vpcId to have platformc create the VPC"))
 		}
 		if pfx, err := netip.ParsePrefix(c.CIDR); err == nil {
-			switch {
-			case pfx.Masked() != pfx:
-				errs = append(errs, errorf(c.CIDRPos, field("network", "cidr"), "%s has bits set past its /%d: write the range as %q", c.CIDR, pfx.Bits(), pfx.Masked().String()))
+			switch msg := pastMask(pfx); {
+			case msg != "":
+				errs = append(errs, errorf(c.CIDRPos, field("network", "cidr"), "%s %s", c.CIDR, msg))
 			case pfx.Bits() < 16 || pfx.Bits() > 24:
 				errs = append(errs, errorf(c.CIDRPos, field("network", "cidr"), "%s: the VPC must be a /16 to /24 range (AWS allows /16 to /28, and its three private and three public subnets need a /24 or larger)", c.CIDR))
 			}

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"fmt"
 	"maps"
 	"net/netip"
 	"slices"
@@ -142,8 +143,8 @@ func checkEgress(t *model.Tenant, on []*model.Cluster) Errors {
 		if err != nil {
 			continue // reported by the schema
 		}
-		if m := p.Masked(); m != p {
-			errs = append(errs, errorf(r.Pos, path, "egress %q has bits set past its /%d: write the range as %q", r.Name, p.Bits(), m.String()))
+		if msg := pastMask(p); msg != "" {
+			errs = append(errs, errorf(r.Pos, path, "egress %q %s", r.Name, msg))
 			continue
 		}
 		for _, c := range on {
@@ -155,6 +156,15 @@ func checkEgress(t *model.Tenant, on []*model.Cluster) Errors {
 		}
 	}
 	return errs
+}
+
+// pastMask says what is wrong with a range whose address has bits set
+// past its mask, or "" when it has none.
+func pastMask(p netip.Prefix) string {
+	if m := p.Masked(); m != p {
+		return fmt.Sprintf("has bits set past its /%d: write the range as %q", p.Bits(), m.String())
+	}
+	return ""
 }
 
 // Path formats a CUE path as CUE does, quoting labels that need it:
