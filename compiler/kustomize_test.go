@@ -3,6 +3,7 @@ package compiler_test
 import (
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/platformc/platformc/compiler"
@@ -63,10 +64,28 @@ func TestKustomizeBuilds(t *testing.T) {
 			}
 		}
 		for _, g := range c.Generations() {
-			if got := len(filter(built[kustomize.ClusterDir(g.Name())], "Namespace")); got != want {
+			objs := built[kustomize.ClusterDir(g.Name())]
+			if got := len(filter(objs, "Namespace")); got != want {
 				t.Errorf("cluster %s: %d namespaces, want %d", g.Name(), got, want)
 			}
+			checkNetworkPolicyController(t, objs, g)
 		}
+	}
+}
+
+// checkNetworkPolicyController: on EKS Auto Mode, the namespaces
+// Application turns the network policy controller on, or the tenants'
+// NetworkPolicies are accepted and not enforced; elsewhere it leaves
+// kube-system alone (the vpc-cni add-on is configured instead).
+func checkNetworkPolicyController(t *testing.T, objs []kbuild.Object, g model.Generation) {
+	t.Helper()
+	cm := find(objs, "ConfigMap", model.NetworkPolicyConfigMap)
+	auto := g.Cluster.Capacity.Mode == model.AutoMode
+	switch {
+	case auto && (cm == nil || get(cm, "metadata", "namespace") != model.NetworkPolicyNamespace || get(cm, "data", model.NetworkPolicyKey) != "true"):
+		t.Errorf("%s (Auto Mode): NetworkPolicies not enforced: ConfigMap %v", g.Name(), cm)
+	case !auto && cm != nil:
+		t.Errorf("%s (%s): a ConfigMap %s", g.Name(), g.Cluster.Capacity.Mode, model.NetworkPolicyConfigMap)
 	}
 }
 
@@ -84,6 +103,14 @@ func checkOverlay(t *testing.T, objs []kbuild.Object, tn *model.Tenant, g model.
 			if got := get(o, "metadata", "labels", k); got != v {
 				t.Errorf("%s: label %s=%v, want %s", id, k, got, v)
 			}
+		}
+		// Fargate's "tenants" profile selects the tenants' pods by it.
+		pod := get(o, "spec", "template", "metadata")
+		if o["kind"] == "CronJob" {
+			pod = get(o, "spec", "jobTemplate", "spec", "template", "metadata")
+		}
+		if pod != nil && get(pod, "labels", model.TenantPodLabel) != model.TenantPodValue {
+			t.Errorf("%s: pods without the label %s=%s", id, model.TenantPodLabel, model.TenantPodValue)
 		}
 	}
 }
@@ -111,8 +138,18 @@ func checkServices(t *testing.T, objs []kbuild.Object, tn *model.Tenant, g model
 		if len(rules) != 1 || get(rules[0].(map[string]any), "host") != on.Ingress.Host {
 			t.Errorf("%s on %s: ingress %s rules %v, want host %s", tn.Name, c.Name, s.Name, rules, on.Ingress.Host)
 		}
-		if got := get(in, "metadata", "annotations", kustomize.ExternalDNSHostname); got != g.LoadBalancerName(tn) {
-			t.Errorf("%s on %s: ingress %s is published as %v, want %s", tn.Name, g.Name(), s.Name, got, g.LoadBalancerName(tn))
+		// One writer per DNS name: external-dns publishes the
+		// generation's own name only; the host is the DNS stack's.
+		if got := get(in, "metadata", "annotations", model.ExternalDNSHostname); got != g.LoadBalancerName(tn) || !strings.HasSuffix(g.LoadBalancerName(tn), "."+g.Domain()) {
+			t.Errorf("%s on %s: ingress %s is published as %v, want %s, under %s", tn.Name, g.Name(), s.Name, got, g.LoadBalancerName(tn), g.Domain())
+		}
+		if got := get(in, "metadata", "annotations", model.ExternalDNSSource); got != "annotation-only" {
+			t.Errorf("%s on %s: ingress %s: %s is %v: external-dns would also publish the host %s, which the DNS stack owns", tn.Name, g.Name(), s.Name, model.ExternalDNSSource, got, on.Ingress.Host)
+		}
+		for _, other := range c.Generations() {
+			if strings.HasSuffix(on.Ingress.Host, "."+other.Domain()) {
+				t.Errorf("%s: host %s is under generation %s's domain, which external-dns owns", tn.Name, on.Ingress.Host, other.Name())
+			}
 		}
 	}
 }

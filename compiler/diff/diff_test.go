@@ -197,13 +197,13 @@ func TestDiff(t *testing.T) {
 		name:    "retired",
 		base:    upgrading(""),
 		head:    upgrading("\n\t\tretire: true"),
-		changes: 23,
+		changes: 24, // and blue's ConfigMap of Auto Mode's network policy controller
 		risky:   []string{"changes where project billing may deploy", "changes where project platform may deploy", "unregisters cluster generation prod-1-34 from Argo CD", "deletes namespace billing and everything in it"},
 	}, {
 		name:    "broken-base",
 		base:    files("tenants/billing.cue", strings.Replace(billing, `"team-billing"]`, `"team-billing"`, 1)),
 		head:    files(),
-		changes: 29,
+		changes: 30,
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRepo(t)

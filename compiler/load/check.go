@@ -95,6 +95,9 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 					errs = append(errs, errorf(in.Pos, ip, "host %q is not in the DNS zone %q of cluster %q; set another host for that cluster under overrides: %q: ingress: host", in.Host, c.DNSZone, c.Name, c.Name))
 				}
 				host := strings.TrimSuffix(strings.ToLower(in.Host), ".")
+				if other, d := generationDomain(host, p.Clusters); d != "" {
+					errs = append(errs, errorf(in.Pos, ip, "host %q is under %s, where external-dns in cluster %q's generations writes their load balancers' names: one writer per name; choose a host outside it", in.Host, d, other.Name))
+				}
 				if first, ok := hosts[host]; ok && first.tenant != t.Name {
 					errs = append(errs, errorf(in.Pos, ip, "host %q belongs to tenant %q (%s, on cluster %q): a host is served by one tenant across the whole platform", in.Host, first.tenant, first.pos, first.cluster))
 				} else if !ok {
@@ -180,6 +183,30 @@ func cuePath(labels ...string) string {
 }
 
 func inZone(host, zone string) bool { return host == zone || strings.HasSuffix(host, "."+zone) }
+
+// generationDomain returns the cluster, and the domain of one of its
+// generations, past, present or future ("prod-shared-1-35.example.com",
+// see model.Generation.Domain), that host is in; "" if none.
+func generationDomain(host string, clusters []*model.Cluster) (*model.Cluster, string) {
+	for _, c := range clusters {
+		rest, ok := strings.CutSuffix(host, "."+c.DNSZone)
+		if !ok {
+			continue
+		}
+		labels := strings.Split(rest, ".")
+		gen := labels[len(labels)-1]
+		version, ok := strings.CutPrefix(gen, c.Name+"-")
+		major, minor, _ := strings.Cut(version, "-")
+		if ok && digits(major) && digits(minor) {
+			return c, model.GenerationDomain(gen, c.DNSZone)
+		}
+	}
+	return nil, ""
+}
+
+func digits(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
 
 func refNames(rs []model.Ref) []string {
 	out := make([]string, len(rs))

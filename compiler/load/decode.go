@@ -120,6 +120,7 @@ func decodeCluster(e entry) (*model.Cluster, error) {
 		VPCIDPos:    e.valuePos("network", "vpcId"),
 		Capacity:    r.Capacity,
 		MaxSizePos:  e.valuePos("capacity", "maxSize"),
+		ModePos:     e.valuePos("capacity", "mode"),
 		Pos:         e.at,
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.Addons)) {

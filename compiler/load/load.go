@@ -135,6 +135,9 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 	}
 	if p.Config.Name != "" {
 		errs = append(errs, check(p, broken)...)
+		e, w := checkQuotas(p)
+		errs = append(errs, e...)
+		p.Warnings = append(p.Warnings, w...)
 		if o.aws {
 			errs = append(errs, checkAWS(p)...)
 		}

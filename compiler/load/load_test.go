@@ -207,6 +207,17 @@ func TestErrors(t *testing.T) {
 		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", ingress: host: "a.example.org"}}`},
 		want:  []string{`tenants/a.cue:1:92: tenants.a.services.x.ingress.host: host "a.example.org" is not in the DNS zone "example.com" of cluster "c1"`},
 	}, {
+		name:  "host among a generation's own names",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", ingress: host: "shop.c1-1-40.example.com"}}`},
+		want:  []string{`tenants/a.cue:1:92: tenants.a.services.x.ingress.host: host "shop.c1-1-40.example.com" is under c1-1-40.example.com, where external-dns in cluster "c1"'s generations writes their load balancers' names`},
+	}, {
+		name: "host among another cluster's generations' names",
+		files: []string{
+			"clusters/c2.cue", strings.ReplaceAll(cluster, "c1", "c2"),
+			"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", ingress: host: "a.c2-1-33.example.com"}}`,
+		},
+		want: []string{`tenants/a.cue:1:92: tenants.a.services.x.ingress.host: host "a.c2-1-33.example.com" is under c2-1-33.example.com, where external-dns in cluster "c2"'s generations writes`},
+	}, {
 		name: "host taken by another tenant",
 		files: []string{
 			"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", ingress: host: "a.example.com"}}`,
@@ -599,5 +610,85 @@ func TestErrorsHavePositions(t *testing.T) {
 	_, err = load.Load(unreadableFS{platform(), "clusters/c1.cue"})
 	if want := "clusters/c1.cue:1:1: cannot be read: permission denied"; err == nil || err.Error() != want {
 		t.Errorf("unreadable cluster: got %v, want %s", err, want)
+	}
+}
+
+// TestQuotas counts load balancers, their rules, clusters and Fargate
+// profiles against the quotas platform.cue declares: warnings for what
+// fails later, an error at capacity.mode for the profiles EKS refuses.
+func TestQuotas(t *testing.T) {
+	day := func(s string) time.Time { d, _ := time.Parse(time.DateOnly, s); return d }
+	withQuotas := func(extra string) string { return strings.TrimSuffix(settings, "}\n") + "\t" + extra + "\n}\n" }
+	tenant := func(name string, hosts ...string) string {
+		var svcs []string
+		for i, h := range hosts {
+			svcs = append(svcs, fmt.Sprintf("s%d: {image: \"r/x:1\", ingress: host: %q}", i, h))
+		}
+		return fmt.Sprintf("tenants: %s: {owners: [\"t\"], clusters: [\"c1\"], services: {%s}}", name, strings.Join(svcs, ", "))
+	}
+	fargate := strings.Replace(cluster, `dns: zone:`, "capacity: mode: \"fargate\"\n\tdns: zone:", 1)
+	for _, tc := range []struct {
+		name  string
+		files []string
+		want  []string // warnings, or the error
+		err   bool
+	}{{
+		name:  "within every quota",
+		files: []string{"tenants/a.cue", tenant("a", "a.example.com"), "tenants/b.cue", tenant("b", "b.example.com")},
+	}, {
+		name: "shared load balancer: one, its rules counted",
+		files: []string{"platform.cue", withQuotas("quotas: rulesPerLoadBalancer: 2"),
+			"tenants/a.cue", tenant("a", "a.example.com", "a2.example.com"), "tenants/b.cue", tenant("b", "b.example.com")},
+		want: []string{"clusters/c1.cue:1:11: warning: the load balancer acme of c1-1-33 would have 3 rules, more than the quota of 2 per load balancer (platform.cue: quotas.rulesPerLoadBalancer)"},
+	}, {
+		name: "a load balancer per tenant",
+		files: []string{"platform.cue", withQuotas("loadBalancers: \"per-tenant\"\n\tquotas: loadBalancersPerRegion: 1"),
+			"tenants/a.cue", tenant("a", "a.example.com"), "tenants/b.cue", tenant("b", "b.example.com")},
+		want: []string{"clusters/c1.cue:1:11: warning: account 111111111111, region ap-northeast-1 (clusters c1): 2 Application Load Balancers, more than the quota of 1 (platform.cue: quotas.loadBalancersPerRegion; loadBalancers: \"per-tenant\")"},
+	}, {
+		name:  "clusters per region",
+		files: []string{"platform.cue", withQuotas("quotas: clustersPerRegion: 1"), "clusters/c2.cue", strings.ReplaceAll(cluster, "c1", "c2")},
+		want:  []string{"clusters/c2.cue:1:11: warning: account 111111111111, region ap-northeast-1 (clusters c1, c2): 2 EKS clusters (generations), more than the quota of 1 (platform.cue: quotas.clustersPerRegion)"},
+	}, {
+		name:  "secrets without Reloader",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], secrets: db: keys: ["K"], services: x: {image: "r/x:1", secrets: ["db"]}}`},
+		want:  []string{`clusters/c1.cue:1:11: warning: cluster c1 runs no add-on of the chart "reloader" (platform.cue: addons): its Deployments that read secrets will not roll when a secret rotates`},
+	}, {
+		name: "secrets with Reloader",
+		files: []string{"platform.cue", withAddons(`reloader: {chart: {repo: "https://stakater.github.io/stakater-charts", name: "reloader"}, namespace: "reloader"}`),
+			"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], secrets: db: keys: ["K"], services: x: {image: "r/x:1", secrets: ["db"]}}`},
+	}, {
+		name:  "Fargate does not enforce NetworkPolicies",
+		files: []string{"clusters/c1.cue", fargate},
+		want:  []string{"clusters/c1.cue:6:18: warning: cluster c1: NetworkPolicies are not enforced on Fargate pods"},
+	}, {
+		// kube-system alone: one system profile, and the tenants': two.
+		name:  "Fargate profiles past the quota",
+		files: []string{"platform.cue", withQuotas("quotas: fargateProfilesPerCluster: 1"), "clusters/c1.cue", fargate},
+		want:  []string{"clusters/c1.cue:6:18: clusters.c1.capacity.mode: cluster c1 needs 2 Fargate profiles (kube-system and its add-ons' namespaces, 5 per profile, and its tenants'), more than the quota of 1 (platform.cue: quotas.fargateProfilesPerCluster)"},
+		err:   true,
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, err := load.Load(platform(tc.files...), load.Today(day("2026-01-01")))
+			var got []string
+			switch {
+			case tc.err && err != nil:
+				got = strings.Split(err.Error(), "\n")
+			case err != nil:
+				t.Fatal(err)
+			default:
+				for _, w := range p.Warnings {
+					got = append(got, w.String())
+				}
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+			for i := range got {
+				if !strings.HasPrefix(got[i], tc.want[i]) {
+					t.Errorf("got  %s\nwant %s", got[i], tc.want[i])
+				}
+			}
+		})
 	}
 }

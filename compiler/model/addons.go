@@ -13,6 +13,29 @@ const (
 	CloudWatchLogs            = "cloudwatch-logs"
 )
 
+// External-dns annotations of every Ingress: ExternalDNSHostname names
+// the generation's load balancer name for the tenant
+// (Generation.LoadBalancerName), and ExternalDNSSource has external-dns
+// publish that name only, never the rules' hosts.
+const (
+	ExternalDNSHostname = "external-dns.alpha.kubernetes.io/hostname"
+	ExternalDNSSource   = "external-dns.alpha.kubernetes.io/ingress-hostname-source"
+)
+
+// NetworkPolicies are enforced on every capacity mode that can: the VPC
+// CNI add-on of node groups and Karpenter is configured with
+// VPCCNINetworkPolicy, and EKS Auto Mode's own network policy controller
+// is turned on by the ConfigMap NetworkPolicyConfigMap in
+// NetworkPolicyNamespace (its built-in NodeClass has networkPolicy
+// DefaultAllow: enforce what policies exist). Fargate pods are not
+// subject to NetworkPolicies at all (a warning says so).
+const (
+	VPCCNINetworkPolicy    = `{"enableNetworkPolicy":"true"}`
+	NetworkPolicyNamespace = "kube-system"
+	NetworkPolicyConfigMap = "amazon-vpc-cni"
+	NetworkPolicyKey       = "enable-network-policy-controller"
+)
+
 // RoleAnnotation is the service account annotation that binds it to an
 // IAM role through IRSA.
 const RoleAnnotation = "eks.amazonaws.com/role-arn"
@@ -61,11 +84,14 @@ func PlatformValues(a *Addon, f AddonFacts) map[string]any {
 		v["region"] = f.Region
 		v["vpcTags"] = map[string]any{ClusterTag: f.Cluster}
 	case ExternalDNS:
-		// The generation owns its records (txtOwnerId) in the cluster's
-		// zone only; blue and green publish their load balancers' names,
-		// which the weighted records of the cluster's DNS stack point at.
+		// The generation owns its records (txtOwnerId) under its own
+		// domain only (Generation.Domain); blue and green publish their
+		// load balancers' names there, which the weighted records of the
+		// cluster's DNS stack point at. The tenants' hosts are the DNS
+		// stack's alone: every Ingress says ExternalDNSSource, and the
+		// filter keeps external-dns off any other name of the zone.
 		v["provider"] = map[string]any{"name": "aws"}
-		v["domainFilters"] = []any{f.Zone}
+		v["domainFilters"] = []any{GenerationDomain(f.Generation, f.Zone)}
 		v["txtOwnerId"] = f.Generation
 		v["env"] = []any{map[string]any{"name": "AWS_DEFAULT_REGION", "value": f.Region}}
 	case KarpenterAddon:

@@ -43,7 +43,24 @@ type Config struct {
 	Policy       Policy
 	CodeOwners   CodeOwners
 	Addons       []*Addon // sorted by wave, then name
-	Pos          Pos
+	// LoadBalancers is SharedLoadBalancers or PerTenantLoadBalancers.
+	LoadBalancers string
+	Quotas        Quotas
+	Pos           Pos
+}
+
+// How tenants' Ingresses get load balancers (Config.LoadBalancers).
+const (
+	SharedLoadBalancers    = "shared"
+	PerTenantLoadBalancers = "per-tenant"
+)
+
+// Quotas are the AWS service quotas that a build counts against.
+type Quotas struct {
+	LoadBalancersPerRegion    int
+	RulesPerLoadBalancer      int
+	ClustersPerRegion         int
+	FargateProfilesPerCluster int
 }
 
 // Addon is a controller the platform installs, through Argo CD's Helm
@@ -184,6 +201,7 @@ type Cluster struct {
 	VPCIDPos    Pos
 	Capacity    Capacity
 	MaxSizePos  Pos           // where capacity.maxSize is written
+	ModePos     Pos           // where capacity.mode is written
 	Addons      []AddonChoice // the cluster's opt-ins and opt-outs, by name
 	Pos         Pos           // where the cluster is defined
 

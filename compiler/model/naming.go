@@ -54,8 +54,18 @@ func (g Generation) Name() string {
 // the generation, "billing.prod-shared-1-35.example.com": the target of
 // the weighted records of the tenant's hosts.
 func (g Generation) LoadBalancerName(t *Tenant) string {
-	return t.Name + "." + g.Name() + "." + g.Cluster.DNSZone
+	return t.Name + "." + g.Domain()
 }
+
+// Domain is the DNS domain of the generation's own names,
+// "prod-shared-1-35.example.com": external-dns in the generation writes
+// names under it and nowhere else; the tenants' hosts themselves are
+// written by the cluster's DNS stacks (one writer per name).
+func (g Generation) Domain() string { return GenerationDomain(g.Name(), g.Cluster.DNSZone) }
+
+// GenerationDomain is Generation.Domain from the generation's name and
+// its cluster's zone (or template expressions for them).
+func GenerationDomain(generation, zone string) string { return generation + "." + zone }
 
 // Addons returns the EKS add-on versions for the generation's Kubernetes
 // version, from the versions table.
@@ -127,6 +137,10 @@ func (p *Platform) ArgoCDDeployerRoleARN(c *Cluster) string {
 func (p *Platform) RegistryReaderRoleARN(c *Cluster) string {
 	return roleARN(c.Region, c.Account, p.Config.Name+"-cluster-registry-reader")
 }
+
+// RegistryServiceAccount is the identity, in the Argo CD namespace, that
+// reads cluster registrations.
+const RegistryServiceAccount = "cluster-registry"
 
 // RegistryRoleARN is the management cluster's role for reading cluster
 // registrations; it may only assume the registry reader roles.

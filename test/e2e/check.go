@@ -177,6 +177,9 @@ func (w *world) waitApps(ctx context.Context, want map[string]expectedApp, revis
 		if time.Since(last) > 15*time.Second {
 			last = time.Now()
 			fmt.Fprintf(w.cfg.log, "e2e: %d/%d applications as expected\n", synced, len(want))
+			if len(waiting) > 0 && len(waiting) <= 3 {
+				fmt.Fprintf(w.cfg.log, "e2e:   waiting for %s\n", strings.Join(waiting, "; "))
+			}
 		}
 		if len(waiting) > 0 {
 			return false, fmt.Sprintf("%d applications not as expected:\n  %s", len(waiting), strings.Join(waiting, "\n  ")), nil

@@ -187,6 +187,9 @@ func (s *scenario) bootstrap(ctx context.Context) error {
 	if err := s.deliverFirst(ctx, m); err != nil {
 		return err
 	}
+	if err := s.w.checkAWSWiring(ctx, m); err != nil {
+		return err
+	}
 	return s.w.checkTenants(ctx, m)
 }
 

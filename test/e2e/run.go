@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -174,11 +173,10 @@ func (w *world) startAWS() error {
 
 // managementPrerequisites makes what a platform has before platformc's
 // stacks run: the management cluster's OIDC provider in the management
-// account, and the roles of Argo CD and of the cluster registry there,
-// which the stacks' roles trust.
+// account, and the SSM parameters that name it there, which the
+// management stack's roles (Argo CD's and the cluster registry's) trust.
 func (w *world) managementPrerequisites(ctx context.Context) error {
-	account, ns, name := w.cfg.argo.Account, w.cfg.argo.Namespace, w.cfg.name
-	argoRole, registryRole := name+"-argocd", name+"-cluster-registry"
+	account, region, name := w.cfg.argo.Account, w.cfg.argo.Region, w.cfg.name
 	provider, err := w.aws.PutOIDCProvider(fakeaws.OIDCProvider{Account: account, URL: w.mgmt.Issuer, ClientIDs: []string{"sts.amazonaws.com"}})
 	if err != nil {
 		return err
@@ -186,29 +184,11 @@ func (w *world) managementPrerequisites(ctx context.Context) error {
 	if err := w.aws.SetIssuerKeys(w.mgmt.Issuer, w.mgmt.SAKey); err != nil {
 		return err
 	}
-	issuer := strings.TrimPrefix(w.mgmt.Issuer, "https://")
-	// Each may assume only its roles in the platform's accounts.
-	assumes := map[string]string{argoRole: name + "-argocd-deployer", registryRole: name + "-cluster-registry-reader"}
-	for role, sa := range map[string]string{argoRole: "argocd-application-controller", registryRole: "cluster-registry"} {
-		trust, _ := json.Marshal(map[string]any{
-			"Version": "2012-10-17",
-			"Statement": []any{map[string]any{
-				"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
-				"Principal": map[string]any{"Federated": provider},
-				"Condition": map[string]any{"StringEquals": map[string]any{
-					issuer + ":sub": "system:serviceaccount:" + ns + ":" + sa,
-					issuer + ":aud": "sts.amazonaws.com",
-				}},
-			}},
-		})
-		allow, _ := json.Marshal(map[string]any{
-			"Version": "2012-10-17",
-			"Statement": []any{map[string]any{
-				"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::*:role/" + assumes[role],
-			}},
-		})
-		if _, err := w.aws.PutRole(fakeaws.Role{Account: account, Name: role, TrustPolicy: string(trust),
-			Policies: map[string]string{"assume": string(allow)}}); err != nil {
+	for key, value := range map[string]string{
+		"oidc-issuer":       strings.TrimPrefix(w.mgmt.Issuer, "https://"),
+		"oidc-provider-arn": provider,
+	} {
+		if err := w.aws.PutParameter(account, region, "/"+name+"/management/"+key, value); err != nil {
 			return err
 		}
 	}

@@ -172,12 +172,17 @@ func (g generator) bootstrapApplication() obj {
 // Application whose destination no project destination matches: so each
 // generation is a destination with the empty namespace too. Argo CD then
 // checks every namespaced object of the Application against the tenant
-// namespaces listed, at sync.
+// namespaces listed, at sync. On EKS Auto Mode, the Application also
+// turns NetworkPolicy enforcement on (model.NetworkPolicyConfigMap, in
+// model.NetworkPolicyNamespace).
 func (g generator) platformProject() obj {
 	var dests []obj
 	for _, c := range g.p.Clusters {
 		for _, gen := range c.Generations() {
 			dests = append(dests, obj{"name": gen.Name(), "namespace": ""})
+			if c.Capacity.Mode == model.AutoMode {
+				dests = append(dests, obj{"name": gen.Name(), "namespace": model.NetworkPolicyNamespace})
+			}
 			for _, t := range g.p.Tenants {
 				if t.PlacedOn(c.Name) {
 					dests = append(dests, obj{"name": gen.Name(), "namespace": t.Namespace()})
@@ -185,19 +190,23 @@ func (g generator) platformProject() obj {
 			}
 		}
 	}
+	namespaced := kinds(
+		"", "ResourceQuota",
+		"", "LimitRange",
+		"", "ServiceAccount",
+		"networking.k8s.io", "NetworkPolicy",
+		"external-secrets.io", "SecretStore",
+	)
+	if slices.ContainsFunc(g.p.Clusters, func(c *model.Cluster) bool { return c.Capacity.Mode == model.AutoMode }) {
+		namespaced = append(kinds("", "ConfigMap"), namespaced...)
+	}
 	o := k8s.New(apiVersion, "AppProject", g.ns, PlatformProject, nil)
 	o["spec"] = obj{
-		"description":              "platformc: tenant namespaces and the guard rails that confine them",
-		"sourceRepos":              []string{g.p.Config.Repo.URL},
-		"destinations":             dests,
-		"clusterResourceWhitelist": kinds("", "Namespace"),
-		"namespaceResourceWhitelist": kinds(
-			"", "ResourceQuota",
-			"", "LimitRange",
-			"", "ServiceAccount",
-			"networking.k8s.io", "NetworkPolicy",
-			"external-secrets.io", "SecretStore",
-		),
+		"description":                "platformc: tenant namespaces and the guard rails that confine them",
+		"sourceRepos":                []string{g.p.Config.Repo.URL},
+		"destinations":               dests,
+		"clusterResourceWhitelist":   kinds("", "Namespace"),
+		"namespaceResourceWhitelist": namespaced,
 	}
 	return o
 }

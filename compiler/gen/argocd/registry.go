@@ -10,15 +10,11 @@ import (
 	"github.com/platformc/platformc/compiler/model"
 )
 
-// RegistryServiceAccount is the identity, in the Argo CD namespace, that
-// reads cluster registrations.
-const RegistryServiceAccount = "cluster-registry"
-
 // registry returns the service account that reads the parameters cluster
 // stacks publish, and one SecretStore per account and region holding
 // clusters; each store assumes the reader role of its account.
 func (g generator) registry() []obj {
-	sa := k8s.New("v1", "ServiceAccount", g.ns, RegistryServiceAccount, nil)
+	sa := k8s.New("v1", "ServiceAccount", g.ns, model.RegistryServiceAccount, nil)
 	k8s.Meta(sa)["annotations"] = map[string]string{"eks.amazonaws.com/role-arn": g.p.RegistryRoleARN()}
 	sa["automountServiceAccountToken"] = false
 	objs := []obj{sa}
@@ -34,7 +30,7 @@ func (g generator) registry() []obj {
 			"service": "ParameterStore",
 			"region":  c.Region,
 			"role":    g.p.RegistryReaderRoleARN(c),
-			"auth":    obj{"jwt": obj{"serviceAccountRef": obj{"name": RegistryServiceAccount}}},
+			"auth":    obj{"jwt": obj{"serviceAccountRef": obj{"name": model.RegistryServiceAccount}}},
 		}}}
 		objs = append(objs, store)
 	}

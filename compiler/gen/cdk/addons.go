@@ -48,6 +48,7 @@ type addonRole struct {
 	LogGroup    string `json:",omitempty"` // cloudwatch-logs: the group it writes to
 	NodeRole    string `json:",omitempty"` // karpenter: the role of the nodes it starts
 	Queue       string `json:",omitempty"` // karpenter: its interruption queue
+	Domain      string `json:",omitempty"` // external-dns: the only names it may write, model.Generation.Domain
 }
 
 func (addonsSpec) kind() string { return "addons" }
@@ -79,6 +80,8 @@ func addonsSpecFor(p *model.Platform, g model.Generation) addonsSpec {
 			r.LogGroup = model.LogGroup(g.Name())
 		case model.KarpenterAddon:
 			r.NodeRole, r.Queue = p.KarpenterNodeRole(g), model.KarpenterQueue(g.Name())
+		case model.ExternalDNS:
+			r.Domain = g.Domain()
 		}
 		s.Roles = append(s.Roles, r)
 	}
@@ -95,7 +98,7 @@ func (s addonsSpec) define(st awscdk.Stack) {
 		awsiam.NewCfnRole(st, str("Role-"+r.Addon), &awsiam.CfnRoleProps{
 			RoleName:                 str(r.Name),
 			Description:              str(r.Description),
-			AssumeRolePolicyDocument: irsaTrust(st, r.Subject, gens),
+			AssumeRolePolicyDocument: irsaTrust(st, []string{r.Subject}, gens),
 			Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
 				PolicyName:     str(r.Addon),
 				PolicyDocument: r.policy(st, s.ClusterName),
@@ -176,9 +179,16 @@ func (r addonRole) policy(st awscdk.Stack, cluster string) any {
 	partition, region, account := *st.Partition(), *st.Region(), *st.Account()
 	switch r.AWS {
 	case model.ExternalDNS:
-		// docs/tutorials/aws.md of kubernetes-sigs/external-dns.
+		// docs/tutorials/aws.md of kubernetes-sigs/external-dns, with
+		// changes limited to the generation's own names (and the TXT
+		// records of its registry, "cname-<name>", beside them): the
+		// tenants' hosts and every other name of the zone are written by
+		// the DNS stacks only. The condition key names the records, which
+		// is narrower than the zone, and needs no zone id at synthesis.
+		change := allow([]string{"route53:ChangeResourceRecordSets"}, fmt.Sprintf("arn:%s:route53:::hostedzone/*", partition))
+		change["Condition"] = obj{"ForAllValues:StringLike": obj{"route53:ChangeResourceRecordSetsNormalizedRecordNames": []string{"*." + r.Domain}}}
 		return policyDocument(
-			allow([]string{"route53:ChangeResourceRecordSets"}, fmt.Sprintf("arn:%s:route53:::hostedzone/*", partition)),
+			change,
 			allow([]string{"route53:ListHostedZones", "route53:ListResourceRecordSets", "route53:ListTagsForResources"}, "*"),
 		)
 	case model.CloudWatchLogs:

@@ -134,8 +134,16 @@ func checkAddonPolicy(t *testing.T, id string, p *model.Platform, g model.Genera
 					t.Errorf("%s: %s is not a Route53 action", id, act)
 				}
 			}
-			if slices.Contains(actions, "route53:ChangeResourceRecordSets") && fmt.Sprint(resources) != "[arn:aws:route53:::hostedzone/*]" {
-				t.Errorf("%s: changes records in %v, want hosted zones only", id, resources)
+			if slices.Contains(actions, "route53:ChangeResourceRecordSets") {
+				if fmt.Sprint(resources) != "[arn:aws:route53:::hostedzone/*]" {
+					t.Errorf("%s: changes records in %v, want hosted zones only", id, resources)
+				}
+				// One writer per name: the generation's own names only,
+				// never a tenant's host (the DNS stacks').
+				want := fmt.Sprint(obj{"ForAllValues:StringLike": obj{"route53:ChangeResourceRecordSetsNormalizedRecordNames": []any{"*." + g.Domain()}}})
+				if got := fmt.Sprint(st["Condition"]); got != want {
+					t.Errorf("%s: changes records under condition %s, want %s", id, got, want)
+				}
 			}
 		case model.CloudWatchLogs:
 			group := fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s:", region, account, model.LogGroup(g.Name()))

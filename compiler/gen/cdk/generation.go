@@ -42,8 +42,8 @@ type generationSpec struct {
 	Version     string
 	Capacity    capacity
 	Network     networkImports
-	Deployer    string   // the Argo CD deployer role's ARN: cluster admin
-	Fargate     []string `json:",omitempty"` // on Fargate, the tenant namespaces that get a profile
+	Deployer    string                 // the Argo CD deployer role's ARN: cluster admin
+	Fargate     []model.FargateProfile `json:",omitempty"` // on Fargate, its profiles
 	Addons      []addon
 	Parameters  map[string]string // key -> SSM parameter name
 }
@@ -100,11 +100,7 @@ func generationSpecFor(p *model.Platform, g model.Generation) (generationSpec, e
 		s.Network.Private = append(s.Network.Private, exportName(net, subnetKey(privateSubnet, i)))
 	}
 	if c.Capacity.Mode == model.Fargate {
-		for _, t := range p.Tenants {
-			if t.PlacedOn(c.Name) {
-				s.Fargate = append(s.Fargate, t.Namespace())
-			}
-		}
+		s.Fargate = p.FargateProfiles(c)
 	}
 	names := make([]string, 0, len(versions))
 	for name := range versions {
@@ -116,8 +112,11 @@ func generationSpecFor(p *model.Platform, g model.Generation) (generationSpec, e
 			continue
 		}
 		a := addon{Name: name, Version: versions[name]}
-		if name == "coredns" && c.Capacity.Mode == model.Fargate {
+		switch {
+		case name == "coredns" && c.Capacity.Mode == model.Fargate:
 			a.Configuration = `{"computeType":"Fargate"}`
+		case name == "vpc-cni":
+			a.Configuration = model.VPCCNINetworkPolicy
 		}
 		s.Addons = append(s.Addons, a)
 	}
@@ -239,10 +238,9 @@ func (s generationSpec) define(st awscdk.Stack) {
 	awscdk.Annotations_Of(st).AcknowledgeWarning(str("@aws-cdk/aws-ec2:noSubnetRouteTableId"), str("route tables of imported subnets are not used"))
 }
 
-// fargateProfiles adds a profile for kube-system (CoreDNS) and one per
-// tenant namespace, each selecting exactly that namespace, all with one
-// pod execution role. The CDK chains the profiles: EKS creates one at a
-// time.
+// fargateProfiles adds the profiles of model.Platform.FargateProfiles,
+// all with one pod execution role. The CDK chains the profiles: EKS
+// creates one at a time.
 func fargateProfiles(st awscdk.Stack, cluster awseksv2.Cluster, s generationSpec) constructs.IConstruct {
 	role := awsiam.NewRole(st, str("FargatePodExecutionRole"), &awsiam.RoleProps{
 		AssumedBy: awsiam.NewServicePrincipal(str("eks-fargate-pods.amazonaws.com"), nil).WithConditions(&map[string]any{
@@ -250,12 +248,23 @@ func fargateProfiles(st awscdk.Stack, cluster awseksv2.Cluster, s generationSpec
 		}),
 		ManagedPolicies: &[]awsiam.IManagedPolicy{awsiam.ManagedPolicy_FromAwsManagedPolicyName(str("AmazonEKSFargatePodExecutionRolePolicy"))},
 	})
-	namespaces := append([]string{"kube-system"}, s.Fargate...)
 	var first constructs.IConstruct
-	for _, ns := range namespaces {
-		p := cluster.AddFargateProfile(str(ns), &awseksv2.FargateProfileOptions{
-			FargateProfileName: str(ns),
-			Selectors:          &[]*awseksv2.Selector{{Namespace: str(ns)}},
+	for _, fp := range s.Fargate {
+		var selectors []*awseksv2.Selector
+		for _, sel := range fp.Selectors {
+			x := &awseksv2.Selector{Namespace: str(sel.Namespace)}
+			if len(sel.Labels) > 0 {
+				labels := map[string]*string{}
+				for k, v := range sel.Labels {
+					labels[k] = str(v)
+				}
+				x.Labels = &labels
+			}
+			selectors = append(selectors, x)
+		}
+		p := cluster.AddFargateProfile(str(fp.Name), &awseksv2.FargateProfileOptions{
+			FargateProfileName: str(fp.Name),
+			Selectors:          &selectors,
 			PodExecutionRole:   role,
 		})
 		if first == nil {

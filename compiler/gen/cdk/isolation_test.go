@@ -166,7 +166,7 @@ func checkTrust(t *testing.T, p *model.Platform, out *output) {
 						t.Errorf("%s: condition %v, want StringEquals %v", name, st.Condition, want)
 					}
 					for _, v := range st.Condition["StringEquals"] {
-						if strings.ContainsAny(v, "*?") {
+						if strings.ContainsAny(fmt.Sprint(v), "*?") {
 							t.Errorf("%s: wildcard in %q", name, v)
 						}
 					}
@@ -186,7 +186,7 @@ type trustStatement struct {
 	Effect    string
 	Action    any
 	Principal map[string]string
-	Condition map[string]map[string]string
+	Condition map[string]map[string]any // a value is a string, or a list of which any matches
 }
 
 // trustOf reads a role's trust policy, an Fn::Sub of a document and its

@@ -18,6 +18,8 @@ import (
 //	<platform>-<generation>-access-<h>    the tenants' access entries, in 16 stacks
 //	<platform>-<environment>-<tenant>     a tenant's secret and secrets role
 //	<platform>-<cluster>-dns-<h>          a cluster's weighted ingress records, in 16 stacks
+//	<platform>-certs-<account>-<region>   the ingress hosts' TLS certificates there, per zone
+//	<platform>-management                 the management cluster's roles (Argo CD, registry)
 
 // IAMStack is the stack of the roles shared by an environment's clusters.
 func IAMStack(p *model.Platform, env string) string { return p.Config.Name + "-" + env + "-iam" }

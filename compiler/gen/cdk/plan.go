@@ -136,6 +136,26 @@ func Plan(p *model.Platform) ([]Stack, error) {
 		}
 	}
 
+	a := p.Config.ArgoCD
+	add(Stack{
+		Name: ManagementStack(p), Account: a.Account, Region: a.Region,
+		Description: "platformc: the roles of Argo CD and of the cluster registry on the management cluster",
+		spec:        managementSpecFor(p),
+	}, nil)
+
+	certs := certsSpecsFor(p)
+	for _, name := range slices.Sorted(maps.Keys(certs)) {
+		var zones []string
+		for _, z := range certs[name].Zones {
+			zones = append(zones, z.Zone)
+		}
+		add(Stack{
+			Name: name, Account: certs[name].Account, Region: certs[name].Region,
+			Description: fmt.Sprintf("platformc: TLS certificates of the ingress hosts in %s, validated by DNS", strings.Join(zones, ", ")),
+			spec:        certs[name],
+		}, nil)
+	}
+
 	for _, t := range p.Tenants {
 		gens := map[string][]model.Generation{}
 		for _, c := range p.Placements(t) {

@@ -28,7 +28,8 @@ func TestPlanNamesEveryStack(t *testing.T) {
 			for _, s := range tn.Services {
 				if tn.PlacedOn(c.Name) && s.On(c.Name).Ingress != nil {
 					sum := sha256.Sum256([]byte(tn.Name))
-					want = append(want, fmt.Sprintf("%s-%s-dns-%x", p.Config.Name, c.Name, sum[0]>>4))
+					want = append(want, fmt.Sprintf("%s-%s-dns-%x", p.Config.Name, c.Name, sum[0]>>4),
+						fmt.Sprintf("%s-certs-%s-%s", p.Config.Name, c.Account, c.Region))
 				}
 			}
 		}
@@ -56,6 +57,7 @@ func TestPlanNamesEveryStack(t *testing.T) {
 			}
 		}
 	}
+	want = append(want, p.Config.Name+"-management")
 	slices.Sort(want)
 	want = slices.Compact(want)
 	var got []string

@@ -14,7 +14,7 @@ import (
 // template. It is part of every stack's input hash: bump it whenever a
 // change to this package (or to the CDK version, which it names) can
 // change a template, so that every cached stack is synthesised again.
-const GeneratorVersion = "platformc-cdk/2 aws-cdk-lib/2.270.0"
+const GeneratorVersion = "platformc-cdk/3 aws-cdk-lib/2.270.0"
 
 // Stack is one CloudFormation stack: its name and environment, and the
 // slice of the model it is made from (its spec). A stack's template is a
@@ -41,7 +41,7 @@ type spec interface {
 }
 
 // Kind is the kind of stack: "iam", "network", "generation", "access",
-// "addons", "tenant" or "dns".
+// "addons", "tenant", "dns", "certs" or "management".
 func (s Stack) Kind() string { return s.spec.kind() }
 
 // Define adds the stack's resources to st, a stack created with the

@@ -24,6 +24,7 @@ func countIs(t assertions.Template, typ string, n int) {
 // model asks of it.
 func TestResourceCounts(t *testing.T) {
 	p, stacks, out := sample(t)
+	checkNetworkPolicies(t, p, out)
 	for _, s := range stacksOf(stacks, "network") {
 		assertTemplate(t, out, s.Name, func(a assertions.Template) {
 			countIs(a, "AWS::EC2::VPC", 1)
@@ -46,12 +47,6 @@ func TestResourceCounts(t *testing.T) {
 	}
 	for _, c := range p.Clusters {
 		for _, g := range c.Generations() {
-			var tenants int
-			for _, tn := range p.Tenants {
-				if tn.PlacedOn(c.Name) {
-					tenants++
-				}
-			}
 			addons := len(p.Addons(g))
 			nodegroups, profiles := 0, 0
 			switch c.Capacity.Mode {
@@ -60,7 +55,7 @@ func TestResourceCounts(t *testing.T) {
 			case model.NodeGroup, model.Karpenter:
 				nodegroups = 1
 			case model.Fargate:
-				profiles = 1 + tenants
+				profiles = len(p.FargateProfiles(c))
 			}
 			assertTemplate(t, out, cdk.GenerationStack(p, g), func(a assertions.Template) {
 				countIs(a, "AWS::EKS::Cluster", 1)
@@ -334,40 +329,58 @@ func TestAssemblyIsSelfContained(t *testing.T) {
 	}
 }
 
-// TestFargateProfilesSelectNamespacesExactly runs a cluster of the sample
-// on Fargate: a profile for kube-system (CoreDNS, configured for Fargate
-// and created after it) and one per tenant namespace, each selecting
-// exactly that namespace, by name, with no label selector.
-func TestFargateProfilesSelectNamespacesExactly(t *testing.T) {
+// TestFargateProfiles runs a cluster of the sample on Fargate: "system"
+// profiles for kube-system (CoreDNS, configured for Fargate and created
+// after it) and the add-ons' namespaces, at most five selectors each,
+// without labels, and one "tenants" profile selecting the tenants' pods
+// in any namespace by the label they all carry, so that tenants coming
+// and going replace no profile (and stop no pod).
+func TestFargateProfiles(t *testing.T) {
 	_, _, first := sample(t)
 	p := loadSample(t)
 	c := p.Clusters[len(p.Clusters)-1]
 	c.Capacity = model.Capacity{Mode: model.Fargate}
 	out := generate(t, p, first.tree, cdk.JSII{})
+	checkNetworkPolicies(t, p, out)
 	g := c.Generations()[0]
 	name := cdk.GenerationStack(p, g)
 	tmpl := out.templates[name]
-	want := map[string]bool{"kube-system": true}
-	for _, tn := range p.Tenants {
-		if tn.PlacedOn(c.Name) {
-			want[tn.Namespace()] = true
-		}
+	system := map[string]bool{"kube-system": true}
+	for _, a := range p.AddonsOf(c) {
+		system[a.Namespace] = true
 	}
 	profiles := resources(tmpl, "AWS::EKS::FargateProfile")
-	if len(profiles) != len(want) {
-		t.Errorf("%s: %d Fargate profiles, want %d", name, len(profiles), len(want))
+	if want := (len(system)+4)/5 + 1; len(profiles) != want {
+		t.Errorf("%s: %d Fargate profiles, want %d", name, len(profiles), want)
 	}
-	kubeSystem := ""
+	kubeSystem, tenants := "", false
 	for id, pr := range profiles {
 		sel, _ := get(pr, "Properties", "Selectors").([]any)
-		ns := fmt.Sprint(get(pr, "Properties", "FargateProfileName"))
-		labels, _ := get(firstOf(sel), "Labels").([]any)
-		if !want[ns] || len(sel) != 1 || get(sel[0], "Namespace") != ns || len(labels) != 0 {
-			t.Errorf("%s: profile %s selects %v", name, ns, sel)
+		profile := fmt.Sprint(get(pr, "Properties", "FargateProfileName"))
+		if len(sel) == 0 || len(sel) > model.FargateSelectorsPerProfile {
+			t.Errorf("%s: profile %s has %d selectors", name, profile, len(sel))
 		}
-		if ns == "kube-system" {
-			kubeSystem = id
+		for _, x := range sel {
+			ns := fmt.Sprint(get(x, "Namespace"))
+			labels, _ := get(x, "Labels").([]any)
+			switch {
+			case profile == "tenants":
+				tenants = true
+				if ns != "*" || fmt.Sprint(labels) != fmt.Sprintf("[map[Key:%s Value:%s]]", model.TenantPodLabel, model.TenantPodValue) {
+					t.Errorf("%s: profile tenants selects %v", name, sel)
+				}
+			case strings.HasPrefix(profile, "system") && system[ns] && len(labels) == 0:
+				delete(system, ns)
+				if ns == "kube-system" {
+					kubeSystem = id
+				}
+			default:
+				t.Errorf("%s: profile %s selects %v", name, profile, x)
+			}
 		}
+	}
+	if len(system) > 0 || !tenants {
+		t.Errorf("%s: no profile for %v (tenants: %t)", name, slices.Sorted(maps.Keys(system)), tenants)
 	}
 	for _, a := range resources(tmpl, "AWS::EKS::Addon") {
 		if get(a, "Properties", "AddonName") != "coredns" {
@@ -379,4 +392,32 @@ func TestFargateProfilesSelectNamespacesExactly(t *testing.T) {
 		}
 	}
 	lint(t, map[string]string{name: out.raw[name]})
+}
+
+// checkNetworkPolicies: every generation whose pods the VPC CNI add-on
+// networks has its network policy agent on. (EKS Auto Mode runs its own,
+// which a ConfigMap turns on: TestNetworkPoliciesEnforced in compiler.)
+func checkNetworkPolicies(t *testing.T, p *model.Platform, out *output) {
+	t.Helper()
+	for _, c := range p.Clusters {
+		for _, g := range c.Generations() {
+			name := cdk.GenerationStack(p, g)
+			var cni []obj
+			for _, a := range resources(out.templates[name], "AWS::EKS::Addon") {
+				if get(a, "Properties", "AddonName") == "vpc-cni" {
+					cni = append(cni, a)
+				}
+			}
+			if c.Capacity.Mode == model.AutoMode {
+				if len(cni) != 0 {
+					t.Errorf("%s: Auto Mode with the vpc-cni add-on", name)
+				}
+				continue
+			}
+			var conf map[string]any
+			if len(cni) != 1 || json.Unmarshal([]byte(fmt.Sprint(get(cni[0], "Properties", "ConfigurationValues"))), &conf) != nil || conf["enableNetworkPolicy"] != "true" {
+				t.Errorf("%s (%s): NetworkPolicies not enforced: vpc-cni add-ons %v", name, c.Capacity.Mode, cni)
+			}
+		}
+	}
 }

@@ -73,7 +73,7 @@ func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.
 	// the longest issuer EKS gives in the region.
 	issuer := "oidc.eks." + ts.Region + ".amazonaws.com/id/" + strings.Repeat("0", 32)
 	provider := fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", model.Partition(ts.Region), ts.Account, issuer)
-	doc, vars := trustPolicy(s.Subject, s.Generations)
+	doc, vars := trustPolicy([]string{s.Subject}, s.Generations)
 	n := len(doc)
 	for name := range vars {
 		v := issuer
@@ -97,7 +97,11 @@ func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.
 // given as a string can be substituted whole. (The CDK's CfnJson does the
 // same with a Lambda-backed custom resource, which would add a function,
 // its role and a code asset to every stack.)
-func trustPolicy(subject string, gens []issuerParameters) (string, map[string]string) {
+func trustPolicy(subjects []string, gens []issuerParameters) (string, map[string]string) {
+	var sub any = subjects // several: any of them
+	if len(subjects) == 1 {
+		sub = subjects[0]
+	}
 	vars := map[string]string{}
 	var statements []obj
 	for i, g := range gens {
@@ -108,7 +112,7 @@ func trustPolicy(subject string, gens []issuerParameters) (string, map[string]st
 			"Principal": obj{"Federated": "${" + provider + "}"},
 			"Action":    "sts:AssumeRoleWithWebIdentity",
 			"Condition": obj{"StringEquals": obj{
-				"${" + issuer + "}:sub": subject,
+				"${" + issuer + "}:sub": sub,
 				"${" + issuer + "}:aud": STSAudience,
 			}},
 		})
@@ -122,8 +126,8 @@ func trustPolicy(subject string, gens []issuerParameters) (string, map[string]st
 
 // irsaTrust is trustPolicy as a value of a template of st, which reads
 // the generations' issuers from their SSM parameters when it is deployed.
-func irsaTrust(st awscdk.Stack, subject string, gens []issuerParameters) *string {
-	body, names := trustPolicy(subject, gens)
+func irsaTrust(st awscdk.Stack, subjects []string, gens []issuerParameters) *string {
+	body, names := trustPolicy(subjects, gens)
 	vars := map[string]*string{}
 	// In a fixed order: each read adds a template parameter.
 	for _, name := range slices.Sorted(maps.Keys(names)) {
@@ -142,7 +146,7 @@ func (s tenantSpec) define(st awscdk.Stack) {
 	awsiam.NewCfnRole(st, str("SecretsRole"), &awsiam.CfnRoleProps{
 		RoleName:                 str(s.Role),
 		Description:              str(fmt.Sprintf("platformc: tenant %s's SecretStore (IRSA); may read only the tenant's secret", s.Tenant)),
-		AssumeRolePolicyDocument: irsaTrust(st, s.Subject, s.Generations),
+		AssumeRolePolicyDocument: irsaTrust(st, []string{s.Subject}, s.Generations),
 		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
 			PolicyName: str("read-tenant-secret"),
 			PolicyDocument: policyDocument(allow(

@@ -3,6 +3,7 @@ package kustomize
 import (
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/platformc/platformc/compiler/encode"
@@ -13,13 +14,13 @@ import (
 )
 
 // appBaseFiles writes the tenant's workloads.
-func appBaseFiles(fs *k8s.Files, t *model.Tenant) {
+func appBaseFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant) {
 	ns := t.Namespace()
 	var objs []obj
 	for _, s := range t.Services {
 		objs = append(objs, serviceAccount(ns, &s.Workload, "service"), deployment(ns, s), service(ns, s), podDisruptionBudget(ns, s))
 		if s.Ingress != nil {
-			objs = append(objs, ingress(t, s))
+			objs = append(objs, ingress(p, t, s))
 		}
 	}
 	for _, j := range t.Jobs {
@@ -46,7 +47,7 @@ func appOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g model.
 	if hasIngress(t) {
 		patches = append(patches, jsonPatch(fs, "Ingress", "", []obj{{
 			"op":    "add",
-			"path":  "/metadata/annotations/" + strings.ReplaceAll(ExternalDNSHostname, "/", "~1"),
+			"path":  "/metadata/annotations/" + strings.ReplaceAll(model.ExternalDNSHostname, "/", "~1"),
 			"value": g.LoadBalancerName(t),
 		}}))
 	}
@@ -87,11 +88,6 @@ func appOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g model.
 	}
 	fs.Add(dir, "kustomization.yaml", origin, t.Pos.File, k)
 }
-
-// ExternalDNSHostname is the annotation by which external-dns, in each
-// cluster generation, publishes the name of the generation's load balancer
-// for a tenant; weighted records for the tenant's hosts point at it.
-const ExternalDNSHostname = "external-dns.alpha.kubernetes.io/hostname"
 
 func hasIngress(t *model.Tenant) bool {
 	return slices.ContainsFunc(t.Services, func(s *model.Service) bool { return s.Ingress != nil })
@@ -171,17 +167,23 @@ func service(ns string, s *model.Service) obj {
 }
 
 // ingress exposes a service through an internet-facing ALB of the AWS Load
-// Balancer Controller, one ALB per tenant (an ingress group), HTTPS only,
-// with the certificate discovered from the host.
-func ingress(t *model.Tenant, s *model.Service) obj {
+// Balancer Controller, in the tenant's IngressGroup (shared by the
+// generation's tenants, or the tenant's own: model.Platform.IngressGroup),
+// HTTPS only, with the certificate discovered from the host.
+func ingress(p *model.Platform, t *model.Tenant, s *model.Service) obj {
+	group, order := p.IngressGroup(t)
 	o := k8s.New("networking.k8s.io/v1", "Ingress", t.Namespace(), s.Name, workloadLabels(&s.Workload, "service"))
 	k8s.Meta(o)["annotations"] = map[string]string{
 		"alb.ingress.kubernetes.io/scheme":           "internet-facing",
 		"alb.ingress.kubernetes.io/target-type":      "ip",
 		"alb.ingress.kubernetes.io/listen-ports":     `[{"HTTPS":443}]`,
 		"alb.ingress.kubernetes.io/ssl-policy":       "ELBSecurityPolicy-TLS13-1-2-2021-06",
-		"alb.ingress.kubernetes.io/group.name":       t.Name,
+		"alb.ingress.kubernetes.io/group.name":       group,
 		"alb.ingress.kubernetes.io/healthcheck-path": s.Health,
+		model.ExternalDNSSource:                      "annotation-only",
+	}
+	if order != 0 {
+		k8s.Meta(o)["annotations"].(map[string]string)["alb.ingress.kubernetes.io/group.order"] = strconv.Itoa(order)
 	}
 	o["spec"] = obj{
 		"ingressClassName": "alb",

@@ -70,7 +70,7 @@ func platformFiles(fs *k8s.Files, p *model.Platform) {
 
 // tenantFiles writes everything of one tenant.
 func tenantFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant) {
-	appBaseFiles(fs, t)
+	appBaseFiles(fs, p, t)
 	namespaceBaseFiles(fs, t)
 	for _, c := range p.Placements(t) {
 		for _, g := range c.Generations() {

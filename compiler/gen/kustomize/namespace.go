@@ -134,14 +134,20 @@ func namespaceOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g 
 }
 
 // clusterFiles writes the kustomization of every tenant namespace placed on
-// a cluster generation.
+// a cluster generation and, on EKS Auto Mode, the ConfigMap that has it
+// enforce their NetworkPolicies.
 func clusterFiles(fs *k8s.Files, p *model.Platform, g model.Generation) {
+	dir, origin := ClusterDir(g.Name()), fstree.Origin{Cluster: g.Cluster.Name}
 	var resources []string
+	if g.Cluster.Capacity.Mode == model.AutoMode {
+		cm := k8s.New("v1", "ConfigMap", model.NetworkPolicyNamespace, model.NetworkPolicyConfigMap, nil)
+		cm["data"] = map[string]string{model.NetworkPolicyKey: "true"}
+		resources = fs.AddObjects(dir, origin, g.Cluster.Pos.File, cm)
+	}
 	for _, t := range p.Tenants {
 		if t.PlacedOn(g.Cluster.Name) {
 			resources = append(resources, path.Join("../..", NamespaceOverlay(t.Name, g.Name())))
 		}
 	}
-	k := kustomization("", resources, nil)
-	fs.Add(ClusterDir(g.Name()), "kustomization.yaml", fstree.Origin{Cluster: g.Cluster.Name}, g.Cluster.Pos.File, k)
+	fs.Add(dir, "kustomization.yaml", origin, g.Cluster.Pos.File, kustomization("", resources, nil))
 }

@@ -103,6 +103,7 @@ func (p *Platform) renderPlatform() []byte {
 		`"external-dns": {chart: {repo: "https://kubernetes-sigs.github.io/external-dns/", name: "external-dns"}, namespace: "external-dns", aws: "external-dns"}`,
 		`karpenter: {chart: {repo: "oci://public.ecr.aws/karpenter", name: "karpenter"}, namespace: "kube-system", capacity: ["karpenter"], aws: "karpenter", wave: -3}`,
 		`"metrics-server": {chart: {repo: "https://kubernetes-sigs.github.io/metrics-server/", name: "metrics-server"}, namespace: "kube-system", install: "default"}`,
+		`reloader: {chart: {repo: "https://stakater.github.io/stakater-charts", name: "reloader"}, namespace: "reloader", values: reloader: {reloadStrategy: "annotations", readOnlyRootFileSystem: true}}`,
 	} {
 		w.line(a)
 	}
