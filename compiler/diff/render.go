@@ -11,6 +11,7 @@ import (
 	godiff "github.com/rogpeppe/go-internal/diff"
 
 	"github.com/platformc/platformc/compiler/encode"
+	"github.com/platformc/platformc/internal/words"
 )
 
 // Row counts the changes of one tenant on one cluster.
@@ -83,7 +84,7 @@ func (r *Report) header() string {
 	if len(r.Changes) == 0 {
 		return fmt.Sprintf("No changes to the generated outputs (base %s).", r.Base)
 	}
-	return fmt.Sprintf("%s changed (base %s).", plural(len(r.Changes), "object"), r.Base)
+	return fmt.Sprintf("%s changed (base %s).", words.Plural(len(r.Changes), "object"), r.Base)
 }
 
 // Text writes the report for a terminal or a CI log: risky changes, the
@@ -137,7 +138,7 @@ func (r *Report) Markdown(w io.Writer, limit int) error {
 		fmt.Fprintf(&head, "\n> [!WARNING]\n> The base does not compile, so everything is shown as added:\n>\n> ```\n%s\n> ```\n", indent(r.BaseErr, "> "))
 	}
 	if risky := r.Risky(); len(risky) > 0 {
-		fmt.Fprintf(&head, "\n> [!CAUTION]\n> **%s**\n", plural(len(risky), "risky change"))
+		fmt.Fprintf(&head, "\n> [!CAUTION]\n> **%s**\n", words.Plural(len(risky), "risky change"))
 		for _, c := range risky {
 			fmt.Fprintf(&head, "> - %s: `%s`: %s\n", c.where(), c.Object, c.Risk)
 		}
@@ -182,7 +183,7 @@ func (r *Report) byTenant() []group {
 
 func (g group) markdown() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n<details><summary><b>%s</b>: %s</summary>\n\n", g.tenant, plural(len(g.changes), "change"))
+	fmt.Fprintf(&b, "\n<details><summary><b>%s</b>: %s</summary>\n\n", g.tenant, words.Plural(len(g.changes), "change"))
 	for _, c := range g.changes {
 		fmt.Fprintf(&b, "%s `%s` in `%s`\n", marks[c.Action], c.Object, c.Unit)
 		if c.Action == Modified {
@@ -212,11 +213,4 @@ func indent(s, prefix string) string {
 		lines[i] = prefix + l
 	}
 	return strings.Join(lines, "") + "\n"
-}
-
-func plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
 }

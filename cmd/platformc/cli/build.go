@@ -13,6 +13,7 @@ import (
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/internal/words"
 )
 
 type buildOptions struct {
@@ -122,7 +123,7 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if err := prepared.Write(tree); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "built %s: %s for %s on %s\n", rel(e, out), plural(tree.Len(), "file"), plural(len(p.Tenants), "tenant"), plural(len(p.Clusters), "cluster"))
+	fmt.Fprintf(e.stdout, "built %s: %s for %s on %s\n", rel(e, out), words.Plural(tree.Len(), "file"), words.Plural(len(p.Tenants), "tenant"), words.Plural(len(p.Clusters), "cluster"))
 	return nil
 }
 
@@ -141,13 +142,13 @@ func check(e *env, root, out string, tree *fstree.Tree, locks map[string][]byte)
 		}
 	}
 	if len(diffs) == 0 {
-		fmt.Fprintf(e.stdout, "%s is up to date: %s\n", rel(e, out), plural(tree.Len(), "file"))
+		fmt.Fprintf(e.stdout, "%s is up to date: %s\n", rel(e, out), words.Plural(tree.Len(), "file"))
 		return nil
 	}
 	for _, d := range diffs {
 		fmt.Fprintf(e.stderr, "%-8s %s\n", d.How, filepath.Join(rel(e, out), d.Path))
 	}
-	return fmt.Errorf("%s is not what the sources produce (%s): run 'platformc build' and commit the result", rel(e, out), plural(len(diffs), "file"))
+	return fmt.Errorf("%s is not what the sources produce (%s): run 'platformc build' and commit the result", rel(e, out), words.Plural(len(diffs), "file"))
 }
 
 // writeLocks writes the lock files that changed, each atomically.

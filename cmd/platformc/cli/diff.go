@@ -52,10 +52,8 @@ exits 3 when there are.`,
   platformc diff --base origin/main --format markdown > comment.md`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			switch opts.format {
-			case "text", "markdown", "json":
-			default:
-				return fmt.Errorf("--format must be text, markdown or json, not %q", opts.format)
+			if err := reportFormat(opts.format); err != nil {
+				return err
 			}
 			return diffRun(e, rf, &opts)
 		},
@@ -71,64 +69,18 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 	if err != nil {
 		return fail(err)
 	}
-	repo, err := gitpub.Open(root)
+	c, err := compileBoth(e, root, opts.base, withAWS(e, filepath.Join(root, "out")))
 	if err != nil {
 		return fail(err)
 	}
-	var commit *object.Commit
-	what := opts.base
-	if opts.base == "" {
-		commit, what, err = repo.DefaultBase()
-	} else {
-		commit, err = repo.Commit(opts.base)
-	}
+	report, err := diff.Trees(c.base, c.head)
 	if err != nil {
 		return fail(err)
 	}
-	aws := withAWS(e, filepath.Join(root, "out"))
-	sub, err := filepath.Rel(repo.Root, root)
-	if err != nil {
-		return fail(err)
-	}
-	// The base and the work tree are compiled at once (one after the
-	// other with the AWS stacks: jsii is one Node.js process), sharing
-	// the caches: each tenant the change does not touch is evaluated and
-	// generated once. Each side reuses the stacks of its own out/: the
-	// base's as committed, the work tree's as built. A base that does not
-	// compile, or has no platform at all, is shown as such against empty
-	// outputs.
-	var base *fstree.Tree
-	var baseModel *model.Platform
-	var baseErr error
-	done := make(chan struct{})
-	compileBase := func() {
-		defer close(done)
-		baseFS, err := gitpub.TreeFS(commit, filepath.ToSlash(sub))
-		if err == nil {
-			base, baseModel, err = compiler.Compile(baseFS, append(baseStacks(e, baseFS, len(aws) > 0), e.cached()...)...)
-		}
-		if err != nil {
-			base, baseErr = &fstree.Tree{}, err
-		}
-	}
-	if len(aws) == 0 {
-		go compileBase()
-	} else {
-		compileBase()
-	}
-	head, headModel, err := compile(e, root, aws...)
-	<-done
-	if err != nil {
-		return fail(err)
-	}
-	report, err := diff.Trees(base, head)
-	if err != nil {
-		return fail(err)
-	}
-	report.Generations(baseModel, headModel)
-	report.Base = fmt.Sprintf("%s, %s", commit.Hash.String()[:12], what)
-	if baseErr != nil {
-		report.BaseErr = baseErr.Error()
+	report.Generations(c.baseModel, c.headModel)
+	report.Base = c.what
+	if c.baseErr != nil {
+		report.BaseErr = c.baseErr.Error()
 	}
 	switch opts.format {
 	case "markdown":
@@ -145,6 +97,69 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 		return exitCode(ExitDiff)
 	}
 	return nil
+}
+
+// sides are the platform compiled at a base revision and in the work
+// tree.
+type sides struct {
+	base, head           *fstree.Tree
+	baseModel, headModel *model.Platform
+	baseErr              error  // why the base does not compile; its tree is then empty
+	what                 string // the base: "<commit>, <how it was chosen>"
+}
+
+// compileBoth compiles the platform at root twice: as the base revision
+// has it (ref; "" is the merge base with the default branch), read from
+// git's object store with no checkout, and as the work tree has it,
+// uncommitted changes included. A base that does not compile, or has no
+// platform at all, is reported in baseErr against empty outputs.
+func compileBoth(e *env, root, ref string, aws []compiler.Option) (*sides, error) {
+	repo, err := gitpub.Open(root)
+	if err != nil {
+		return nil, err
+	}
+	var commit *object.Commit
+	what := ref
+	if ref == "" {
+		commit, what, err = repo.DefaultBase()
+	} else {
+		commit, err = repo.Commit(ref)
+	}
+	if err != nil {
+		return nil, err
+	}
+	sub, err := filepath.Rel(repo.Root, root)
+	if err != nil {
+		return nil, err
+	}
+	// The base and the work tree are compiled at once (one after the
+	// other with the AWS stacks: jsii is one Node.js process), sharing
+	// the caches: each tenant the change does not touch is evaluated and
+	// generated once. Each side reuses the stacks of its own out/: the
+	// base's as committed, the work tree's as built.
+	s := &sides{what: fmt.Sprintf("%s, %s", commit.Hash.String()[:12], what)}
+	done := make(chan struct{})
+	compileBase := func() {
+		defer close(done)
+		baseFS, err := gitpub.TreeFS(commit, filepath.ToSlash(sub))
+		if err == nil {
+			s.base, s.baseModel, err = compiler.Compile(baseFS, append(baseStacks(e, baseFS, len(aws) > 0), e.cached()...)...)
+		}
+		if err != nil {
+			s.base, s.baseErr = &fstree.Tree{}, err
+		}
+	}
+	if len(aws) == 0 {
+		go compileBase()
+	} else {
+		compileBase()
+	}
+	s.head, s.headModel, err = compile(e, root, aws...)
+	<-done
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // baseStacks are the options that add the AWS stacks to the base's

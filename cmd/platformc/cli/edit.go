@@ -14,6 +14,7 @@ import (
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/internal/cueedit"
+	"github.com/platformc/platformc/internal/words"
 )
 
 // What the commands that write sources (set, new, init) share: each
@@ -42,7 +43,7 @@ func rejected(e *env, err error, unchanged string) error {
 	for _, le := range errs {
 		fmt.Fprintln(e.stderr, le)
 	}
-	return fail(fmt.Errorf("%s in the platform with this change; %s", plural(len(errs), "error"), unchanged))
+	return fail(fmt.Errorf("%s in the platform with this change; %s", words.Plural(len(errs), "error"), unchanged))
 }
 
 // invalidPlatform ends a command that needs a valid platform to start
@@ -55,7 +56,7 @@ func invalidPlatform(e *env, err error) error {
 	for _, le := range errs {
 		fmt.Fprintln(e.stderr, le)
 	}
-	return fail(fmt.Errorf("%s in the platform's sources; fix them first (platformc validate)", plural(len(errs), "error")))
+	return fail(fmt.Errorf("%s in the platform's sources; fix them first (platformc validate)", words.Plural(len(errs), "error")))
 }
 
 // checkName refuses a name that cannot be a file name of the sources'

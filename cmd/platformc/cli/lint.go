@@ -10,6 +10,7 @@ import (
 	"github.com/platformc/platformc/compiler/encode"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/policy"
+	"github.com/platformc/platformc/internal/words"
 )
 
 type lintOptions struct{ format string }
@@ -77,10 +78,10 @@ func lintRun(e *env, rf *rootFlags, opts *lintOptions) error {
 		for _, f := range findings {
 			fmt.Fprintln(e.stdout, f)
 		}
-		fmt.Fprintf(e.stdout, "%s, %s\n", plural(len(policy.Errors(findings)), "error"), plural(len(findings)-len(policy.Errors(findings)), "warning"))
+		fmt.Fprintf(e.stdout, "%s, %s\n", words.Plural(len(policy.Errors(findings)), "error"), words.Plural(len(findings)-len(policy.Errors(findings)), "warning"))
 	}
 	if n := len(policy.Errors(findings)); n > 0 {
-		return fail(fmt.Errorf("policy: %s", plural(n, "error")))
+		return fail(fmt.Errorf("policy: %s", words.Plural(n, "error")))
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/compiler/outcache"
+	"github.com/platformc/platformc/internal/words"
 )
 
 // Exit codes.
@@ -123,7 +124,7 @@ func report(e *env, err error) int {
 		for _, le := range errs {
 			fmt.Fprintln(e.stderr, le)
 		}
-		fmt.Fprintf(e.stderr, "platformc: %s in the platform's sources\n", plural(len(errs), "error"))
+		fmt.Fprintf(e.stderr, "platformc: %s in the platform's sources\n", words.Plural(len(errs), "error"))
 		return ExitInvalid
 	}
 	fmt.Fprintln(e.stderr, "platformc:", err)
@@ -162,6 +163,7 @@ that holds a clusters/ folder; --root names it explicitly.`,
 		newBuildCmd(e, &rf),
 		newValidateCmd(e, &rf),
 		newDiffCmd(e, &rf),
+		newPlanCmd(e, &rf),
 		newPublishCmd(e, &rf),
 		newUpgradeCmd(e, &rf),
 		newLintCmd(e, &rf),
@@ -216,12 +218,14 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	return nil
 }
 
-// plural formats a count of things: "1 error", "2 errors".
-func plural(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
+// reportFormat checks the --format of a report (diff, plan): a usage
+// error unless text, markdown or json.
+func reportFormat(format string) error {
+	switch format {
+	case "text", "markdown", "json":
+		return nil
 	}
-	return fmt.Sprintf("%d %ss", n, thing)
+	return fmt.Errorf("--format must be text, markdown or json, not %q", format)
 }
 
 // compile compiles the platform at root, printing its warnings.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/internal/words"
 )
 
 // envCDKOutdir is where the CDK CLI wants the app's cloud assembly.
@@ -107,7 +108,7 @@ func synthRun(e *env, rf *rootFlags, opts *synthOptions) error {
 			return err
 		}
 	}
-	fmt.Fprintf(e.stderr, "wrote the cloud assembly of %s to %s\n", plural(stacks, "stack"), rel(e, outdir))
+	fmt.Fprintf(e.stderr, "wrote the cloud assembly of %s to %s\n", words.Plural(stacks, "stack"), rel(e, outdir))
 	return nil
 }
 

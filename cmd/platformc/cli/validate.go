@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/platformc/platformc/internal/words"
 )
 
 func newValidateCmd(e *env, rf *rootFlags) *cobra.Command {
@@ -35,6 +37,6 @@ func validateRun(e *env, rf *rootFlags) error {
 		return err
 	}
 	warn(e, p)
-	fmt.Fprintf(e.stdout, "ok: %s on %s\n", plural(len(p.Tenants), "tenant"), plural(len(p.Clusters), "cluster"))
+	fmt.Fprintf(e.stdout, "ok: %s on %s\n", words.Plural(len(p.Tenants), "tenant"), words.Plural(len(p.Clusters), "cluster"))
 	return nil
 }

@@ -1,0 +1,287 @@
+package plan
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/internal/words"
+)
+
+// Actions of a Step.
+const (
+	Deploy  = "deploy"
+	Publish = "publish"
+	Drain   = "drain"
+	Destroy = "destroy"
+)
+
+// Plan is the ordered steps of a delivery. Its JSON form is stable:
+// {"steps": [{"action", "stacks", "paths", "reason"}]}.
+type Plan struct {
+	Steps []Step `json:"steps"`
+}
+
+// Step is one step: an action on stacks (deploy, destroy) or on paths of
+// out/ (publish, drain), and why.
+type Step struct {
+	Action string   `json:"action"`
+	Stacks []string `json:"stacks,omitempty"`
+	Paths  []string `json:"paths,omitempty"`
+	Reason string   `json:"reason"`
+}
+
+// Stack is what a plan needs of an AWS stack: its name, its kind (as
+// cdk.Stack.Kind says), the hash of its inputs, the stacks it depends on.
+type Stack struct {
+	Name, Kind, Hash string
+	DependsOn        []string
+}
+
+// Side is the platform at one revision: its model (nil if it has none or
+// does not compile), its stacks and its outputs (out/, without the stacks'
+// cloud assembly).
+type Side struct {
+	Platform *model.Platform
+	Stacks   []Stack
+	Tree     *fstree.Tree
+}
+
+// Make returns the steps that take the live platform from base to head.
+func Make(base, head Side) Plan {
+	var p Plan
+	baseStacks := byName(base.Stacks)
+	var before, after []Stack
+	for _, s := range head.Stacks {
+		if b, ok := baseStacks[s.Name]; ok && b.Hash == s.Hash {
+			continue
+		}
+		if s.Kind == "dns" {
+			after = append(after, s)
+		} else {
+			before = append(before, s)
+		}
+	}
+	if len(before) > 0 {
+		p.Steps = append(p.Steps, Step{Action: Deploy, Stacks: ordered(before), Reason: "before publishing, the AWS resources the manifests use: " + summary(before)})
+	}
+	if paths := changed(base.Tree, head.Tree); len(paths) > 0 {
+		p.Steps = append(p.Steps, Step{Action: Publish, Paths: paths, Reason: fmt.Sprintf("the manifests Argo CD applies: %d files added, changed or removed", len(paths))})
+	}
+	if len(after) > 0 {
+		p.Steps = append(p.Steps, Step{Action: Deploy, Stacks: ordered(after), Reason: "after publishing, once Argo CD reports every generation they send traffic to synced: " + summary(after)})
+	}
+	p.Steps = append(p.Steps, drains(base, head)...)
+	headStacks := byName(head.Stacks)
+	var gone []Stack
+	for _, s := range base.Stacks {
+		if _, ok := headStacks[s.Name]; !ok {
+			gone = append(gone, s)
+		}
+	}
+	if len(gone) > 0 {
+		order := ordered(gone)
+		slices.Reverse(order)
+		reason := "the stacks no longer generated, dependents first, once drained: " + summary(gone)
+		if slices.ContainsFunc(gone, func(s Stack) bool { return s.Kind == "tenant" }) {
+			reason += "; a tenant's Secrets Manager secret is retained (DeletionPolicy Retain): delete it by hand, with a recovery window, once no one needs its values"
+		}
+		p.Steps = append(p.Steps, Step{Action: Destroy, Stacks: order, Reason: reason})
+	}
+	return p
+}
+
+// drains are the drain steps: one per generation retired, one per tenant
+// leaving a cluster or the platform, each with the paths the publish
+// removes for it.
+func drains(base, head Side) []Step {
+	if base.Platform == nil {
+		return nil
+	}
+	var removed []string
+	for _, p := range changed(base.Tree, head.Tree) {
+		if head.Tree == nil {
+			removed = append(removed, p)
+		} else if _, ok := head.Tree.Get(p); !ok {
+			removed = append(removed, p)
+		}
+	}
+	where := func(keep func(p string) bool) []string {
+		return slices.DeleteFunc(slices.Clone(removed), func(p string) bool { return !keep(p) })
+	}
+	var steps []Step
+	retired := map[string]bool{}
+	for _, c := range base.Platform.Clusters {
+		for _, g := range c.Generations() {
+			if generationOf(head.Platform, g.Name()) {
+				continue
+			}
+			gen := g.Name()
+			retired[gen] = true
+			steps = append(steps, Step{
+				Action: Drain,
+				Paths: where(func(p string) bool {
+					return strings.HasPrefix(p, "clusters/"+gen+"/") || strings.Contains(p, "/"+gen+"/") ||
+						p == "argocd/clusters/"+c.Name+"/externalsecret-cluster-"+gen+".yaml"
+				}),
+				Reason: fmt.Sprintf("generation %s is retired: its Ingresses and Karpenter NodePools must be deleted, and their controllers must have released its load balancers, target groups and nodes, before its stacks are destroyed", gen),
+			})
+		}
+	}
+	for _, t := range base.Platform.Tenants {
+		var left, gens []string
+		for _, c := range base.Platform.Placements(t) {
+			if placed(head.Platform, t.Name, c.Name) {
+				continue
+			}
+			var live []string
+			for _, g := range c.Generations() {
+				if !retired[g.Name()] {
+					live = append(live, g.Name())
+				}
+			}
+			if len(live) > 0 {
+				left, gens = append(left, c.Name), append(gens, live...)
+			}
+		}
+		if len(left) == 0 {
+			continue
+		}
+		gone := !slices.ContainsFunc(tenants(head.Platform), func(n string) bool { return n == t.Name })
+		what := "leaves cluster " + strings.Join(left, ", ")
+		if gone {
+			what = "leaves the platform"
+		}
+		steps = append(steps, Step{
+			Action: Drain,
+			Paths: where(func(p string) bool {
+				if gone && strings.HasPrefix(p, "argocd/tenants/"+t.Name+"/") {
+					return true
+				}
+				return strings.HasPrefix(p, "tenants/"+t.Name+"/") &&
+					(gone && !strings.Contains(p, "/overlays/") || slices.ContainsFunc(gens, func(g string) bool { return strings.Contains(p, "/overlays/"+g+"/") }))
+			}),
+			Reason: fmt.Sprintf("tenant %s %s: wait until its namespace on %s is deleted (its Ingresses releasing their load balancers first) before its IAM roles and secret are", t.Name, what, strings.Join(gens, ", ")),
+		})
+	}
+	return steps
+}
+
+func generationOf(p *model.Platform, name string) bool {
+	if p == nil {
+		return false
+	}
+	return slices.ContainsFunc(p.Clusters, func(c *model.Cluster) bool {
+		return slices.ContainsFunc(c.Generations(), func(g model.Generation) bool { return g.Name() == name })
+	})
+}
+
+func tenants(p *model.Platform) []string {
+	if p == nil {
+		return nil
+	}
+	var out []string
+	for _, t := range p.Tenants {
+		out = append(out, t.Name)
+	}
+	return out
+}
+
+// placed reports whether tenant is placed on cluster in p.
+func placed(p *model.Platform, tenant, cluster string) bool {
+	if p == nil || p.Cluster(cluster) == nil {
+		return false
+	}
+	return slices.ContainsFunc(p.Tenants, func(t *model.Tenant) bool { return t.Name == tenant && t.PlacedOn(cluster) })
+}
+
+// changed lists the paths where the trees differ, outside the cloud
+// assembly (which "deploy" delivers).
+func changed(base, head *fstree.Tree) []string {
+	if base == nil {
+		base = &fstree.Tree{}
+	}
+	if head == nil {
+		head = &fstree.Tree{}
+	}
+	var out []string
+	for _, d := range fstree.Differences(head, base) {
+		if !strings.HasPrefix(d.Path, "cdk/") {
+			out = append(out, d.Path)
+		}
+	}
+	return out
+}
+
+func byName(stacks []Stack) map[string]Stack {
+	out := make(map[string]Stack, len(stacks))
+	for _, s := range stacks {
+		out[s.Name] = s
+	}
+	return out
+}
+
+// ordered returns the stacks' names with each after the stacks of the
+// set it depends on, ties by name.
+func ordered(stacks []Stack) []string {
+	in := byName(stacks)
+	done := map[string]bool{}
+	var out []string
+	var visit func(name string)
+	visit = func(name string) {
+		if done[name] {
+			return
+		}
+		done[name] = true
+		for _, d := range slices.Sorted(slices.Values(in[name].DependsOn)) {
+			if _, ok := in[d]; ok {
+				visit(d)
+			}
+		}
+		out = append(out, name)
+	}
+	for _, name := range slices.Sorted(maps.Keys(in)) {
+		visit(name)
+	}
+	return out
+}
+
+// holds says what a kind of stack holds, for reasons.
+func holds(kind string) string {
+	switch kind {
+	case "network":
+		return "the VPC"
+	case "generation":
+		return "an EKS cluster and the SSM parameters of its registration"
+	case "addons":
+		return "add-ons' IAM roles"
+	case "access":
+		return "owners' access entries"
+	case "iam":
+		return "roles Argo CD and owners assume"
+	case "tenant":
+		return "a tenant's secret and its SecretStore's role"
+	case "dns":
+		return "weighted DNS records"
+	case "certs":
+		return "TLS certificates"
+	case "management":
+		return "the management cluster's roles"
+	}
+	return kind
+}
+
+func summary(stacks []Stack) string {
+	count := map[string]int{}
+	for _, s := range stacks {
+		count[s.Kind]++
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(count)) {
+		parts = append(parts, fmt.Sprintf("%s (%s)", words.Plural(count[k], k+" stack"), holds(k)))
+	}
+	return strings.Join(parts, ", ")
+}
