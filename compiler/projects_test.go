@@ -5,6 +5,7 @@ import (
 	"os"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -221,4 +222,42 @@ func sampleForKustomize(t *testing.T) (*fstree.Tree, kbuild.FS) {
 		t.Fatal(err)
 	}
 	return tree, fs
+}
+
+// TestProjectsBeforeTheirApplicationSets: the bootstrap Application applies
+// every project in an earlier sync wave than the ApplicationSets that name
+// it. An ApplicationSet applied first finds no project, and the
+// ApplicationSet controller retries only after its error requeue (about
+// three minutes): make e2e saw a new tenant's Applications appear that
+// late.
+func TestProjectsBeforeTheirApplicationSets(t *testing.T) {
+	_, fs := sampleForKustomize(t)
+	argo, err := kbuild.Build(fs, "/argocd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wave := func(o kbuild.Object) int {
+		w, _ := strconv.Atoi(str(o, "metadata", "annotations", "argocd.argoproj.io/sync-wave"))
+		return w
+	}
+	projects := map[string]int{}
+	for _, o := range argo {
+		if o["kind"] == "AppProject" {
+			projects[str(o, "metadata", "name")] = wave(o)
+		}
+	}
+	checked := 0
+	for _, o := range argo {
+		if o["kind"] != "ApplicationSet" {
+			continue
+		}
+		project := str(o, "spec", "template", "spec", "project")
+		if w, ok := projects[project]; !ok || w >= wave(o) {
+			t.Errorf("ApplicationSet %s (wave %d) names project %s (wave %d, present %t): the project must come first", str(o, "metadata", "name"), wave(o), project, w, ok)
+		}
+		checked++
+	}
+	if checked == 0 {
+		t.Fatal("no ApplicationSet checked")
+	}
 }

@@ -101,15 +101,54 @@ func TestCIRecipes(t *testing.T) {
 	}
 	for _, want := range []string{
 		"platformc-diff.yml: platformc diff --base origin/$BASE_REF --format markdown",
-		"platformc-publish.yml: platformc build --check",
-		"platformc-publish.yml: platformc publish --repo $MANIFEST_REPO",
 		"platformc-ci.sh: platformc diff --base origin/${BASE_REF:-main} --format markdown",
 		"platformc-ci.sh: platformc build --check",
+		"platformc-ci.sh: platformc plan --base ${LIVE_REF:-HEAD~1} --format json",
 		"platformc-ci.sh: platformc publish --repo $MANIFEST_REPO",
 	} {
 		if !slices.Contains(seen, want) {
 			t.Errorf("no recipe runs %q; they run:\n%s", want, strings.Join(seen, "\n"))
 		}
+	}
+}
+
+// TestDeliveryWorkflow: the GitHub workflow of merges runs the generic
+// script's delivery (which ci_deliver.txtar runs), one delivery at a time
+// and none cancelled, with the history to plan against the revision
+// before the merge.
+func TestDeliveryWorkflow(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(docsDir, "ci", "github", "platformc-publish.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Concurrency struct {
+			Group            string `yaml:"group"`
+			CancelInProgress *bool  `yaml:"cancel-in-progress"`
+		} `yaml:"concurrency"`
+		Jobs map[string]struct {
+			Steps []struct {
+				Uses string            `yaml:"uses"`
+				With map[string]string `yaml:"with"`
+				Run  string            `yaml:"run"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(b, &wf); err != nil {
+		t.Fatal(err)
+	}
+	if wf.Concurrency.Group == "" || wf.Concurrency.CancelInProgress == nil || *wf.Concurrency.CancelInProgress {
+		t.Errorf("concurrency %+v: want one group, cancel-in-progress false", wf.Concurrency)
+	}
+	var depth, delivers bool
+	for _, j := range wf.Jobs {
+		for _, s := range j.Steps {
+			depth = depth || strings.HasPrefix(s.Uses, "actions/checkout@") && s.With["fetch-depth"] != "" && s.With["fetch-depth"] != "1"
+			delivers = delivers || strings.Contains(s.Run, `docs/ci/platformc-ci.sh" main`)
+		}
+	}
+	if !depth || !delivers {
+		t.Errorf("the workflow checks out HEAD~1: %t; runs platformc-ci.sh main: %t", depth, delivers)
 	}
 }
 

@@ -35,7 +35,10 @@ func TestScripts(t *testing.T) {
 			// warnings whenever the tests run.
 			env.Setenv(envToday, "2026-05-01")
 			hermetic(env)
-			return nil
+			// The CI recipes, which scripts run as a CI system would.
+			docs, err := filepath.Abs(docsDir)
+			env.Setenv("DOCS", docs)
+			return err
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exits":   cmdExits,

@@ -201,6 +201,7 @@ func (g generator) platformProject() obj {
 		namespaced = append(kinds("", "ConfigMap"), namespaced...)
 	}
 	o := k8s.New(apiVersion, "AppProject", g.ns, PlatformProject, nil)
+	k8s.Meta(o)["annotations"] = map[string]string{SyncWave: ProjectWave}
 	o["spec"] = obj{
 		"description":                "platformc: tenant namespaces and the guard rails that confine them",
 		"sourceRepos":                []string{g.p.Config.Repo.URL},
@@ -223,6 +224,13 @@ func (g generator) platformApplicationSet() obj {
 		"syncPolicy":  syncPolicy(),
 	})
 }
+
+// ProjectWave is the sync wave of the platform's and the tenants' projects:
+// before the ApplicationSets that name them (wave 0), which the
+// ApplicationSet controller would otherwise find without a project and
+// retry only after its error requeue (about three minutes), holding back
+// a new tenant's Applications.
+const ProjectWave = "-1"
 
 // NameParam is the cluster generator's parameter that templates use: the
 // name of the cluster generation.
@@ -284,6 +292,7 @@ func (g generator) tenantProject(t *model.Tenant) obj {
 		policies = append(policies, fmt.Sprintf("p, proj:%s:%s, applications, %s, %s/*, allow", t.Name, role, action, t.Name))
 	}
 	o := k8s.New(apiVersion, "AppProject", g.ns, t.Name, map[string]string{k8s.LabelTenant: t.Name})
+	k8s.Meta(o)["annotations"] = map[string]string{SyncWave: ProjectWave}
 	o["spec"] = obj{
 		"description":              fmt.Sprintf("Tenant %s, defined in %s", t.Name, t.Pos.File),
 		"sourceRepos":              []string{g.p.Config.Repo.URL},

@@ -29,22 +29,34 @@ import (
 // sampleAssembly is platformc's committed sample output (read only).
 var sampleAssembly = filepath.Join("..", "..", "..", "..", "out", "cdk")
 
-const stgAcct = "222222222222"
+const (
+	stgAcct    = "222222222222"
+	mgmtAcct   = "444444444444"
+	mgmtIssuer = "https://oidc.eks.ap-northeast-1.amazonaws.com/id/MANAGEMENT"
+)
 
 func TestSampleAssembly(t *testing.T) {
 	ctx := context.Background()
 	cloud := fakeaws.New()
 	clusters := &fakeClusters{}
-	for _, a := range []string{acct, stgAcct} {
+	for _, a := range []string{acct, stgAcct, mgmtAcct} {
 		if err := Bootstrap(cloud, a, region); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// README: "a zone whose apex is a host needs its id in the SSM
-	// parameter /<platform>/dns/<zone>/hosted-zone-id", written by the
-	// platform team.
-	if err := cloud.PutParameter(acct, region, "/acme/dns/pay.example.com/hosted-zone-id", "Z0PAYEXAMPLE"); err != nil {
-		t.Fatal(err)
+	// README: what the platform team writes once: each zone's id where its
+	// hosts are served (the certificates validate there), and the
+	// management cluster's OIDC issuer and provider.
+	for _, p := range []struct{ account, name, value string }{
+		{acct, "/acme/dns/example.com/hosted-zone-id", "Z0EXAMPLE"},
+		{acct, "/acme/dns/pay.example.com/hosted-zone-id", "Z0PAYEXAMPLE"},
+		{stgAcct, "/acme/dns/stg.example.com/hosted-zone-id", "Z0STGEXAMPLE"},
+		{mgmtAcct, "/acme/management/oidc-issuer", strings.TrimPrefix(mgmtIssuer, "https://")},
+		{mgmtAcct, "/acme/management/oidc-provider-arn", fakeaws.OIDCProviderARN(mgmtAcct, mgmtIssuer)},
+	} {
+		if err := cloud.PutParameter(p.account, region, p.name, p.value); err != nil {
+			t.Fatal(err)
+		}
 	}
 	a, err := ReadAssembly(sampleAssembly)
 	if err != nil {
@@ -126,6 +138,19 @@ func TestSampleAssembly(t *testing.T) {
 		trust.Statement[0].Condition["StringEquals"][host+":sub"] != "system:serviceaccount:billing:secrets-reader" ||
 		trust.Statement[0].Condition["StringEquals"][host+":aud"] != "sts.amazonaws.com" {
 		t.Errorf("trust policy of acme-prod-billing-secrets: %s", role.TrustPolicy)
+	}
+
+	// The management stack's roles, in Argo CD's account: each trusted by
+	// its service accounts on the management cluster.
+	mgmtHost := strings.TrimPrefix(mgmtIssuer, "https://")
+	for name, sub := range map[string]string{
+		"acme-argocd":           `["system:serviceaccount:argocd:argocd-application-controller","system:serviceaccount:argocd:argocd-server"]`,
+		"acme-cluster-registry": `"system:serviceaccount:argocd:cluster-registry"`,
+	} {
+		r, ok := cloud.Role(mgmtAcct, name)
+		if !ok || !strings.Contains(r.TrustPolicy, `"`+mgmtHost+`:sub":`+sub) || !strings.Contains(r.TrustPolicy, fakeaws.OIDCProviderARN(mgmtAcct, mgmtIssuer)) {
+			t.Errorf("role %s in %s (exists %v): trust %s", name, mgmtAcct, ok, r.TrustPolicy)
+		}
 	}
 
 	deployer := fakeaws.RoleARN(acct, "acme-argocd-deployer")
