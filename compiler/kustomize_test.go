@@ -3,6 +3,7 @@ package compiler_test
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -130,6 +131,10 @@ func checkServices(t *testing.T, objs []kbuild.Object, tn *model.Tenant, g model
 		if got := get(d, "spec", "replicas"); fmt.Sprint(got) != fmt.Sprint(on.Replicas) {
 			t.Errorf("%s on %s: %s has %v replicas, want %d", tn.Name, c.Name, s.Name, got, on.Replicas)
 		}
+		if s.Kind == model.Worker {
+			checkWorker(t, objs, tn, s, d)
+			continue
+		}
 		if on.Ingress == nil {
 			continue
 		}
@@ -152,6 +157,123 @@ func checkServices(t *testing.T, objs []kbuild.Object, tn *model.Tenant, g model
 			}
 		}
 	}
+}
+
+// checkWorker: a worker is a Deployment with no Service, no Ingress, no
+// port and no HTTP probe, its liveness its probe command if it has one.
+func checkWorker(t *testing.T, objs []kbuild.Object, tn *model.Tenant, s *model.Service, d kbuild.Object) {
+	t.Helper()
+	id := tn.Name + "/" + s.Name
+	if find(objs, "Service", s.Name) != nil || find(objs, "Ingress", s.Name) != nil {
+		t.Errorf("worker %s has a Service or an Ingress", id)
+	}
+	containers, _ := get(d, "spec", "template", "spec", "containers").([]any)
+	if len(containers) != 1 {
+		t.Fatalf("worker %s: %d containers", id, len(containers))
+	}
+	c := containers[0]
+	if get(c, "ports") != nil || get(c, "readinessProbe") != nil || get(c, "livenessProbe", "httpGet") != nil {
+		t.Errorf("worker %s serves: ports %v, readiness %v, liveness %v", id, get(c, "ports"), get(c, "readinessProbe"), get(c, "livenessProbe"))
+	}
+	if got := fmt.Sprint(get(c, "livenessProbe", "exec", "command")); len(s.Probe) > 0 && got != fmt.Sprint(s.Probe) {
+		t.Errorf("worker %s: liveness %s, want %v", id, got, s.Probe)
+	}
+}
+
+// TestWorkersAdmitNoTraffic evaluates the NetworkPolicies of every tenant
+// namespace of the sample, as the network policy agent selects pods: no
+// policy admits ingress to a worker's pods, and every pod, a worker's
+// too, may reach the pods of its namespace.
+func TestWorkersAdmitNoTraffic(t *testing.T) {
+	tree, p, err := compiler.Compile(os.DirFS(sampleRoot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := kbuild.Memory(tree)
+	if err != nil {
+		t.Fatal(err)
+	}
+	workers := 0
+	for _, tn := range p.Tenants {
+		for _, c := range p.Placements(tn) {
+			for _, g := range c.Generations() {
+				ns, err := kbuild.Build(fs, kustomize.NamespaceOverlay(tn.Name, g.Name()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				app, err := kbuild.Build(fs, kustomize.AppOverlay(tn.Name, g.Name()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, d := range filter(app, "Deployment") {
+					labels, _ := get(d, "spec", "template", "metadata", "labels").(map[string]any)
+					worker := labels[k8s.LabelComponent] == kustomize.WorkerComponent
+					if worker {
+						workers++
+					}
+					var admits, reaches []string
+					for _, np := range filter(ns, "NetworkPolicy") {
+						if !selects(get(np, "spec", "podSelector"), labels) {
+							continue
+						}
+						types := fmt.Sprint(get(np, "spec", "policyTypes"))
+						if rules, _ := get(np, "spec", "ingress").([]any); strings.Contains(types, "Ingress") && len(rules) > 0 {
+							admits = append(admits, fmt.Sprint(get(np, "metadata", "name")))
+						}
+						if rules, _ := get(np, "spec", "egress").([]any); strings.Contains(types, "Egress") && strings.Contains(fmt.Sprint(rules), "map[podSelector:map[]]") {
+							reaches = append(reaches, fmt.Sprint(get(np, "metadata", "name")))
+						}
+					}
+					id := fmt.Sprintf("%s on %s: %s", tn.Name, g.Name(), get(d, "metadata", "name"))
+					if worker && len(admits) > 0 {
+						t.Errorf("%s is a worker, but %v admit traffic to it", id, admits)
+					}
+					if len(reaches) == 0 {
+						t.Errorf("%s may not reach its namespace's pods", id)
+					}
+				}
+			}
+		}
+	}
+	if workers == 0 {
+		t.Fatal("no worker in the sample")
+	}
+}
+
+// selects reports whether a label selector (matchLabels, matchExpressions
+// with In, NotIn, Exists, DoesNotExist) selects a pod with labels.
+func selects(selector any, labels map[string]any) bool {
+	matchLabels, _ := get(selector, "matchLabels").(map[string]any)
+	for k, v := range matchLabels {
+		if labels[k] != v {
+			return false
+		}
+	}
+	exprs, _ := get(selector, "matchExpressions").([]any)
+	for _, e := range exprs {
+		v, has := labels[fmt.Sprint(get(e, "key"))]
+		values, _ := get(e, "values").([]any)
+		in := has && slices.ContainsFunc(values, func(x any) bool { return x == v })
+		switch get(e, "operator") {
+		case "In":
+			if !in {
+				return false
+			}
+		case "NotIn":
+			if in {
+				return false
+			}
+		case "Exists":
+			if !has {
+				return false
+			}
+		case "DoesNotExist":
+			if has {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 func find(objs []kbuild.Object, kind, name string) kbuild.Object {

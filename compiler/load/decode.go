@@ -55,6 +55,8 @@ type (
 	}
 	rawService struct {
 		rawWorkload
+		Kind           string
+		Probe          *struct{ Exec []string }
 		Replicas, Port int
 		Health         string
 		Ingress        *struct{ Host, Path string }
@@ -162,10 +164,14 @@ func decodeTenant(e entry) (*model.Tenant, error) {
 		v := e.value.LookupPath(cue.MakePath(cue.Str("services"), cue.Str(name)))
 		s := &model.Service{
 			Workload:    e.workload(v, "services", name, rs.rawWorkload),
+			Kind:        rs.Kind,
 			Replicas:    rs.Replicas,
 			ReplicasPos: e.writtenPos("services", name, "replicas"),
 			Port:        rs.Port,
 			Health:      rs.Health,
+		}
+		if rs.Probe != nil {
+			s.Probe = rs.Probe.Exec
 		}
 		if rs.Ingress != nil {
 			s.Ingress = &model.Ingress{Host: rs.Ingress.Host, Path: rs.Ingress.Path, Pos: e.valuePos("services", name, "ingress", "host")}

@@ -218,6 +218,22 @@ func TestErrors(t *testing.T) {
 		},
 		want: []string{`tenants/a.cue:1:92: tenants.a.services.x.ingress.host: host "a.c2-1-33.example.com" is under c2-1-33.example.com, where external-dns in cluster "c2"'s generations writes`},
 	}, {
+		name:  "a worker with an ingress",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {kind: "worker", image: "r/x:1", ingress: host: "a.example.com"}}`},
+		want:  []string{`tenants/a.cue:1:102: tenants.a.services.x.ingress: a worker serves no HTTP and has no ingress: remove ingress, or make the service kind: "web"`},
+	}, {
+		name:  "a probe on a web service",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", probe: exec: ["/bin/ok"]}}`},
+		want:  []string{`tenants/a.cue:1:84: tenants.a.services.x.probe: probe is for workers: a web service is probed over HTTP on health`},
+	}, {
+		name:  "an empty probe command",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {kind: "worker", image: "r/x:1", probe: exec: []}}`},
+		want:  []string{`tenants/a.cue:1:106: tenants.a.services.x.probe.exec: probe.exec must be a command`},
+	}, {
+		name:  "an unknown kind of service",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {kind: "daemon", image: "r/x:1"}}`},
+		want:  []string{`tenants/a.cue:1:67: tenants.a.services.x.kind: kind must be "web" or "worker"`},
+	}, {
 		name: "host taken by another tenant",
 		files: []string{
 			"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", ingress: host: "a.example.com"}}`,

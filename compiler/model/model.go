@@ -307,6 +307,8 @@ type Workload struct {
 // Service is a long-running workload behind a Kubernetes Service.
 type Service struct {
 	Workload
+	Kind        string   // WebService or Worker
+	Probe       []string // a worker's liveness command; none if empty
 	Replicas    int
 	ReplicasPos Pos // where replicas is written; zero for the default
 	Port        int
@@ -314,6 +316,12 @@ type Service struct {
 	Ingress     *Ingress
 	Overrides   []*Override // sorted by cluster name
 }
+
+// Kinds of services.
+const (
+	WebService = "web"    // serves HTTP on Port, behind a Service
+	Worker     = "worker" // serves nothing: no Service, Ingress or HTTP probe
+)
 
 // Ingress exposes a service through the AWS Load Balancer Controller.
 type Ingress struct {

@@ -208,7 +208,11 @@ func (c *checker) tenant(t *model.Tenant) error {
 		if !ok {
 			return fmt.Errorf("%s: no %s generated", t.Name, id)
 		}
-		c.pod(t, &s.Workload, id, get(d, "spec", "template", "spec"), true)
+		probes := []string{"livenessProbe", "readinessProbe"}
+		if s.Kind == model.Worker {
+			probes = probes[:1] // a worker serves nothing: no readiness to gate
+		}
+		c.pod(t, &s.Workload, id, get(d, "spec", "template", "spec"), probes)
 		for _, cl := range c.p.Placements(t) {
 			if !slices.Contains(c.p.Config.Policy.Production, cl.Environment) {
 				continue
@@ -228,13 +232,15 @@ func (c *checker) tenant(t *model.Tenant) error {
 		if !ok {
 			return fmt.Errorf("%s: no %s generated", t.Name, id)
 		}
-		c.pod(t, &j.Workload, id, get(cj, "spec", "jobTemplate", "spec", "template", "spec"), false)
+		c.pod(t, &j.Workload, id, get(cj, "spec", "jobTemplate", "spec", "template", "spec"), nil)
 	}
 	return nil
 }
 
-// pod checks a pod spec; probes only matter for services.
-func (c *checker) pod(t *model.Tenant, w *model.Workload, id string, spec any, service bool) {
+// pod checks a pod spec; probes names the probes its containers need
+// (a web service's liveness and readiness, a worker's liveness, a job's
+// none).
+func (c *checker) pod(t *model.Tenant, w *model.Workload, id string, spec any, probes []string) {
 	for _, h := range []string{"hostNetwork", "hostPID", "hostIPC"} {
 		if get(spec, h) == true {
 			c.report("no-host-namespaces", t, w, id, "%s is set", h)
@@ -257,11 +263,9 @@ func (c *checker) pod(t *model.Tenant, w *model.Workload, id string, spec any, s
 				}
 			}
 		}
-		if service {
-			for _, probe := range []string{"livenessProbe", "readinessProbe"} {
-				if get(ct, probe) == nil {
-					c.report("probes", t, w, id, "container %s has no %s", name, probe)
-				}
+		for _, probe := range probes {
+			if get(ct, probe) == nil {
+				c.report("probes", t, w, id, "container %s has no %s", name, probe)
 			}
 		}
 		if nonRoot, set := get(ct, "securityContext", "runAsNonRoot").(bool); !(nonRoot || (!set && podNonRoot)) {

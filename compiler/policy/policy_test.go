@@ -234,3 +234,24 @@ func TestExemption(t *testing.T) {
 		t.Errorf("after expiry: %v", fs)
 	}
 }
+
+// TestWorkerProbes: a worker needs a liveness probe, its command, and no
+// readiness probe (it serves nothing); without one it is a "probes"
+// finding, which the tenant may waive (a warning until the exemption
+// expires).
+func TestWorkerProbes(t *testing.T) {
+	worker := func(more string) string {
+		return tenant("\tservices: consumer: {kind: \"worker\", image: \"" + ecr + "consumer:1.0.0\", replicas: 2" + more + "}")
+	}
+	if fs := run(t, worker(`, probe: exec: ["/bin/healthcheck"]`), "", nil); len(fs) != 0 {
+		t.Errorf("a worker with a probe has findings: %v", fs)
+	}
+	fs := run(t, worker(""), "", nil)
+	if len(fs) != 1 || !strings.Contains(fs[0].String(), "error: [probes] Deployment/consumer: container consumer has no livenessProbe") {
+		t.Errorf("a worker without a probe: findings %v", fs)
+	}
+	waived := strings.Replace(worker(""), "\tservices:", "\texemptions: probes: {reason: \"the queue library has no health command\", expires: \"2027-01-01\"}\n\tservices:", 1)
+	if fs := run(t, waived, "2026-12-01", nil); len(fs) != 1 || !strings.Contains(fs[0].String(), "warning: [probes] Deployment/consumer: container consumer has no livenessProbe (exempted until 2027-01-01") {
+		t.Errorf("a waived worker without a probe: findings %v, want one warning", fs)
+	}
+}

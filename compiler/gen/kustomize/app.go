@@ -18,7 +18,11 @@ func appBaseFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant) {
 	ns := t.Namespace()
 	var objs []obj
 	for _, s := range t.Services {
-		objs = append(objs, serviceAccount(ns, &s.Workload, "service"), deployment(ns, s), service(ns, s), podDisruptionBudget(ns, s))
+		objs = append(objs, serviceAccount(ns, &s.Workload, component(s)), deployment(ns, s), podDisruptionBudget(ns, s))
+		if s.Kind == model.Worker {
+			continue
+		}
+		objs = append(objs, service(ns, s))
 		if s.Ingress != nil {
 			objs = append(objs, ingress(p, t, s))
 		}
@@ -120,21 +124,44 @@ func serviceAccount(ns string, w *model.Workload, component string) obj {
 	return o
 }
 
+// component is the app.kubernetes.io/component label of a service's
+// objects: "service", or "worker", which the namespace's policies admit
+// no traffic to.
+func component(s *model.Service) string {
+	if s.Kind == model.Worker {
+		return WorkerComponent
+	}
+	return "service"
+}
+
+// WorkerComponent is the component label of a worker's pods.
+const WorkerComponent = "worker"
+
 func deployment(ns string, s *model.Service) obj {
 	c := container(&s.Workload)
-	c["ports"] = []obj{{"name": "http", "containerPort": s.Port, "protocol": "TCP"}}
-	c["readinessProbe"] = obj{
-		"httpGet":          obj{"path": s.Health, "port": "http"},
-		"periodSeconds":    5,
-		"failureThreshold": 3,
+	switch {
+	case s.Kind != model.Worker:
+		c["ports"] = []obj{{"name": "http", "containerPort": s.Port, "protocol": "TCP"}}
+		c["readinessProbe"] = obj{
+			"httpGet":          obj{"path": s.Health, "port": "http"},
+			"periodSeconds":    5,
+			"failureThreshold": 3,
+		}
+		c["livenessProbe"] = obj{
+			"httpGet":             obj{"path": s.Health, "port": "http"},
+			"initialDelaySeconds": 10,
+			"periodSeconds":       10,
+			"failureThreshold":    3,
+		}
+	case len(s.Probe) > 0:
+		c["livenessProbe"] = obj{
+			"exec":                obj{"command": s.Probe},
+			"initialDelaySeconds": 10,
+			"periodSeconds":       10,
+			"failureThreshold":    3,
+		}
 	}
-	c["livenessProbe"] = obj{
-		"httpGet":             obj{"path": s.Health, "port": "http"},
-		"initialDelaySeconds": 10,
-		"periodSeconds":       10,
-		"failureThreshold":    3,
-	}
-	o := k8s.New("apps/v1", "Deployment", ns, s.Name, workloadLabels(&s.Workload, "service"))
+	o := k8s.New("apps/v1", "Deployment", ns, s.Name, workloadLabels(&s.Workload, component(s)))
 	if reload := externalsecrets.Reload(&s.Workload); reload != "" {
 		k8s.Meta(o)["annotations"] = map[string]string{externalsecrets.ReloadAnnotation: reload}
 	}
@@ -143,7 +170,7 @@ func deployment(ns string, s *model.Service) obj {
 		"revisionHistoryLimit": 5,
 		"selector":             obj{"matchLabels": selector(&s.Workload)},
 		"strategy":             obj{"type": "RollingUpdate", "rollingUpdate": obj{"maxUnavailable": 0, "maxSurge": "25%"}},
-		"template":             podTemplate(&s.Workload, "service", c, ""),
+		"template":             podTemplate(&s.Workload, component(s), c, ""),
 	}
 	return o
 }
@@ -151,7 +178,7 @@ func deployment(ns string, s *model.Service) obj {
 // podDisruptionBudget lets node drains (upgrades, Karpenter consolidation)
 // take down one pod of the service at a time.
 func podDisruptionBudget(ns string, s *model.Service) obj {
-	o := k8s.New("policy/v1", "PodDisruptionBudget", ns, s.Name, workloadLabels(&s.Workload, "service"))
+	o := k8s.New("policy/v1", "PodDisruptionBudget", ns, s.Name, workloadLabels(&s.Workload, component(s)))
 	o["spec"] = obj{"maxUnavailable": 1, "selector": obj{"matchLabels": selector(&s.Workload)}}
 	return o
 }

@@ -22,7 +22,7 @@ func namespaceBaseFiles(fs *k8s.Files, t *model.Tenant) {
 		resourceQuota(t),
 		limitRange(ns),
 		networkPolicy(ns, "default-deny", obj{}, []string{"Ingress", "Egress"}, nil, nil),
-		networkPolicy(ns, "allow-same-namespace", obj{}, []string{"Ingress", "Egress"},
+		networkPolicy(ns, "allow-same-namespace", notWorkers(t), []string{"Ingress", "Egress"},
 			[]obj{{"from": []obj{{"podSelector": obj{}}}}},
 			[]obj{{"to": []obj{{"podSelector": obj{}}}}}),
 		networkPolicy(ns, "allow-dns", obj{}, []string{"Egress"}, nil, []obj{{
@@ -35,6 +35,11 @@ func namespaceBaseFiles(fs *k8s.Files, t *model.Tenant) {
 	}
 	if p := allowIngressTraffic(t); p != nil {
 		objs = append(objs, p)
+	}
+	if hasWorker(t) {
+		// Workers reach the namespace's pods, and no pod reaches them.
+		objs = append(objs, networkPolicy(ns, "allow-workers-egress", obj{"matchLabels": obj{k8s.LabelComponent: WorkerComponent}}, []string{"Egress"},
+			nil, []obj{{"to": []obj{{"podSelector": obj{}}}}}))
 	}
 	resources := fs.AddObjects(dir, origin, src, objs...)
 	slices.Sort(resources)
@@ -78,6 +83,19 @@ func limitRange(ns string) obj {
 		"defaultRequest": obj{"cpu": "100m", "memory": "128Mi"},
 	}}}
 	return o
+}
+
+// notWorkers selects the namespace's pods but its workers' (every pod when
+// it has none, as the policy always did).
+func notWorkers(t *model.Tenant) obj {
+	if !hasWorker(t) {
+		return obj{}
+	}
+	return obj{"matchExpressions": []obj{{"key": k8s.LabelComponent, "operator": "NotIn", "values": []string{WorkerComponent}}}}
+}
+
+func hasWorker(t *model.Tenant) bool {
+	return slices.ContainsFunc(t.Services, func(s *model.Service) bool { return s.Kind == model.Worker })
 }
 
 func networkPolicy(ns, name string, podSelector obj, types []string, ingress, egress []obj) obj {
