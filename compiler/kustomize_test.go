@@ -2,12 +2,10 @@ package compiler_test
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/gen/k8s"
 	"github.com/platformc/platformc/compiler/gen/kustomize"
 	"github.com/platformc/platformc/compiler/kbuild"
@@ -20,14 +18,7 @@ import (
 // labelled with its tenant and cluster, and the per-cluster overrides
 // applied.
 func TestKustomizeBuilds(t *testing.T) {
-	tree, p, err := compiler.Compile(os.DirFS(sampleRoot))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err := kbuild.Memory(tree)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tree, p, fs := sampleForKustomize(t)
 	built := map[string][]kbuild.Object{}
 	for _, dir := range kbuild.Dirs(tree) {
 		objs, err := kbuild.Build(fs, dir)
@@ -185,14 +176,7 @@ func checkWorker(t *testing.T, objs []kbuild.Object, tn *model.Tenant, s *model.
 // policy admits ingress to a worker's pods, and every pod, a worker's
 // too, may reach the pods of its namespace.
 func TestWorkersAdmitNoTraffic(t *testing.T) {
-	tree, p, err := compiler.Compile(os.DirFS(sampleRoot))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err := kbuild.Memory(tree)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, p, fs := sampleForKustomize(t)
 	workers := 0
 	for _, tn := range p.Tenants {
 		for _, c := range p.Placements(tn) {

@@ -12,6 +12,7 @@ import (
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/kbuild"
+	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/internal/appset"
 )
 
@@ -30,7 +31,7 @@ import (
 // would ever have been created. It also checks that automated syncs retry
 // the newest commit (retry.refresh), which make e2e found missing.
 func TestProjectsPermitTheirApplications(t *testing.T) {
-	_, fs := sampleForKustomize(t)
+	_, _, fs := sampleForKustomize(t)
 	argo, err := kbuild.Build(fs, "/argocd")
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +191,7 @@ func str(v any, keys ...string) string { s, _ := get(v, keys...).(string); retur
 // with Prune=false left a removed tenant's workloads running without their
 // guard rails, and the namespaces Application out of sync (make e2e).
 func TestRemovalsArePruned(t *testing.T) {
-	tree, fs := sampleForKustomize(t)
+	tree, _, fs := sampleForKustomize(t)
 	n := 0
 	for _, dir := range kbuild.Dirs(tree) {
 		objs, err := kbuild.Build(fs, dir)
@@ -211,9 +212,9 @@ func TestRemovalsArePruned(t *testing.T) {
 
 // sampleForKustomize compiles the sample and returns its output, also as
 // a file system that kustomize builds from.
-func sampleForKustomize(t *testing.T) (*fstree.Tree, kbuild.FS) {
+func sampleForKustomize(t *testing.T) (*fstree.Tree, *model.Platform, kbuild.FS) {
 	t.Helper()
-	tree, _, err := compiler.Compile(os.DirFS(sampleRoot))
+	tree, p, err := compiler.Compile(os.DirFS(sampleRoot))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +222,7 @@ func sampleForKustomize(t *testing.T) (*fstree.Tree, kbuild.FS) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tree, fs
+	return tree, p, fs
 }
 
 // TestProjectsBeforeTheirApplicationSets: the bootstrap Application applies
@@ -231,7 +232,7 @@ func sampleForKustomize(t *testing.T) (*fstree.Tree, kbuild.FS) {
 // three minutes): make e2e saw a new tenant's Applications appear that
 // late.
 func TestProjectsBeforeTheirApplicationSets(t *testing.T) {
-	_, fs := sampleForKustomize(t)
+	_, _, fs := sampleForKustomize(t)
 	argo, err := kbuild.Build(fs, "/argocd")
 	if err != nil {
 		t.Fatal(err)
