@@ -68,13 +68,14 @@ func Make(base, head Side) Plan {
 	if len(before) > 0 {
 		p.Steps = append(p.Steps, Step{Action: Deploy, Stacks: ordered(before), Reason: "before publishing, the AWS resources the manifests use: " + summary(before)})
 	}
-	if paths := changed(base.Tree, head.Tree); len(paths) > 0 {
+	paths, removed := changed(base.Tree, head.Tree)
+	if len(paths) > 0 {
 		p.Steps = append(p.Steps, Step{Action: Publish, Paths: paths, Reason: fmt.Sprintf("the manifests Argo CD applies: %d files added, changed or removed", len(paths))})
 	}
 	if len(after) > 0 {
 		p.Steps = append(p.Steps, Step{Action: Deploy, Stacks: ordered(after), Reason: "after publishing, once Argo CD reports every generation they send traffic to synced: " + summary(after)})
 	}
-	p.Steps = append(p.Steps, drains(base, head)...)
+	p.Steps = append(p.Steps, drains(base, head, removed)...)
 	headStacks := byName(head.Stacks)
 	var gone []Stack
 	for _, s := range base.Stacks {
@@ -95,19 +96,11 @@ func Make(base, head Side) Plan {
 }
 
 // drains are the drain steps: one per generation retired, one per tenant
-// leaving a cluster or the platform, each with the paths the publish
-// removes for it.
-func drains(base, head Side) []Step {
+// leaving a cluster or the platform, each with the paths of removed (those
+// the publish removes) that are its.
+func drains(base, head Side, removed []string) []Step {
 	if base.Platform == nil {
 		return nil
-	}
-	var removed []string
-	for _, p := range changed(base.Tree, head.Tree) {
-		if head.Tree == nil {
-			removed = append(removed, p)
-		} else if _, ok := head.Tree.Get(p); !ok {
-			removed = append(removed, p)
-		}
 	}
 	where := func(keep func(p string) bool) []string {
 		return slices.DeleteFunc(slices.Clone(removed), func(p string) bool { return !keep(p) })
@@ -150,7 +143,7 @@ func drains(base, head Side) []Step {
 		if len(left) == 0 {
 			continue
 		}
-		gone := !slices.ContainsFunc(tenants(head.Platform), func(n string) bool { return n == t.Name })
+		gone := !slices.Contains(tenants(head.Platform), t.Name)
 		what := "leaves cluster " + strings.Join(left, ", ")
 		if gone {
 			what = "leaves the platform"
@@ -199,21 +192,24 @@ func placed(p *model.Platform, tenant, cluster string) bool {
 }
 
 // changed lists the paths where the trees differ, outside the cloud
-// assembly (which "deploy" delivers).
-func changed(base, head *fstree.Tree) []string {
+// assembly (which "deploy" delivers), and those of them only base has.
+func changed(base, head *fstree.Tree) (paths, removed []string) {
 	if base == nil {
 		base = &fstree.Tree{}
 	}
 	if head == nil {
 		head = &fstree.Tree{}
 	}
-	var out []string
 	for _, d := range fstree.Differences(head, base) {
-		if !strings.HasPrefix(d.Path, "cdk/") {
-			out = append(out, d.Path)
+		if strings.HasPrefix(d.Path, "cdk/") {
+			continue
+		}
+		paths = append(paths, d.Path)
+		if d.How == "extra" {
+			removed = append(removed, d.Path)
 		}
 	}
-	return out
+	return paths, removed
 }
 
 func byName(stacks []Stack) map[string]Stack {

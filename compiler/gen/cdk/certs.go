@@ -70,7 +70,7 @@ func CertificateNames(zone string, hosts []string) [][]string {
 
 // certsSpecsFor returns the certificates stacks' specs, by stack name.
 func certsSpecsFor(p *model.Platform) map[string]certsSpec {
-	type key struct{ stack, zone, account, region string }
+	type key struct{ account, region, zone string }
 	hosts := map[key][]string{}
 	for _, c := range p.Clusters {
 		for _, t := range p.Tenants {
@@ -79,7 +79,7 @@ func certsSpecsFor(p *model.Platform) map[string]certsSpec {
 			}
 			for _, s := range t.Services {
 				if in := s.On(c.Name).Ingress; in != nil {
-					k := key{CertsStack(p, c.Account, c.Region), c.DNSZone, c.Account, c.Region}
+					k := key{c.Account, c.Region, c.DNSZone}
 					hosts[k] = append(hosts[k], strings.TrimSuffix(strings.ToLower(in.Host), "."))
 				}
 			}
@@ -87,12 +87,13 @@ func certsSpecsFor(p *model.Platform) map[string]certsSpec {
 	}
 	out := map[string]certsSpec{}
 	for _, k := range slices.SortedFunc(maps.Keys(hosts), func(a, b key) int {
-		return cmp.Or(strings.Compare(a.stack, b.stack), strings.Compare(a.zone, b.zone))
+		return cmp.Or(strings.Compare(a.account, b.account), strings.Compare(a.region, b.region), strings.Compare(a.zone, b.zone))
 	}) {
-		s := out[k.stack]
+		name := CertsStack(p, k.account, k.region)
+		s := out[name]
 		s.Account, s.Region = k.account, k.region
 		s.Zones = append(s.Zones, zoneCerts{Zone: k.zone, ZoneID: ZoneIDParameter(p, k.zone), Names: CertificateNames(k.zone, hosts[k])})
-		out[k.stack] = s
+		out[name] = s
 	}
 	return out
 }

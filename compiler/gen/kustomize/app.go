@@ -200,7 +200,7 @@ func service(ns string, s *model.Service) obj {
 func ingress(p *model.Platform, t *model.Tenant, s *model.Service) obj {
 	group, order := p.IngressGroup(t)
 	o := k8s.New("networking.k8s.io/v1", "Ingress", t.Namespace(), s.Name, workloadLabels(&s.Workload, "service"))
-	k8s.Meta(o)["annotations"] = map[string]string{
+	annotations := map[string]string{
 		"alb.ingress.kubernetes.io/scheme":           "internet-facing",
 		"alb.ingress.kubernetes.io/target-type":      "ip",
 		"alb.ingress.kubernetes.io/listen-ports":     `[{"HTTPS":443}]`,
@@ -210,8 +210,9 @@ func ingress(p *model.Platform, t *model.Tenant, s *model.Service) obj {
 		model.ExternalDNSSource:                      "annotation-only",
 	}
 	if order != 0 {
-		k8s.Meta(o)["annotations"].(map[string]string)["alb.ingress.kubernetes.io/group.order"] = strconv.Itoa(order)
+		annotations["alb.ingress.kubernetes.io/group.order"] = strconv.Itoa(order)
 	}
+	k8s.Meta(o)["annotations"] = annotations
 	o["spec"] = obj{
 		"ingressClassName": "alb",
 		"rules": []obj{{
