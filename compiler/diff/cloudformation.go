@@ -88,6 +88,8 @@ func awsRisk(c Change) string {
 	switch {
 	case c.Action == Removed && id.Kind == "AWS::EKS::Cluster":
 		return fmt.Sprintf("deletes EKS cluster %s in stack %s", id.Name, id.Namespace)
+	case c.Action == Removed && id.Kind == "AWS::SecretsManager::Secret" && field(c.Before, "DeletionPolicy") == "Retain":
+		return fmt.Sprintf("leaves secret %s of stack %s in AWS, with its values (DeletionPolicy Retain): delete it by hand, with a recovery window, once no one needs them", id.Name, id.Namespace)
 	case c.Action == Removed && id.Kind == "AWS::SecretsManager::Secret":
 		return fmt.Sprintf("removes secret %s from stack %s", id.Name, id.Namespace)
 	case c.Action == Removed && id.Kind == "AWS::EC2::VPC":

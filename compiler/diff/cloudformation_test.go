@@ -29,6 +29,8 @@ func TestCloudFormation(t *testing.T) {
 		"acme-prod-1-34": `{"Resources": {
 			"Cluster": {"Type": "AWS::EKS::Cluster", "Properties": {"Version": "1.34"}},
 			"Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {"Statement": [{"Principal": {"AWS": "arn:aws:iam::1:root"}}]}}}}}`,
+		"acme-prod-billing": `{"Resources": {
+			"Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {"Name": "acme/prod/billing"}, "DeletionPolicy": "Retain"}}}`,
 	})
 	head := templateTree(t, map[string]string{
 		"acme-prod-dns": `{"Resources": {
@@ -48,6 +50,7 @@ func TestCloudFormation(t *testing.T) {
 	want := []string{
 		"removed AWS::EKS::Cluster acme-prod-1-34/Cluster: deletes EKS cluster Cluster in stack acme-prod-1-34",
 		"modified AWS::IAM::Role acme-prod-1-34/Role: changes who may assume IAM role Role",
+		"removed AWS::SecretsManager::Secret acme-prod-billing/Secret: leaves secret Secret of stack acme-prod-billing in AWS, with its values (DeletionPolicy Retain): delete it by hand, with a recovery window, once no one needs them",
 		"modified AWS::Route53::RecordSet acme-prod-dns/a: moves traffic: weight of a from 100 to 90",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

@@ -194,11 +194,11 @@ func TestDiff(t *testing.T) {
 	}, {
 		// Retiring blue deletes the tenant's namespace there: the risky
 		// line names that generation and its role, not the cluster.
-		name:    "retired",
+		name:    "retire",
 		base:    upgrading(""),
 		head:    upgrading("\n\t\tretire: true"),
-		changes: 24, // and blue's ConfigMap of Auto Mode's network policy controller
-		risky:   []string{"changes where project billing may deploy", "changes where project platform may deploy", "unregisters cluster generation prod-1-34 from Argo CD", "deletes namespace billing and everything in it"},
+		changes: 22, // and blue's ConfigMap of Auto Mode's network policy controller
+		risky:   []string{"retires cluster generation prod-1-34: Argo CD deletes its tenants' objects, namespaces and Karpenter NodePools there, and keeps its add-ons", "deletes namespace billing and everything in it"},
 	}, {
 		name:    "broken-base",
 		base:    files("tenants/billing.cue", strings.Replace(billing, `"team-billing"]`, `"team-billing"`, 1)),

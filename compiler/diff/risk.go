@@ -7,6 +7,10 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 )
 
+// retiringLabel marks a retiring generation's registration
+// (argocd.RetiringLabel).
+const retiringLabel = "platformc.io/retiring"
+
 // risk says why a change deserves a second look, or "".
 func risk(c Change) string {
 	id := c.Object
@@ -21,6 +25,9 @@ func risk(c Change) string {
 		return fmt.Sprintf("changes what project %s may do", id.Name)
 	case id.Kind == "ExternalSecret" && c.Action == Removed && strings.HasPrefix(id.Name, "cluster-"):
 		return fmt.Sprintf("unregisters cluster generation %s from Argo CD", strings.TrimPrefix(id.Name, "cluster-"))
+	case id.Kind == "ExternalSecret" && c.Action == Modified && strings.HasPrefix(id.Name, "cluster-") &&
+		field(c.After, "spec", "target", "template", "metadata", "labels", retiringLabel) != field(c.Before, "spec", "target", "template", "metadata", "labels", retiringLabel):
+		return fmt.Sprintf("retires cluster generation %s: Argo CD deletes its tenants' objects, namespaces and Karpenter NodePools there, and keeps its add-ons", strings.TrimPrefix(id.Name, "cluster-"))
 	case id.Kind == "ExternalSecret" && c.Action == Modified && strings.HasPrefix(id.Name, "cluster-") &&
 		field(c.Before, "spec", "target", "template", "metadata") != field(c.After, "spec", "target", "template", "metadata"):
 		return fmt.Sprintf("changes the add-ons (which, chart versions, roles) of cluster generation %s", strings.TrimPrefix(id.Name, "cluster-"))

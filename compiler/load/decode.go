@@ -129,11 +129,18 @@ func decodeCluster(e entry) (*model.Cluster, error) {
 		c.Addons = append(c.Addons, model.AddonChoice{Name: name, On: r.Addons[name], Pos: e.labelPos("addons", name)})
 	}
 	if u := r.Upgrade; u != nil {
+		// A field left to its default is reported at the upgrade block.
+		at := func(field string) model.Pos {
+			if fd, ok := findField(e.syntax, slices.Concat(e.path, []string{"upgrade", field})); ok {
+				return toPos(fd.Value.Pos())
+			}
+			return e.valuePos("upgrade")
+		}
 		c.Upgrade = &model.Upgrade{
 			Traffic:    u.Traffic,
 			Retire:     u.Retire,
-			TrafficPos: e.valuePos("upgrade", "traffic"),
-			RetirePos:  e.valuePos("upgrade", "retire"),
+			TrafficPos: at("traffic"),
+			RetirePos:  at("retire"),
 		}
 	}
 	return c, nil

@@ -16,17 +16,26 @@ import (
 
 // A cluster's live generations are the only state platformc keeps: build
 // records them, oldest first, in clusters/<name>.lock.json, committed
-// beside the cluster's file. The next build derives the generations from
-// that record and the cluster's file alone:
+// beside the cluster's file, with the one being retired if any. The next
+// build derives the generations from that record and the cluster's file
+// alone:
 //
-//	locked   kubernetes.version  upgrade          generations
-//	-        V                   -                V                 (first build)
-//	V        V                   -                V
-//	X        V                   traffic: 0       X blue, V green   (the bump)
-//	X, V     V                   traffic: T       X at 100-T, V at T
-//	X, V     V                   retire, T=100    V                 (blue retired)
-//	X, V     X                   traffic: 0       X                 (upgrade abandoned)
+//	locked        kubernetes.version  upgrade               generations
+//	-             V                   -                     V                      (first build)
+//	V             V                   -                     V
+//	X             V                   traffic: 0            X blue, V green        (the bump)
+//	X, V          V                   traffic: T            X at 100-T, V at T
+//	X, V          V                   T=100, retire         X retiring, V          (blue drained)
+//	X, V (X ret.) V                   -                     V                      (blue removed)
+//	X, V          X                   T=0, retire           X, V retiring          (upgrade abandoned)
+//	X, V (V ret.) X                   -                     X                      (green removed)
 //
+// Retiring takes two reviewed steps because deleting safely takes two
+// deliveries: while a generation is retiring, Argo CD still reaches it
+// and deletes its tenants' objects, namespaces and Karpenter NodePools
+// (model.Cluster.Serving); removing the upgrade block then removes its
+// registration, and the plan destroys its stacks. Each state is a fixed
+// point: building again from what a build wrote changes nothing.
 // Everything else is refused at the position that would have to change.
 
 // LockFile is the record of a cluster's live generations.
@@ -35,20 +44,21 @@ func LockFile(cluster string) string { return ClustersDir + "/" + cluster + ".lo
 type lockRecord struct {
 	Comment     string   `json:"comment"`
 	Generations []string `json:"generations"`
+	Retiring    string   `json:"retiring,omitempty"` // the version of the generation being retired
 }
 
 // Locks renders every cluster's lock file, as build writes them.
 func Locks(p *model.Platform) (map[string][]byte, error) {
 	out := map[string][]byte{}
 	for _, c := range p.Clusters {
-		var versions []string
+		r := lockRecord{Comment: "The live generations of cluster " + c.Name + ", oldest first. Written by platformc build; commit it with the cluster's file."}
 		for _, g := range c.Generations() {
-			versions = append(versions, g.Version)
+			r.Generations = append(r.Generations, g.Version)
+			if g.Role == model.Retiring {
+				r.Retiring = g.Version
+			}
 		}
-		data, err := encode.JSON(lockRecord{
-			Comment:     "The live generations of cluster " + c.Name + ", oldest first. Written by platformc build; commit it with the cluster's file.",
-			Generations: versions,
-		})
+		data, err := encode.JSON(r)
 		if err != nil {
 			return nil, err
 		}
@@ -57,25 +67,29 @@ func Locks(p *model.Platform) (map[string][]byte, error) {
 	return out, nil
 }
 
-// readLock returns the versions a cluster's lock file records, nil when
-// there is none.
-func readLock(fsys fs.FS, cluster string) ([]string, *Error) {
+// readLock returns what a cluster's lock file records, a zero record
+// when there is none.
+func readLock(fsys fs.FS, cluster string) (lockRecord, *Error) {
 	file := LockFile(cluster)
 	data, err := readSource(fsys, file)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+		return lockRecord{}, nil
 	}
 	var r lockRecord
 	if err == nil {
 		err = json.Unmarshal(data, &r)
 	}
-	if err == nil && (len(r.Generations) == 0 || len(r.Generations) > 2) {
+	switch {
+	case err != nil:
+	case len(r.Generations) == 0 || len(r.Generations) > 2:
 		err = fmt.Errorf("it must list one or two generations, not %d", len(r.Generations))
+	case r.Retiring != "" && (len(r.Generations) != 2 || !slices.Contains(r.Generations, r.Retiring)):
+		err = fmt.Errorf("the retiring generation %q must be one of two generations listed", r.Retiring)
 	}
 	if err != nil {
-		return nil, errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "unreadable: %v; restore it from git (it is written by platformc build)", err)
+		return lockRecord{}, errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "unreadable: %v; restore it from git (it is written by platformc build)", err)
 	}
-	return r.Generations, nil
+	return r, nil
 }
 
 // CompareVersions orders Kubernetes minor versions: "1.9" < "1.10".
@@ -87,22 +101,38 @@ func minor(v string) int {
 }
 
 // plan sets the cluster's generations from what its lock file records.
-func plan(c *model.Cluster, locked []string) (errs Errors, warns []model.Warning) {
+func plan(c *model.Cluster, lock lockRecord) (errs Errors, warns []model.Warning) {
 	path := func(f ...string) string { return cuePath(append([]string{"clusters", c.Name}, f...)...) }
 	up := c.Upgrade
 	if up == nil {
 		up = &model.Upgrade{TrafficPos: c.Pos, RetirePos: c.Pos}
 	}
+	refuse := func(pos model.Pos, field, format string, args ...any) {
+		errs = append(errs, errorf(pos, path("upgrade", field), format, args...))
+	}
 	one := func(v string) {
 		c.SetGenerations([]model.Generation{{Cluster: c, Version: v, Weight: 100, RunsJobs: true}})
 	}
-	two := func(blue, green string) {
+	two := func(blue, green string, traffic int) {
 		c.SetGenerations([]model.Generation{
-			{Cluster: c, Version: blue, Role: model.Blue, Weight: 100 - up.Traffic, RunsJobs: up.Traffic <= 50},
-			{Cluster: c, Version: green, Role: model.Green, Weight: up.Traffic, RunsJobs: up.Traffic > 50},
+			{Cluster: c, Version: blue, Role: model.Blue, Weight: 100 - traffic, RunsJobs: traffic <= 50},
+			{Cluster: c, Version: green, Role: model.Green, Weight: traffic, RunsJobs: traffic > 50},
 		})
 	}
-	v := c.Version
+	// retiring drains one of two generations: the other takes everything.
+	retiring := func(blue, green, leaving string) {
+		gs := []model.Generation{
+			{Cluster: c, Version: blue, Role: model.Blue, Weight: 100, RunsJobs: true},
+			{Cluster: c, Version: green, Role: model.Green, Weight: 100, RunsJobs: true},
+		}
+		for i := range gs {
+			if gs[i].Version == leaving {
+				gs[i] = model.Generation{Cluster: c, Version: leaving, Role: model.Retiring}
+			}
+		}
+		c.SetGenerations(gs)
+	}
+	v, locked := c.Version, lock.Generations
 	switch {
 	case len(locked) == 0 || (len(locked) == 1 && locked[0] == v):
 		one(v)
@@ -115,27 +145,50 @@ func plan(c *model.Cluster, locked []string) (errs Errors, warns []model.Warning
 		case minor(v) < minor(blue):
 			errs = append(errs, errorf(c.VersionPos, path("kubernetes", "version"), "%s runs %s; moving back to %s is not an upgrade", c.Name, blue, v))
 		case up.Traffic > 0:
-			errs = append(errs, errorf(up.TrafficPos, path("upgrade", "traffic"), "the %s generation of %s does not exist yet: bump the version with traffic 0, let it be created and registered, then move traffic", v, c.Name))
+			refuse(up.TrafficPos, "traffic", "the %s generation of %s does not exist yet: bump the version with traffic 0, let it be created and registered, then move traffic", v, c.Name)
 		case up.Retire:
-			errs = append(errs, errorf(up.RetirePos, path("upgrade", "retire"), "%s carries all traffic of %s: retiring it would leave no cluster", blue, c.Name))
+			refuse(up.RetirePos, "retire", "%s carries all traffic of %s: retiring it would leave no cluster", blue, c.Name)
 		default:
-			two(blue, v)
+			two(blue, v, 0)
 			if skipped := minor(v) - minor(blue) - 1; skipped > 0 {
 				warns = append(warns, model.Warning{Pos: c.VersionPos, Msg: fmt.Sprintf("the upgrade from %s to %s skips %d minor version(s): verify the changes and API removals of each version in between on the green generation before moving traffic", blue, v, skipped)})
 			}
 		}
+	case lock.Retiring != "":
+		blue, green, leaving := locked[0], locked[1], lock.Retiring
+		stays := blue
+		if leaving == blue {
+			stays = green
+		}
+		switch {
+		case v != stays:
+			errs = append(errs, errorf(c.VersionPos, path("kubernetes", "version"), "the %s generation of %s is being retired and %s stays: keep kubernetes.version %q until the upgrade block is removed", leaving, c.Name, stays, stays))
+		case c.Upgrade == nil:
+			one(stays) // retired: the registration goes, and the plan destroys its stacks
+		case !up.Retire:
+			refuse(up.RetirePos, "retire", "the %s generation of %s is being retired: its tenants are drained, and there is no way back; keep retire: true, or remove the upgrade block to remove it", leaving, c.Name)
+		default:
+			retiring(blue, green, leaving)
+		}
 	case locked[1] == v:
 		if up.Retire {
 			if up.Traffic < 100 {
-				errs = append(errs, errorf(up.RetirePos, path("upgrade", "retire"), "refused: the %s generation still carries %d%% of the traffic of %s; set traffic: 100 first", locked[0], 100-up.Traffic, c.Name))
+				refuse(up.RetirePos, "retire", "refused: the %s generation still carries %d%% of the traffic of %s; set traffic: 100 first", locked[0], 100-up.Traffic, c.Name)
 				break
 			}
-			one(v)
+			retiring(locked[0], v, locked[0])
 			break
 		}
-		two(locked[0], v)
-	case locked[0] == v && up.Traffic == 0:
-		one(v) // the upgrade is abandoned: green goes, blue stays
+		two(locked[0], v, up.Traffic)
+	case locked[0] == v:
+		switch {
+		case !up.Retire:
+			errs = append(errs, errorf(c.VersionPos, path("kubernetes", "version"), "abandoning the upgrade of %s to %s drains %s first: set upgrade: {traffic: 0, retire: true} with this version; once it is drained, remove the upgrade block", c.Name, locked[1], model.Generation{Cluster: c, Version: locked[1]}.Name()))
+		case up.Traffic > 0:
+			refuse(up.TrafficPos, "traffic", "refused: abandoning the upgrade of %s to %s, whose generation still carries %d%% of the traffic; set traffic: 0 first", c.Name, locked[1], up.Traffic)
+		default:
+			retiring(v, locked[1], locked[1])
+		}
 	default:
 		errs = append(errs, errorf(c.VersionPos, path("kubernetes", "version"), "an upgrade of %s from %s to %s is in progress; finish it (traffic: 100, then retire: true) before moving to %s", c.Name, locked[0], locked[1], v))
 	}

@@ -450,36 +450,65 @@ func TestGenerations(t *testing.T) {
 		want                string // version:weight:jobs per generation, or an error's start
 	}{
 		{"first build", "", withVersion("1.33", ""), "1.33:100:true"},
-		{"bump", `["1.33"]`, withVersion("1.34", ""), "1.33:100:true 1.34:0:false"},
-		{"traffic", `["1.33", "1.34"]`, withVersion("1.34", "upgrade: traffic: 51\n"), "1.33:49:false 1.34:51:true"},
-		{"half", `["1.33", "1.34"]`, withVersion("1.34", "upgrade: traffic: 50\n"), "1.33:50:true 1.34:50:false"},
-		{"retired", `["1.33", "1.34"]`, withVersion("1.34", "upgrade: {traffic: 100, retire: true}\n"), "1.34:100:true"},
-		{"abandoned", `["1.33", "1.34"]`, withVersion("1.33", ""), "1.33:100:true"},
+		{"bump", `["1.33"]`, withVersion("1.34", ""), "1.33:100:true:blue 1.34:0:false:green"},
+		{"traffic", `["1.33", "1.34"]`, withVersion("1.34", "upgrade: traffic: 51\n"), "1.33:49:false:blue 1.34:51:true:green"},
+		{"half", `["1.33", "1.34"]`, withVersion("1.34", "upgrade: traffic: 50\n"), "1.33:50:true:blue 1.34:50:false:green"},
+		{"retire", `["1.33", "1.34"]`, withVersion("1.34", "upgrade: {traffic: 100, retire: true}\n"), "1.33:0:false:retiring 1.34:100:true:green"},
+		{"retiring again", `["1.33", "1.34"], "retiring": "1.33"`, withVersion("1.34", "upgrade: {traffic: 100, retire: true}\n"), "1.33:0:false:retiring 1.34:100:true:green"},
+		{"retired", `["1.33", "1.34"], "retiring": "1.33"`, withVersion("1.34", ""), "1.34:100:true"},
+		{"no way back from retiring", `["1.33", "1.34"], "retiring": "1.33"`, withVersion("1.34", "upgrade: traffic: 90\n"), "clusters/c1.cue:7:10: clusters.c1.upgrade.retire: the 1.33 generation of c1 is being retired"},
+		{"retiring keeps the version", `["1.33", "1.34"], "retiring": "1.33"`, withVersion("1.33", ""), "clusters/c1.cue:5:23: clusters.c1.kubernetes.version: the 1.33 generation of c1 is being retired and 1.34 stays"},
+		{"abandon", `["1.33", "1.34"]`, withVersion("1.33", "upgrade: retire: true\n"), "1.33:100:true:blue 1.34:0:false:retiring"},
+		{"abandoned", `["1.33", "1.34"], "retiring": "1.34"`, withVersion("1.33", ""), "1.33:100:true"},
+		{"abandon without draining", `["1.33", "1.34"]`, withVersion("1.33", ""), "clusters/c1.cue:5:23: clusters.c1.kubernetes.version: abandoning the upgrade of c1 to 1.34 drains c1-1-34 first"},
+		{"abandon with traffic", `["1.33", "1.34"]`, withVersion("1.33", "upgrade: {traffic: 10, retire: true}\n"), "clusters/c1.cue:7:20: clusters.c1.upgrade.traffic: refused: abandoning the upgrade of c1 to 1.34"},
 		{"traffic before green exists", `["1.33"]`, withVersion("1.34", "upgrade: traffic: 10\n"), "clusters/c1.cue:7:19: clusters.c1.upgrade.traffic: the 1.34 generation of c1 does not exist yet"},
 		{"downgrade", `["1.34"]`, withVersion("1.33", ""), "clusters/c1.cue:5:23: clusters.c1.kubernetes.version: c1 runs 1.34; moving back to 1.33 is not an upgrade"},
 		{"retire the only one", `["1.33"]`, withVersion("1.34", "upgrade: retire: true\n"), "clusters/c1.cue:7:18: clusters.c1.upgrade.retire: 1.33 carries all traffic of c1"},
+		{"retiring what is not locked", `["1.33", "1.34"], "retiring": "1.32"`, withVersion("1.34", ""), "clusters/c1.lock.json:1:1: unreadable: the retiring generation \"1.32\" must be one of two generations listed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fsys := platform("clusters/c1.cue", tc.cluster)
 			if tc.lock != "" {
 				fsys["clusters/c1.lock.json"] = &fstest.MapFile{Data: []byte(`{"generations": ` + tc.lock + `}`)}
+				defer func() {
+					// What build writes back is read the same way: a fixed point.
+					if p, err := load.Load(fsys); err == nil {
+						locks, _ := load.Locks(p)
+						fsys["clusters/c1.lock.json"] = &fstest.MapFile{Data: locks["clusters/c1.lock.json"]}
+						again, err := load.Load(fsys)
+						if err != nil || describe(again) != describe(p) {
+							t.Errorf("building again from the lock it writes: %v", err)
+						}
+					}
+				}()
 			}
 			p, err := load.Load(fsys)
 			var got string
 			if err != nil {
 				got = err.Error()
 			} else {
-				var parts []string
-				for _, g := range p.Clusters[0].Generations() {
-					parts = append(parts, fmt.Sprintf("%s:%d:%t", g.Version, g.Weight, g.RunsJobs))
-				}
-				got = strings.Join(parts, " ")
+				got = describe(p)
 			}
 			if !strings.HasPrefix(got, tc.want) {
 				t.Errorf("got  %s\nwant %s", got, tc.want)
 			}
 		})
 	}
+}
+
+// describe lists the first cluster's generations as version:weight:jobs,
+// and :role during an upgrade.
+func describe(p *model.Platform) string {
+	var parts []string
+	for _, g := range p.Clusters[0].Generations() {
+		part := fmt.Sprintf("%s:%d:%t", g.Version, g.Weight, g.RunsJobs)
+		if g.Role != "" {
+			part += ":" + string(g.Role)
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, " ")
 }
 
 // TestSupportWindows checks the EKS support dates against an injected day.

@@ -83,6 +83,7 @@ func PlatformValues(a *Addon, f AddonFacts) map[string]any {
 		v["clusterName"] = f.Generation
 		v["region"] = f.Region
 		v["vpcTags"] = map[string]any{ClusterTag: f.Cluster}
+		v["tolerations"] = criticalAddon()
 	case ExternalDNS:
 		// The generation owns its records (txtOwnerId) under its own
 		// domain only (Generation.Domain); blue and green publish their
@@ -94,13 +95,14 @@ func PlatformValues(a *Addon, f AddonFacts) map[string]any {
 		v["domainFilters"] = []any{GenerationDomain(f.Generation, f.Zone)}
 		v["txtOwnerId"] = f.Generation
 		v["env"] = []any{map[string]any{"name": "AWS_DEFAULT_REGION", "value": f.Region}}
+		v["tolerations"] = criticalAddon()
 	case KarpenterAddon:
 		// Karpenter runs on the generation's small managed node group,
 		// which only critical add-ons tolerate; every other pod runs on
 		// the nodes it starts.
 		v["settings"] = map[string]any{"clusterName": f.Generation, "interruptionQueue": KarpenterQueue(f.Generation)}
 		v["nodeSelector"] = map[string]any{KarpenterPoolLabel: "karpenter"}
-		v["tolerations"] = []any{map[string]any{"key": CriticalAddonsOnly, "operator": "Exists"}}
+		v["tolerations"] = criticalAddon()
 	case CloudWatchLogs:
 		v["cloudWatchLogs"] = map[string]any{
 			"enabled":      true,
@@ -109,6 +111,14 @@ func PlatformValues(a *Addon, f AddonFacts) map[string]any {
 		}
 	}
 	return v
+}
+
+// criticalAddon tolerates the taint of a "karpenter" generation's managed
+// node group: Karpenter runs there, and so may the controllers that
+// release a retiring generation's load balancers and DNS names while
+// Karpenter's own nodes go (model.Cluster.Serving).
+func criticalAddon() []any {
+	return []any{map[string]any{"key": CriticalAddonsOnly, "operator": "Exists"}}
 }
 
 // The label and taint of the managed node group that runs Karpenter on a

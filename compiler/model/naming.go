@@ -39,9 +39,10 @@ type Generation struct {
 type Role string
 
 const (
-	Only  Role = ""      // no upgrade in progress
-	Blue  Role = "blue"  // the generation being replaced
-	Green Role = "green" // the generation replacing it
+	Only     Role = ""         // no upgrade in progress
+	Blue     Role = "blue"     // the generation being replaced
+	Green    Role = "green"    // the generation replacing it
+	Retiring Role = "retiring" // the one being drained: still registered, without tenants
 )
 
 // Name is the generation's EKS cluster name and its name in Argo CD:
@@ -80,6 +81,21 @@ func (c *Cluster) Generations() []Generation {
 		return []Generation{{Cluster: c, Version: c.Version, Weight: 100, RunsJobs: true}}
 	}
 	return c.generations
+}
+
+// Serving returns the cluster's generations that run its tenants: all
+// but a retiring one, which keeps its registration and add-ons while
+// Argo CD deletes its tenants' objects, namespaces and Karpenter
+// NodePools (their controllers releasing load balancers, DNS names and
+// nodes), until its stacks are destroyed.
+func (c *Cluster) Serving() []Generation {
+	var out []Generation
+	for _, g := range c.Generations() {
+		if g.Role != Retiring {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // SetGenerations records the cluster's live generations, oldest first.

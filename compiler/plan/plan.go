@@ -106,21 +106,31 @@ func drains(base, head Side, removed []string) []Step {
 		return slices.DeleteFunc(slices.Clone(removed), func(p string) bool { return !keep(p) })
 	}
 	var steps []Step
-	retired := map[string]bool{}
+	drained := map[string]bool{} // base generations without tenants in head
 	for _, c := range base.Platform.Clusters {
 		for _, g := range c.Generations() {
-			if generationOf(head.Platform, g.Name()) {
+			gen := g.Name()
+			now, ok := generationOf(head.Platform, gen)
+			if ok && now.Role != model.Retiring {
 				continue
 			}
-			gen := g.Name()
-			retired[gen] = true
+			drained[gen] = true
+			var reason string
+			switch {
+			case g.Role == model.Retiring:
+				continue // drained by the delivery that retired it
+			case ok:
+				reason = fmt.Sprintf("generation %s retires: Argo CD deletes its tenants' objects, namespaces and Karpenter NodePools; wait until they are gone and their controllers have released its load balancers, target groups, DNS names and nodes, then remove the cluster's upgrade block, which removes its registration and destroys its stacks", gen)
+			default:
+				reason = fmt.Sprintf("generation %s goes without having retired (upgrade.retire): Argo CD loses it with its registration and deletes nothing there; delete its Ingresses and Karpenter NodePools, and wait until their controllers have released its load balancers, target groups and nodes, before its stacks are destroyed", gen)
+			}
 			steps = append(steps, Step{
 				Action: Drain,
 				Paths: where(func(p string) bool {
 					return strings.HasPrefix(p, "clusters/"+gen+"/") || strings.Contains(p, "/"+gen+"/") ||
 						p == "argocd/clusters/"+c.Name+"/externalsecret-cluster-"+gen+".yaml"
 				}),
-				Reason: fmt.Sprintf("generation %s is retired: its Ingresses and Karpenter NodePools must be deleted, and their controllers must have released its load balancers, target groups and nodes, before its stacks are destroyed", gen),
+				Reason: reason,
 			})
 		}
 	}
@@ -131,8 +141,8 @@ func drains(base, head Side, removed []string) []Step {
 				continue
 			}
 			var live []string
-			for _, g := range c.Generations() {
-				if !retired[g.Name()] {
+			for _, g := range c.Serving() {
+				if !drained[g.Name()] {
 					live = append(live, g.Name())
 				}
 			}
@@ -163,13 +173,18 @@ func drains(base, head Side, removed []string) []Step {
 	return steps
 }
 
-func generationOf(p *model.Platform, name string) bool {
-	if p == nil {
-		return false
+// generationOf returns p's generation of that name, if it has one.
+func generationOf(p *model.Platform, name string) (model.Generation, bool) {
+	if p != nil {
+		for _, c := range p.Clusters {
+			for _, g := range c.Generations() {
+				if g.Name() == name {
+					return g, true
+				}
+			}
+		}
 	}
-	return slices.ContainsFunc(p.Clusters, func(c *model.Cluster) bool {
-		return slices.ContainsFunc(c.Generations(), func(g model.Generation) bool { return g.Name() == name })
-	})
+	return model.Generation{}, false
 }
 
 func tenants(p *model.Platform) []string {

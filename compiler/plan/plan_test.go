@@ -107,6 +107,12 @@ func TestPlans(t *testing.T) {
 	}
 	bumped := maps.Clone(bump)
 	bumped["clusters/prod-payments.lock.json"] = `{"generations": ["1.35", "1.36"]}`
+	// After the retiring delivery, build has recorded blue as retiring.
+	const retiringLock = `{"generations": ["1.35", "1.36"], "retiring": "1.35"}`
+	retiring := upgrading("traffic: 100, retire: true")
+	retiring["clusters/prod-payments.lock.json"] = retiringLock
+	retired := maps.Clone(bump)
+	retired["clusters/prod-payments.lock.json"] = retiringLock
 	for _, tc := range []struct {
 		name       string
 		base, head map[string]string
@@ -119,6 +125,7 @@ func TestPlans(t *testing.T) {
 		{"traffic-10", bumped, upgrading("traffic: 10")},
 		{"traffic-100", upgrading("traffic: 50"), upgrading("traffic: 100")},
 		{"retire", upgrading("traffic: 100"), upgrading("traffic: 100, retire: true")},
+		{"retired", retiring, retired},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := plan.Make(side(t, tc.base), side(t, tc.head))

@@ -19,6 +19,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/compiler/plan"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -99,6 +100,7 @@ func TestPlatform(t *testing.T) {
 		{"change a tenant", s.changeTenant},
 		{"add a tenant", s.addTenant},
 		{"remove a tenant from a cluster", s.leaveCluster},
+		{"remove a tenant", s.removeTenant},
 		{"refuse escapes from a tenant's project", s.refuseEscapes},
 		{"upgrade a cluster blue/green", s.upgrade},
 	} {
@@ -119,9 +121,10 @@ func TestPlatform(t *testing.T) {
 
 // scenario is the state of TestPlatform's steps.
 type scenario struct {
-	w *world
-	t *testing.T
-	p *platform
+	w    *world
+	t    *testing.T
+	p    *platform
+	live string // the commit delivered last: the base of the next plan
 
 	controlPlanes, appsSynced, objectsChecked int
 }
@@ -131,26 +134,80 @@ func (s *scenario) model() (*model.Platform, error) {
 	return load.Load(os.DirFS(s.p.dir))
 }
 
-// deliver does what CI does after a merge, in the order the platform
-// needs: build, deploy the AWS stacks, publish the manifests. Then it waits
-// until Argo CD has applied that revision everywhere, and checks every
-// object of out/ on its cluster.
-func (s *scenario) deliver(ctx context.Context, change string) error {
+// deliver does what CI does after a merge (docs/ci/platformc-ci.sh):
+// build, then each step of platformc plan against the revision delivered
+// last, in its order: deploy the stacks it names; publish the manifests
+// and wait until Argo CD has applied that revision everywhere, checking
+// every object of out/ on its cluster; drain, which that wait already
+// did (an Application whose ApplicationSet lets it go is deleted only
+// once what it applied is gone: its finalizer); destroy the stacks it
+// names. It returns the plan.
+func (s *scenario) deliver(ctx context.Context, change string) (plan.Plan, error) {
+	var p plan.Plan
 	if _, err := s.p.run(ctx, "build"); err != nil {
-		return err
+		return p, err
 	}
 	if err := s.p.commit(change); err != nil {
-		return err
+		return p, err
 	}
-	if err := s.w.deployStacks(ctx); err != nil {
-		return err
-	}
-	out, err := s.p.run(ctx, "publish", "--repo", s.w.git.URL)
+	out, err := s.p.run(ctx, "plan", "--base", s.live, "--format", "json")
 	if err != nil {
-		return err
+		return p, err
 	}
-	fmt.Fprintf(os.Stderr, "e2e: %s", out)
-	return s.converge(ctx)
+	if i := strings.Index(out, "{"); i >= 0 {
+		out = out[i:]
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		return p, fmt.Errorf("platformc plan --format json: %w", err)
+	}
+	converged := false
+	for _, st := range p.Steps {
+		fmt.Fprintf(os.Stderr, "e2e: plan: %s %s\n", st.Action, strings.Join(append(st.Stacks, shorten(st.Paths)...), " "))
+		switch st.Action {
+		case plan.Deploy:
+			err = s.w.deployStacks(ctx, st.Stacks...)
+		case plan.Publish:
+			if out, err = s.p.run(ctx, "publish", "--repo", s.w.git.URL); err == nil {
+				fmt.Fprintf(os.Stderr, "e2e: %s", out)
+				err, converged = s.converge(ctx), true
+			}
+		case plan.Drain:
+			if !converged {
+				err = fmt.Errorf("a drain before the publish")
+			}
+		case plan.Destroy:
+			for _, name := range st.Stacks {
+				if err = s.w.stacks.Destroy(ctx, name); err != nil {
+					break
+				}
+			}
+		default:
+			err = fmt.Errorf("unknown action %q", st.Action)
+		}
+		if err != nil {
+			return p, fmt.Errorf("plan step %s: %w", st.Action, err)
+		}
+	}
+	if !converged {
+		if err := s.converge(ctx); err != nil {
+			return p, err
+		}
+	}
+	s.live, err = s.p.head()
+	return p, err
+}
+
+// shorten shortens a list of paths for the log.
+func shorten(paths []string) []string {
+	if len(paths) > 3 {
+		return append(slices.Clone(paths[:3]), fmt.Sprintf("and %d more paths", len(paths)-3))
+	}
+	return paths
+}
+
+// steps returns the plan's steps of an action.
+func steps(p plan.Plan, action string) []plan.Step {
+	return slices.DeleteFunc(slices.Clone(p.Steps), func(s plan.Step) bool { return s.Action != action })
 }
 
 // converge waits for Argo CD to apply what is published and checks it.
@@ -219,6 +276,9 @@ func (s *scenario) deliverFirst(ctx context.Context, m *model.Platform) error {
 	if err := s.w.mgmt.apply(ctx, objs); err != nil {
 		return err
 	}
+	if s.live, err = s.p.head(); err != nil {
+		return err
+	}
 	return s.converge(ctx)
 }
 
@@ -241,7 +301,7 @@ func (s *scenario) changeTenant(ctx context.Context) error {
 	if err := editCUE(file, []string{"tenants", t.Name, "services", svc.Name, "replicas"}, strconv.Itoa(svc.Replicas+1)); err != nil {
 		return err
 	}
-	if err := s.deliver(ctx, "tenant "+t.Name+": more replicas, a new image"); err != nil {
+	if _, err := s.deliver(ctx, "tenant "+t.Name+": more replicas, a new image"); err != nil {
 		return err
 	}
 	if m, err = s.model(); err != nil {
@@ -271,7 +331,7 @@ func (s *scenario) addTenant(ctx context.Context) error {
 			}
 		}
 	}
-	if err := s.deliver(ctx, "a new tenant: "+newTenant); err != nil {
+	if _, err := s.deliver(ctx, "a new tenant: "+newTenant); err != nil {
 		return err
 	}
 	if m, err = s.model(); err != nil {
@@ -323,15 +383,16 @@ func (s *scenario) leaveCluster(ctx context.Context) error {
 			}
 		}
 	}
-	if err := s.p.commit("tenant " + t.Name + " leaves " + leaving); err != nil {
-		return err
-	}
 	removed, err := s.removedByDiff(ctx)
 	if err != nil {
 		return err
 	}
-	if err := s.deliver(ctx, "tenant "+t.Name+" leaves "+leaving); err != nil {
+	p, err := s.deliver(ctx, "tenant "+t.Name+" leaves "+leaving)
+	if err != nil {
 		return err
+	}
+	if drains := steps(p, plan.Drain); len(drains) != 1 || !strings.Contains(drains[0].Reason, "tenant "+t.Name+" leaves cluster "+leaving) {
+		return fmt.Errorf("the plan does not drain %s from %s: %+v", t.Name, leaving, p.Steps)
 	}
 	gens := m.Cluster(leaving).Generations()
 	for _, g := range gens {
@@ -350,9 +411,9 @@ func (s *scenario) leaveCluster(ctx context.Context) error {
 }
 
 // removedByDiff returns, by generation, the objects that platformc diff
-// (against the previous commit) says are removed from it.
+// (of the work tree against HEAD) says are removed from it.
 func (s *scenario) removedByDiff(ctx context.Context) (map[string][]objectRef, error) {
-	out, err := s.p.run(ctx, "diff", "--base", "HEAD~1", "--format", "json")
+	out, err := s.p.run(ctx, "diff", "--base", "HEAD", "--format", "json")
 	if err != nil {
 		return nil, err
 	}
@@ -438,8 +499,10 @@ func (s *scenario) refuseEscapes(ctx context.Context) error {
 // upgrade bumps the first cluster's Kubernetes version to the next one
 // of the versions table: a green generation's stacks start a new control
 // plane, Argo CD registers it and deploys every tenant there; traffic 100
-// moves the CronJobs to green; retire removes blue's Applications and
-// registration.
+// moves the CronJobs to green; retire drains blue (its tenants'
+// Applications and namespaces go, its registration stays); removing the
+// upgrade block removes its registration, and the plan destroys its
+// stacks, which stops its control plane.
 func (s *scenario) upgrade(ctx context.Context) error {
 	m, err := s.model()
 	if err != nil {
@@ -455,7 +518,7 @@ func (s *scenario) upgrade(ctx context.Context) error {
 	if err := editCUE(file, []string{"clusters", c.Name, "kubernetes", "version"}, strconv.Quote(next)); err != nil {
 		return err
 	}
-	if err := s.deliver(ctx, "cluster "+c.Name+": Kubernetes "+next); err != nil {
+	if _, err := s.deliver(ctx, "cluster "+c.Name+": Kubernetes "+next); err != nil {
 		return err
 	}
 	if m, err = s.model(); err != nil {
@@ -488,7 +551,7 @@ func (s *scenario) upgrade(ctx context.Context) error {
 	if err := editCUE(file, []string{"clusters", c.Name, "upgrade", "traffic"}, "100"); err != nil {
 		return err
 	}
-	if err := s.deliver(ctx, "cluster "+c.Name+": all traffic on "+green); err != nil {
+	if _, err := s.deliver(ctx, "cluster "+c.Name+": all traffic on "+green); err != nil {
 		return err
 	}
 	if err := s.w.checkJobs(ctx, m, c.Name, green); err != nil {
@@ -499,13 +562,101 @@ func (s *scenario) upgrade(ctx context.Context) error {
 	if err := editCUE(file, []string{"clusters", c.Name, "upgrade", "retire"}, "true"); err != nil {
 		return err
 	}
-	if err := s.deliver(ctx, "cluster "+c.Name+": retire "+blue); err != nil {
+	p, err := s.deliver(ctx, "cluster "+c.Name+": retire "+blue)
+	if err != nil {
 		return err
+	}
+	if drains := steps(p, plan.Drain); len(drains) != 1 || !strings.Contains(drains[0].Reason, "generation "+blue+" retires") || len(steps(p, plan.Destroy)) > 0 {
+		return fmt.Errorf("the plan of the retire does not drain %s alone and destroy nothing: %+v", blue, p.Steps)
+	}
+	reg, err := s.w.mgmt.Client.CoreV1().Secrets(s.w.cfg.argo.Namespace).Get(ctx, "cluster-"+blue, metav1.GetOptions{})
+	if err != nil || reg.Labels["platformc.io/retiring"] != "true" {
+		return fmt.Errorf("the registration of %s is not kept, labelled retiring, while it drains: %v", blue, err)
+	}
+	var namespaces []objectRef
+	for _, t := range m.Tenants {
+		if t.PlacedOn(c.Name) {
+			namespaces = append(namespaces, objectRef{APIVersion: "v1", Kind: "Namespace", Name: t.Namespace()})
+		}
+	}
+	if err := s.w.waitGone(ctx, blue, namespaces); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "e2e: %s drained: registered, its %d tenant namespaces and their Applications gone\n", blue, len(namespaces))
+
+	if err := editCUE(file, []string{"clusters", c.Name, "upgrade"}, ""); err != nil {
+		return err
+	}
+	if p, err = s.deliver(ctx, "cluster "+c.Name+": "+blue+" retired"); err != nil {
+		return err
+	}
+	destroyed := steps(p, plan.Destroy)
+	if len(destroyed) != 1 || !slices.Contains(destroyed[0].Stacks, m.Config.Name+"-"+blue) {
+		return fmt.Errorf("the plan does not destroy the stack of %s: %+v", blue, p.Steps)
 	}
 	if _, err := s.w.mgmt.Client.CoreV1().Secrets(s.w.cfg.argo.Namespace).Get(ctx, "cluster-"+blue, metav1.GetOptions{}); err == nil {
 		return fmt.Errorf("the registration of %s is still on the management cluster", blue)
 	}
-	fmt.Fprintf(os.Stderr, "e2e: %s retired: its Applications and registration are gone\n", blue)
+	if s.w.cluster(blue) != nil {
+		return fmt.Errorf("the control plane of %s still runs: its stack was not destroyed", blue)
+	}
+	fmt.Fprintf(os.Stderr, "e2e: %s retired: registration gone, stacks %s destroyed\n", blue, strings.Join(destroyed[0].Stacks, ", "))
+	return nil
+}
+
+// removeTenant removes the tenant that addTenant made, file and all. The
+// plan drains it and then destroys its stacks; afterwards nothing of it is
+// left: no namespace on any generation, no Application or project, no
+// IAM role; only its Secrets Manager secret, which is retained.
+func (s *scenario) removeTenant(ctx context.Context) error {
+	m, err := s.model()
+	if err != nil {
+		return err
+	}
+	var t *model.Tenant
+	for _, x := range m.Tenants {
+		if x.Name == newTenant {
+			t = x
+		}
+	}
+	if t == nil {
+		return errSkip("no tenant " + newTenant)
+	}
+	if err := os.Remove(s.p.path("tenants/" + newTenant + ".cue")); err != nil {
+		return err
+	}
+	p, err := s.deliver(ctx, "remove tenant "+newTenant)
+	if err != nil {
+		return err
+	}
+	if drains := steps(p, plan.Drain); len(drains) != 1 || !strings.Contains(drains[0].Reason, "tenant "+newTenant+" leaves the platform") || len(steps(p, plan.Destroy)) != 1 {
+		return fmt.Errorf("the plan does not drain %s, then destroy its stacks: %+v", newTenant, p.Steps)
+	}
+	for _, ref := range t.Clusters {
+		for _, g := range m.Cluster(ref.Name).Serving() {
+			if err := s.w.waitGone(ctx, g.Name(), []objectRef{{APIVersion: "v1", Kind: "Namespace", Name: t.Namespace()}}); err != nil {
+				return err
+			}
+		}
+	}
+	for _, r := range []objectRef{
+		{APIVersion: "argoproj.io/v1alpha1", Kind: "AppProject", Namespace: s.w.cfg.argo.Namespace, Name: newTenant},
+		{APIVersion: "argoproj.io/v1alpha1", Kind: "ApplicationSet", Namespace: s.w.cfg.argo.Namespace, Name: newTenant},
+	} {
+		if _, err := s.w.mgmt.getRef(ctx, r); err == nil {
+			return fmt.Errorf("%s is still on the management cluster", r)
+		}
+	}
+	for _, env := range tenantEnvironments(m, t) {
+		ts := m.TenantSecret(t, env)
+		if _, ok := s.w.aws.Role(ts.Account, ts.RoleName); ok {
+			return fmt.Errorf("the IAM role %s of removed tenant %s is still there", ts.RoleName, newTenant)
+		}
+		if _, ok := s.w.aws.Secret(ts.Account, ts.Region, ts.Name); !ok {
+			return fmt.Errorf("the secret %s of removed tenant %s was deleted: it must be retained", ts.Name, newTenant)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "e2e: %s removed: nothing of it is left but its retained secret\n", newTenant)
 	return nil
 }
 

@@ -65,6 +65,18 @@ func (p *platform) commit(msg string) error {
 	return p.git("-c", "user.name=e2e", "-c", "user.email=e2e@example.com", "commit", "--quiet", "--allow-empty", "-m", msg)
 }
 
+// head returns the commit of the working copy's HEAD.
+func (p *platform) head() (string, error) {
+	cmd := exec.Command("git", "rev-parse", "HEAD")
+	cmd.Dir = p.dir
+	cmd.Env = p.env
+	out, err := cmd.Output()
+	if err != nil {
+		return "", fmt.Errorf("git rev-parse HEAD: %v", err)
+	}
+	return strings.TrimSpace(string(out)), nil
+}
+
 func (p *platform) git(args ...string) error {
 	cmd := exec.Command("git", args...)
 	cmd.Dir = p.dir

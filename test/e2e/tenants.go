@@ -76,7 +76,7 @@ func (w *world) checkTenants(ctx context.Context, m *model.Platform) error {
 		for _, t := range m.Tenants {
 			for _, ref := range t.Clusters {
 				c := m.Cluster(ref.Name)
-				for _, g := range c.Generations() {
+				for _, g := range c.Serving() {
 					if why := w.checkTenantOn(ctx, t, g.Name()); why != "" {
 						waiting = append(waiting, fmt.Sprintf("%s on %s: %s", t.Name, g.Name(), why))
 					}
@@ -147,9 +147,10 @@ func conditionMessage(u *unstructured.Unstructured, typ string) string {
 	return "no condition " + typ
 }
 
-// deployStacks deploys every stack of the CDK app, as "cdk deploy --all"
-// does, into accounts and regions that "cdk bootstrap" prepared.
-func (w *world) deployStacks(ctx context.Context) error {
+// deployStacks deploys the named stacks of the CDK app and those they
+// depend on (every stack when none is named, as "cdk deploy --all"), into
+// accounts and regions that "cdk bootstrap" prepared.
+func (w *world) deployStacks(ctx context.Context, names ...string) error {
 	assembly := w.platform.path("out/cdk")
 	if w.stacks == nil {
 		a, err := cfn.ReadAssembly(assembly)
@@ -168,7 +169,12 @@ func (w *world) deployStacks(ctx context.Context) error {
 			return err
 		}
 	}
-	return w.stacks.Deploy(ctx)
+	return w.stacks.Deploy(ctx, names...)
+}
+
+// deployed reports whether a stack is deployed.
+func (w *world) deployed(name string) bool {
+	return slices.ContainsFunc(w.stacks.Stacks(), func(s cfn.StackInfo) bool { return s.Name == name })
 }
 
 // checkDeployments waits until every generation of the tenant's clusters
@@ -188,7 +194,7 @@ func (w *world) checkDeployments(ctx context.Context, m *model.Platform, tenant 
 	defer cancel()
 	return poll(ctx, 2*time.Second, func() (bool, string, error) {
 		for _, ref := range t.Clusters {
-			for _, g := range m.Cluster(ref.Name).Generations() {
+			for _, g := range m.Cluster(ref.Name).Serving() {
 				cp := w.cluster(g.Name())
 				if cp == nil {
 					return false, "no cluster " + g.Name(), nil
@@ -223,7 +229,7 @@ func (w *world) checkJobs(ctx context.Context, m *model.Platform, cluster, activ
 			if !t.PlacedOn(cluster) {
 				continue
 			}
-			for _, g := range c.Generations() {
+			for _, g := range c.Serving() {
 				cp := w.cluster(g.Name())
 				if cp == nil {
 					return false, "no cluster " + g.Name(), nil

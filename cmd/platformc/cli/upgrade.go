@@ -163,6 +163,11 @@ func addonVersions(p *model.Platform, g model.Generation) map[string]string {
 // nextStep says what the platform team does next for a cluster.
 func nextStep(p *model.Platform, c *model.Cluster) string {
 	gs := c.Generations()
+	for _, g := range gs {
+		if g.Role == model.Retiring {
+			return fmt.Sprintf("once Argo CD has deleted the tenants of %s (platformc plan: drain), remove the upgrade block to remove it", g.Name())
+		}
+	}
 	if len(gs) == 2 {
 		switch green := gs[1]; {
 		case green.Weight == 0:
@@ -170,7 +175,7 @@ func nextStep(p *model.Platform, c *model.Cluster) string {
 		case green.Weight < 100:
 			return fmt.Sprintf("raise upgrade.traffic (now %d) step by step to 100", green.Weight)
 		default:
-			return fmt.Sprintf("set upgrade: retire: true to remove %s", gs[0].Name())
+			return fmt.Sprintf("set upgrade: retire: true to drain %s", gs[0].Name())
 		}
 	}
 	if c.Upgrade != nil {

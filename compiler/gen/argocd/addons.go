@@ -139,13 +139,15 @@ func (g generator) addonApplicationSet(a *model.Addon) obj {
 		"chart":          a.Chart.Name,
 		"targetRevision": param(ChartAnnotation(a)),
 		"helm":           helm,
-	})
+	}, Preserve)
 }
 
 // addonSet makes the ApplicationSet of an add-on's unit: an Application of
 // source on every generation that installs the add-on, in its namespace,
-// in the add-ons' project, at sync wave wave.
-func (g generator) addonSet(a *model.Addon, unit string, wave int, source obj) obj {
+// in the add-ons' project, at sync wave wave. A chart stays on a retiring
+// generation, to release what the tenants held; its configuration
+// (Karpenter's NodePools) is deleted there, so that its nodes go.
+func (g generator) addonSet(a *model.Addon, unit string, wave int, source obj, deletion Deletion) obj {
 	spec := obj{
 		"project":     AddonsProject,
 		"source":      source,
@@ -153,7 +155,10 @@ func (g generator) addonSet(a *model.Addon, unit string, wave int, source obj) o
 		"syncPolicy":  addonSyncPolicy(),
 	}
 	selector := obj{"matchLabels": map[string]string{AddonLabel(a): "true"}}
-	o := g.applicationSet(model.AddonApplicationSet(unit), model.AddonApplication(unit, NameParam), map[string]string{LabelAddon: a.Name}, selector, spec)
+	if deletion == Cascade {
+		selector["matchExpressions"] = []obj{notRetiring}
+	}
+	o := g.applicationSet(model.AddonApplicationSet(unit), model.AddonApplication(unit, NameParam), map[string]string{LabelAddon: a.Name}, selector, spec, deletion)
 	k8s.Meta(o)["annotations"] = map[string]string{SyncWave: strconv.Itoa(wave)}
 	return o
 }
@@ -163,7 +168,7 @@ func (g generator) addonSet(a *model.Addon, unit string, wave int, source obj) o
 // it: for Karpenter, its EC2NodeClass and NodePool. Their kinds come with
 // the chart; until the chart is installed, the sync retries.
 func (g generator) addonConfigApplicationSet(a *model.Addon, unit string) obj {
-	return g.addonSet(a, unit, AddonWave(a)+1, g.source(g.repoPath(kustomize.AddonDir(a.Name, NameParam))))
+	return g.addonSet(a, unit, AddonWave(a)+1, g.source(g.repoPath(kustomize.AddonDir(a.Name, NameParam))), Cascade)
 }
 
 // LabelAddon names the add-on of an ApplicationSet and its Applications.

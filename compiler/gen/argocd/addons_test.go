@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"testing"
 
@@ -240,6 +241,91 @@ func TestTenantsNeedDeclaredAddons(t *testing.T) {
 			if apps, _, _ := appset.Expand(as, []obj{stripped}); len(apps) > 0 {
 				t.Errorf("%s selects %s without its add-ons", as["__file"], c["name"])
 			}
+		}
+	}
+}
+
+// TestRetiringGeneration retires blue on the sample's Karpenter cluster:
+// its registration stays, labelled retiring; no tenant's, namespaces' or
+// Karpenter configuration's ApplicationSet selects it any more (so Argo
+// CD deletes those Applications there, and, through their finalizer,
+// what they applied), while every add-on chart's still does (its
+// controllers release what the deleted objects held). Green keeps
+// everything, and the projects still permit blue until it is gone (Argo
+// CD deletes only what a project permits).
+func TestRetiringGeneration(t *testing.T) {
+	dir := copySample(t)
+	file := dir + "/clusters/prod-shared.cue"
+	src, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	retire := strings.Replace(string(src), `version: "1.35"`, `version: "1.36"`, 1)
+	retire = strings.Replace(retire, "\tcapacity:", "\tupgrade: {traffic: 100, retire: true}\n\tcapacity:", 1)
+	if err := os.WriteFile(file, []byte(retire), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dir+"/clusters/prod-shared.lock.json", []byte(`{"generations": ["1.35", "1.36"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, tree, byKind := compileDir(t, dir)
+	gens := p.Cluster("prod-shared").Generations()
+	if len(gens) != 2 || gens[0].Role != model.Retiring {
+		t.Fatalf("generations %v, want 1.35 retiring and 1.36", gens)
+	}
+	blue, green := gens[0].Name(), gens[1].Name()
+	clusters := clusterSecrets(t, byKind)
+	var registered bool
+	for _, c := range clusters {
+		if c["name"] == blue {
+			registered = str(c, "metadata", "labels", argocd.RetiringLabel) == "true"
+		} else if str(c, "metadata", "labels", argocd.RetiringLabel) != "" {
+			t.Errorf("%s is labelled retiring", c["name"])
+		}
+	}
+	if !registered {
+		t.Fatalf("%s is not registered with the retiring label", blue)
+	}
+	kept, charts := map[string]bool{}, 0
+	for _, as := range byKind["ApplicationSet"] {
+		apps, params, err := appset.Expand(as, clusters)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chart := str(get(as, "spec", "template"), "spec", "source", "chart") != ""
+		preserve := get(as, "spec", "syncPolicy", "preserveResourcesOnDeletion") == true
+		finalizers := fmt.Sprint(get(as, "spec", "template", "metadata", "finalizers"))
+		if chart != preserve || (finalizers == "["+argocd.ResourcesFinalizer+"]") == chart {
+			t.Errorf("%s: chart %t, preserveResourcesOnDeletion %t, finalizers %s: only charts are preserved, everything else is deleted first", as["__file"], chart, preserve, finalizers)
+		}
+		for i := range apps {
+			if params[i]["name"] == blue {
+				if !chart {
+					t.Errorf("%s still selects retiring %s", as["__file"], blue)
+				}
+				charts++
+			}
+			kept[params[i]["name"].(string)] = true
+		}
+	}
+	if charts != len(p.AddonsOf(gens[0].Cluster)) || !kept[green] {
+		t.Errorf("on %s: %d add-on charts, want %d; green selected: %t", blue, charts, len(p.AddonsOf(gens[0].Cluster)), kept[green])
+	}
+	for _, name := range tree.Paths() {
+		if strings.Contains(name, "/"+blue+"/") || strings.HasPrefix(name, "clusters/"+blue+"/") {
+			t.Errorf("%s: a retiring generation has no overlay", name)
+		}
+	}
+	for _, proj := range byKind["AppProject"] {
+		name := str(proj, "metadata", "name")
+		if name == argocd.BootstrapProject || slices.ContainsFunc(p.Tenants, func(t *model.Tenant) bool { return t.Name == name && !t.PlacedOn("prod-shared") }) {
+			continue
+		}
+		if !strings.Contains(fmt.Sprint(get(proj, "spec", "destinations")), "name:"+blue) {
+			t.Errorf("project %s no longer permits %s: Argo CD would delete nothing there", name, blue)
+		}
+		if tenant := str(proj, "metadata", "labels", "platformc.io/tenant"); tenant != "" && fmt.Sprint(get(proj, "metadata", "finalizers")) != "["+argocd.ResourcesFinalizer+"]" {
+			t.Errorf("project %s goes before its Applications", tenant)
 		}
 	}
 }

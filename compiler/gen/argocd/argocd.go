@@ -222,7 +222,7 @@ func (g generator) platformApplicationSet() obj {
 		"source":      g.source(g.repoPath(kustomize.ClusterDir(NameParam))),
 		"destination": obj{"name": NameParam},
 		"syncPolicy":  syncPolicy(),
-	})
+	}, Cascade)
 }
 
 // ProjectWave is the sync wave of the platform's and the tenants' projects:
@@ -237,30 +237,63 @@ const ProjectWave = "-1"
 const NameParam = "{{.name}}"
 
 // inClusters selects the cluster generations whose platformc.io/cluster
-// label is one of clusters, among those whose add-ons are declared.
+// label is one of clusters, among those whose add-ons are declared, but
+// a retiring one.
 func inClusters(clusters []string) obj {
 	return obj{"matchExpressions": []obj{
 		{"key": k8s.LabelCluster, "operator": "In", "values": clusters},
 		{"key": AddonsLabel, "operator": "In", "values": []string{"declared"}},
+		notRetiring,
 	}}
 }
+
+// RetiringLabel marks the cluster Secret of a retiring generation
+// (model.Retiring). The ApplicationSets of what it no longer serves
+// (tenants, namespaces, Karpenter's NodePools) do not select it, so their
+// Applications there are deleted, with what they applied; the add-ons'
+// stay, so that their controllers release what those objects held.
+const RetiringLabel = "platformc.io/retiring"
+
+var notRetiring = obj{"key": RetiringLabel, "operator": "DoesNotExist"}
+
+// ResourcesFinalizer makes Argo CD delete what an Application applied
+// before the Application itself, in the reverse order of their sync
+// waves, waiting for each object's own finalizers (an Ingress's until
+// its load balancer is released).
+const ResourcesFinalizer = "resources-finalizer.argocd.argoproj.io"
+
+// Deletion says what happens on a cluster when an ApplicationSet deletes
+// one of its Applications (its generation or tenant is gone, or the
+// generation retires).
+type Deletion bool
+
+const (
+	// Cascade deletes what the Application applied, first.
+	Cascade Deletion = true
+	// Preserve leaves it: the add-ons' charts, which a retiring
+	// generation still runs, and which go with its cluster.
+	Preserve Deletion = false
+)
 
 // applicationSet makes an Application app, named with NameParam, from spec
 // for every cluster generation that selector selects. Parameters are read as fields, never
 // with "index", so that missingkey=error makes a missing one fail rather
 // than render empty.
-func (g generator) applicationSet(name, app string, labels map[string]string, selector, spec obj) obj {
+func (g generator) applicationSet(name, app string, labels map[string]string, selector, spec obj, deletion Deletion) obj {
 	o := k8s.New(apiVersion, "ApplicationSet", g.ns, name, labels)
 	meta := obj{"name": app}
 	if len(labels) > 0 {
 		meta["labels"] = labels
+	}
+	if deletion == Cascade {
+		meta["finalizers"] = []string{ResourcesFinalizer}
 	}
 	o["spec"] = obj{
 		"goTemplate":        true,
 		"goTemplateOptions": []string{"missingkey=error"},
 		"generators":        []obj{{"clusters": obj{"selector": selector}}},
 		"template":          obj{"metadata": meta, "spec": spec},
-		"syncPolicy":        obj{"preserveResourcesOnDeletion": true},
+		"syncPolicy":        obj{"preserveResourcesOnDeletion": deletion == Preserve},
 	}
 	return o
 }
@@ -293,6 +326,9 @@ func (g generator) tenantProject(t *model.Tenant) obj {
 	}
 	o := k8s.New(apiVersion, "AppProject", g.ns, t.Name, map[string]string{k8s.LabelTenant: t.Name})
 	k8s.Meta(o)["annotations"] = map[string]string{SyncWave: ProjectWave}
+	// A removed tenant's project goes after its Applications: Argo CD
+	// deletes an Application's objects only where its project permits.
+	k8s.Meta(o)["finalizers"] = []string{ResourcesFinalizer}
 	o["spec"] = obj{
 		"description":              fmt.Sprintf("Tenant %s, defined in %s", t.Name, t.Pos.File),
 		"sourceRepos":              []string{g.p.Config.Repo.URL},
@@ -326,5 +362,5 @@ func (g generator) tenantApplicationSet(t *model.Tenant) obj {
 		"source":      g.source(g.repoPath(kustomize.AppOverlay(t.Name, NameParam))),
 		"destination": obj{"name": NameParam, "namespace": t.Namespace()},
 		"syncPolicy":  syncPolicy(),
-	})
+	}, Cascade)
 }

@@ -30,4 +30,12 @@
 // platformc.io/cluster label, so that every generation of a logical
 // cluster (blue and green during an upgrade) is selected with no change to
 // the ApplicationSet.
+//
+// Deletion is real: the Applications of tenants, namespaces and
+// Karpenter's configuration carry Argo CD's resources finalizer, so that
+// when their ApplicationSet stops selecting a generation (a tenant leaves
+// it, or it retires: RetiringLabel) Argo CD deletes what they applied
+// first, each object's own finalizers included; add-on charts are
+// preserved, to release what those objects held, until the generation's
+// cluster is destroyed.
 package argocd

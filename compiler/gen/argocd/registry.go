@@ -57,6 +57,9 @@ func ClusterLabels(p *model.Platform, gen model.Generation) map[string]string {
 	for _, a := range p.AddonsOf(gen.Cluster) {
 		labels[AddonLabel(a)] = "true"
 	}
+	if gen.Role == model.Retiring {
+		labels[RetiringLabel] = "true"
+	}
 	return labels
 }
 

@@ -66,7 +66,7 @@ func dnsSpecsFor(p *model.Platform, c *model.Cluster) map[string]dnsSpec {
 			if in == nil {
 				continue
 			}
-			for _, g := range c.Generations() {
+			for _, g := range c.Serving() {
 				r := record{Host: in.Host, Generation: g.Name(), Weight: g.Weight, Target: g.LoadBalancerName(t), Apex: in.Host == c.DNSZone}
 				if r.Apex {
 					s.ZoneID = ZoneIDParameter(p, c.DNSZone)

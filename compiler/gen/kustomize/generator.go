@@ -58,10 +58,11 @@ func (Generator) GeneratePlatform(p *model.Platform) ([]fstree.File, error) {
 	return fs.Out, fs.Err
 }
 
-// platformFiles writes the files of every cluster generation.
+// platformFiles writes the files of every cluster generation that
+// serves: a retiring one has none (its namespaces and NodePools go).
 func platformFiles(fs *k8s.Files, p *model.Platform) {
 	for _, c := range p.Clusters {
-		for _, g := range c.Generations() {
+		for _, g := range c.Serving() {
 			clusterFiles(fs, p, g)
 			addonFiles(fs, p, g)
 		}
@@ -73,7 +74,7 @@ func tenantFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant) {
 	appBaseFiles(fs, p, t)
 	namespaceBaseFiles(fs, t)
 	for _, c := range p.Placements(t) {
-		for _, g := range c.Generations() {
+		for _, g := range c.Serving() {
 			appOverlayFiles(fs, p, t, g)
 			namespaceOverlayFiles(fs, p, t, g)
 		}
