@@ -19,6 +19,7 @@ import (
 // applied.
 func TestKustomizeBuilds(t *testing.T) {
 	tree, p, fs := sampleForKustomize(t)
+	mounted := 0 // files, over every overlay
 	built := map[string][]kbuild.Object{}
 	for _, dir := range kbuild.Dirs(tree) {
 		objs, err := kbuild.Build(fs, dir)
@@ -40,6 +41,8 @@ func TestKustomizeBuilds(t *testing.T) {
 				app := built[kustomize.AppOverlay(tn.Name, g.Name())]
 				checkOverlay(t, app, tn, g)
 				checkServices(t, app, tn, g)
+				mounted += checkFiles(t, app, tn)
+				checkRoles(t, p, app, tn, g)
 				ns := built[kustomize.NamespaceOverlay(tn.Name, g.Name())]
 				checkOverlay(t, ns, tn, g)
 				if find(ns, "Namespace", tn.Name) == nil || find(ns, "NetworkPolicy", "default-deny") == nil {
@@ -47,6 +50,9 @@ func TestKustomizeBuilds(t *testing.T) {
 				}
 			}
 		}
+	}
+	if mounted == 0 {
+		t.Error("the sample mounts no file: the files of services and jobs are not checked")
 	}
 	for _, c := range p.Clusters {
 		var want int
@@ -119,9 +125,7 @@ func checkServices(t *testing.T, objs []kbuild.Object, tn *model.Tenant, g model
 			t.Errorf("%s on %s: no Deployment %s", tn.Name, c.Name, s.Name)
 			continue
 		}
-		if got := get(d, "spec", "replicas"); fmt.Sprint(got) != fmt.Sprint(on.Replicas) {
-			t.Errorf("%s on %s: %s has %v replicas, want %d", tn.Name, c.Name, s.Name, got, on.Replicas)
-		}
+		checkScale(t, objs, tn.Name+" on "+g.Name()+": "+s.Name, on, d)
 		if s.Kind == model.Worker {
 			checkWorker(t, objs, tn, s, d)
 			continue
@@ -146,6 +150,111 @@ func checkServices(t *testing.T, objs []kbuild.Object, tn *model.Tenant, g model
 			if strings.HasSuffix(on.Ingress.Host, "."+other.Domain()) {
 				t.Errorf("%s: host %s is under generation %s's domain, which external-dns owns", tn.Name, on.Ingress.Host, other.Name())
 			}
+		}
+	}
+}
+
+// checkScale: a service runs its replicas, or an autoscaler scales its
+// Deployment, which then sets no replicas (Argo CD would undo the
+// autoscaler's), between the bounds of the cluster, on CPU use relative to
+// requests that every container sets.
+func checkScale(t *testing.T, objs []kbuild.Object, id string, on model.Service, d kbuild.Object) {
+	t.Helper()
+	hpa := find(objs, "HorizontalPodAutoscaler", on.Name)
+	a := on.Autoscaling
+	if a == nil {
+		if got := get(d, "spec", "replicas"); fmt.Sprint(got) != fmt.Sprint(on.Replicas) || hpa != nil {
+			t.Errorf("%s: %v replicas, autoscaler %v; want %d replicas and no autoscaler", id, got, hpa != nil, on.Replicas)
+		}
+		return
+	}
+	if got := get(d, "spec", "replicas"); got != nil || hpa == nil {
+		t.Fatalf("%s: autoscaled, but the Deployment sets %v replicas, autoscaler %v", id, got, hpa)
+	}
+	want := fmt.Sprintf("apps/v1 Deployment %s %d %d cpu Utilization %d", on.Name, a.Min, a.Max, a.CPU)
+	metrics, _ := get(hpa, "spec", "metrics").([]any)
+	got := fmt.Sprint(get(hpa, "spec", "scaleTargetRef", "apiVersion"), " ", get(hpa, "spec", "scaleTargetRef", "kind"), " ", get(hpa, "spec", "scaleTargetRef", "name"), " ",
+		get(hpa, "spec", "minReplicas"), " ", get(hpa, "spec", "maxReplicas"))
+	if len(metrics) == 1 {
+		m := metrics[0]
+		got += fmt.Sprint(" ", get(m, "resource", "name"), " ", get(m, "resource", "target", "type"), " ", get(m, "resource", "target", "averageUtilization"))
+	}
+	if got != want {
+		t.Errorf("%s: autoscaler %s, want %s", id, got, want)
+	}
+	containers, _ := get(d, "spec", "template", "spec", "containers").([]any)
+	for _, c := range containers {
+		if get(c, "resources", "requests", "cpu") == nil {
+			t.Errorf("%s: a container requests no CPU: the autoscaler has no utilisation to compute", id)
+		}
+	}
+}
+
+// checkFiles: each file of each workload is mounted read-only at its path,
+// and only there, from the ConfigMap the pod template names, which holds
+// its content and cannot change (its name changes with its content, so
+// that the pods roll). It returns how many files it checked.
+func checkFiles(t *testing.T, objs []kbuild.Object, tn *model.Tenant) int {
+	t.Helper()
+	n := 0
+	check := func(w *model.Workload, pod any) {
+		id := tn.Name + "/" + w.Name
+		cm := find(objs, "ConfigMap", w.FilesConfigMap())
+		var volume any
+		volumes, _ := get(pod, "spec", "volumes").([]any)
+		for _, v := range volumes {
+			if get(v, "configMap") != nil {
+				volume = v
+			}
+		}
+		if len(w.Files) == 0 {
+			if cm != nil || volume != nil {
+				t.Errorf("%s has no files, but a ConfigMap %v or volume %v", id, cm != nil, volume)
+			}
+			return
+		}
+		if cm == nil || get(cm, "immutable") != true || get(volume, "configMap", "name") != w.FilesConfigMap() {
+			t.Fatalf("%s: ConfigMap %s: %v, immutable %v; the pods' volume %v", id, w.FilesConfigMap(), cm != nil, get(cm, "immutable"), volume)
+		}
+		mounts := map[string]any{}
+		containers, _ := get(pod, "spec", "containers").([]any)
+		for _, m := range get(containers[0], "volumeMounts").([]any) {
+			if get(m, "name") == get(volume, "name") {
+				mounts[get(m, "mountPath").(string)] = m
+			}
+		}
+		if len(mounts) != len(w.Files) {
+			t.Errorf("%s: %d files mounted, want %d", id, len(mounts), len(w.Files))
+		}
+		for _, f := range w.Files {
+			m := mounts[f.Path]
+			key, _ := get(m, "subPath").(string)
+			if get(m, "readOnly") != true || key == "" || get(cm, "data", key) != f.Content || strings.HasPrefix(f.Path, "/tmp/") {
+				t.Errorf("%s: file %s mounted as %v, content %q", id, f.Path, m, get(cm, "data", key))
+			}
+			n++
+		}
+	}
+	for _, s := range tn.Services {
+		check(&s.Workload, get(find(objs, "Deployment", s.Name), "spec", "template"))
+	}
+	for _, j := range tn.Jobs {
+		check(&j.Workload, get(find(objs, "CronJob", j.Name), "spec", "jobTemplate", "spec", "template"))
+	}
+	return n
+}
+
+// checkRoles: the ServiceAccount of a workload with AWS access carries the
+// role of its environment on the generation; no other carries a role.
+func checkRoles(t *testing.T, p *model.Platform, objs []kbuild.Object, tn *model.Tenant, g model.Generation) {
+	t.Helper()
+	for _, w := range tn.Workloads() {
+		want := ""
+		if len(w.AWS) > 0 {
+			_, want = p.WorkloadRole(tn, w, g.Cluster.Environment)
+		}
+		if got, _ := get(find(objs, "ServiceAccount", w.ServiceAccount()), "metadata", "annotations", model.RoleAnnotation).(string); got != want {
+			t.Errorf("%s/%s on %s: ServiceAccount role %q, want %q", tn.Name, w.Name, g.Name(), got, want)
 		}
 	}
 }

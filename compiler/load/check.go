@@ -68,6 +68,8 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 			}
 			workloads[w.Name] = strings.TrimSuffix(kind, "s")
 			errs = append(errs, checkValues(w, wp)...)
+			errs = append(errs, checkFiles(w, wp)...)
+			errs = append(errs, checkAccess(p, t, w, kind)...)
 			for _, r := range w.Secrets {
 				if !secrets[r.Name] {
 					errs = append(errs, errorf(r.Pos, wp+".secrets", "secret %q is not declared under %s.secrets (declared: %s)", r.Name, tp, orNone(declared)))
@@ -76,6 +78,7 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 		}
 		for _, s := range t.Services {
 			checkWorkload(&s.Workload, "services")
+			errs = append(errs, checkAutoscaling(t, s)...)
 			for _, o := range s.Overrides {
 				if !placed[o.Cluster.Name] {
 					errs = append(errs, errorf(o.Cluster.Pos, cuePath("tenants", t.Name, "services", s.Name, "overrides"), "override for cluster %q, where the tenant is not placed (clusters: %s)", o.Cluster.Name, strings.Join(refNames(t.Clusters), ", ")))
@@ -131,6 +134,70 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 	}
 	errs = append(errs, checkAddons(p)...)
 	return append(errs, checkArgoNames(p)...)
+}
+
+// MaxRoleName is IAM's limit on a role's name.
+const MaxRoleName = 64
+
+// checkAccess refuses an AWS resource that is not the tenant's (by name,
+// or by platform.cue's grants), and a workload role whose name IAM would
+// refuse.
+func checkAccess(p *model.Platform, t *model.Tenant, w *model.Workload, kind string) Errors {
+	if len(w.AWS) == 0 {
+		return nil
+	}
+	var errs Errors
+	for _, a := range w.AWS {
+		if p.MayUse(t, a.Service, a.Name) {
+			continue
+		}
+		whose := "no tenant's"
+		if owner := p.ResourceOwner(a.Name); owner != "" {
+			whose = fmt.Sprintf("tenant %s's", owner)
+		}
+		errs = append(errs, errorf(a.Pos, cuePath("tenants", t.Name, kind, w.Name, "aws", a.Service, a.Name), "%s %q is %s: a tenant names only resources beginning with %q, or those %s grants it (grants: %s: %q: [%q])", a.Service, a.Name, whose, t.Name+"-", PlatformFile, a.Service, a.Name, t.Name))
+	}
+	for _, c := range p.Placements(t) {
+		if name, _ := p.WorkloadRole(t, w, c.Environment); len(name) > MaxRoleName {
+			errs = append(errs, errorf(w.AWS[0].Pos, cuePath("tenants", t.Name, kind, w.Name, "aws"), "its IAM role would be named %s, %d characters, more than IAM's %d: shorten the workload's name", name, len(name), MaxRoleName))
+			break
+		}
+	}
+	return errs
+}
+
+// checkAutoscaling refuses replicas beside autoscaling (the autoscaler
+// sets them), and bounds that cross, on any cluster.
+func checkAutoscaling(t *model.Tenant, s *model.Service) Errors {
+	a := s.Autoscaling
+	if a == nil {
+		return nil
+	}
+	sp := cuePath("tenants", t.Name, "services", s.Name)
+	var errs Errors
+	if s.ReplicasPos != (model.Pos{}) {
+		errs = append(errs, errorf(s.ReplicasPos, sp+".replicas", "replicas and autoscaling exclude each other: the autoscaler runs from autoscaling.min to autoscaling.max pods; remove replicas"))
+	}
+	if a.Min > a.Max {
+		errs = append(errs, errorf(a.MaxPos, sp+".autoscaling.max", "autoscaling.max (%d) is less than autoscaling.min (%d)", a.Max, a.Min))
+	}
+	for _, o := range s.Overrides {
+		if o.Replicas != 0 {
+			errs = append(errs, errorf(o.ReplicasPos, cuePath("tenants", t.Name, "services", s.Name, "overrides", o.Cluster.Name, "replicas"), "an autoscaled service has no replicas to override: override autoscaling.min and autoscaling.max"))
+		}
+		if o.Min == 0 && o.Max == 0 {
+			continue
+		}
+		on := s.On(o.Cluster.Name).Autoscaling
+		if on.Min > on.Max {
+			pos, field := o.MaxPos, "max"
+			if o.Max == 0 {
+				pos, field = o.MinPos, "min"
+			}
+			errs = append(errs, errorf(pos, cuePath("tenants", t.Name, "services", s.Name, "overrides", o.Cluster.Name, "autoscaling", field), "on cluster %s, autoscaling.max (%d) is less than autoscaling.min (%d)", o.Cluster.Name, on.Max, on.Min))
+		}
+	}
+	return errs
 }
 
 // checkEgress refuses an egress range that would open what the tenant's

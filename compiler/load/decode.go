@@ -52,16 +52,24 @@ type (
 		Image, CPU, Memory string
 		Env                map[string]string
 		Command, Args      []string
+		Files              map[string]string
+		AWS                *struct {
+			S3       map[string]string `json:"s3"`
+			SQS      map[string]string `json:"sqs"`
+			DynamoDB map[string]string `json:"dynamodb"`
+		} `json:"aws"`
 	}
 	rawService struct {
 		rawWorkload
 		Kind           string
 		Probe          *struct{ Exec []string }
 		Replicas, Port int
+		Autoscaling    *struct{ Min, Max, CPU int }
 		Health         string
 		Ingress        *struct{ Host, Path string }
 		Overrides      map[string]struct {
 			Replicas    int
+			Autoscaling struct{ Min, Max int }
 			CPU, Memory string
 			Ingress     struct{ Host string }
 		}
@@ -180,6 +188,13 @@ func decodeTenant(e entry) (*model.Tenant, error) {
 		if rs.Probe != nil {
 			s.Probe = rs.Probe.Exec
 		}
+		if a := rs.Autoscaling; a != nil {
+			s.Autoscaling = &model.Autoscaling{
+				Min: a.Min, Max: a.Max, CPU: a.CPU,
+				MinPos: e.valuePos("services", name, "autoscaling", "min"),
+				MaxPos: e.valuePos("services", name, "autoscaling", "max"),
+			}
+		}
 		if rs.Ingress != nil {
 			s.Ingress = &model.Ingress{Host: rs.Ingress.Host, Path: rs.Ingress.Path, Pos: e.valuePos("services", name, "ingress", "host")}
 		}
@@ -190,6 +205,10 @@ func decodeTenant(e entry) (*model.Tenant, error) {
 				Cluster:     model.Ref{Name: c, Pos: at},
 				Replicas:    o.Replicas,
 				ReplicasPos: e.writtenPos("services", name, "overrides", c, "replicas"),
+				Min:         o.Autoscaling.Min,
+				MinPos:      e.writtenPos("services", name, "overrides", c, "autoscaling", "min"),
+				Max:         o.Autoscaling.Max,
+				MaxPos:      e.writtenPos("services", name, "overrides", c, "autoscaling", "max"),
 				CPU:         o.CPU,
 				Memory:      o.Memory,
 				Host:        o.Ingress.Host,
@@ -214,7 +233,24 @@ func decodeTenant(e entry) (*model.Tenant, error) {
 }
 
 func (e entry) workload(v cue.Value, kind, name string, r rawWorkload) model.Workload {
+	var files []model.File
+	for _, path := range slices.Sorted(maps.Keys(r.Files)) {
+		files = append(files, model.File{Path: path, Content: r.Files[path], Pos: e.labelPos(kind, name, "files", path)})
+	}
+	var access []model.Access
+	if a := r.AWS; a != nil {
+		for _, s := range []struct {
+			service string
+			levels  map[string]string
+		}{{model.S3, a.S3}, {model.SQS, a.SQS}, {model.DynamoDB, a.DynamoDB}} {
+			for _, res := range slices.Sorted(maps.Keys(s.levels)) {
+				access = append(access, model.Access{Service: s.service, Name: res, Level: s.levels[res], Pos: e.labelPos(kind, name, "aws", s.service, res)})
+			}
+		}
+	}
 	return model.Workload{
+		AWS:      access,
+		Files:    files,
 		Name:     name,
 		Image:    r.Image,
 		CPU:      r.CPU,

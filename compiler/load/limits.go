@@ -1,6 +1,7 @@
 package load
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -8,6 +9,8 @@ import (
 	"maps"
 	"runtime/metrics"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,6 +37,38 @@ const (
 	MaxArgs      = 100
 	MaxArgLength = 4096
 )
+
+// MaxFilesBytes caps a workload's files, as the JSON of its ConfigMap's
+// data: Argo CD applies the ConfigMap client-side, which keeps a copy of
+// it in an annotation, and Kubernetes caps an object's annotations at
+// 256 KiB.
+const MaxFilesBytes = 250_000
+
+// checkFiles refuses a workload's files that would mount over one another
+// (a file where another needs a folder), that would share a key of their
+// ConfigMap, or that do not fit in it.
+func checkFiles(w *model.Workload, wp string) Errors {
+	var errs Errors
+	keys := map[string]string{}
+	data := map[string]string{}
+	for i, f := range w.Files {
+		fp := wp + ".files." + strconv.Quote(f.Path)
+		for _, g := range w.Files[:i] {
+			if strings.HasPrefix(f.Path, g.Path+"/") {
+				errs = append(errs, errorf(f.Pos, fp, "%s is a file of this workload: nothing can be mounted under it", g.Path))
+			}
+		}
+		key := model.FileKey(f.Path)
+		if other, ok := keys[key]; ok {
+			errs = append(errs, errorf(f.Pos, fp, "%s and %s would have the same key %q in the workload's ConfigMap: rename one", other, f.Path, key))
+		}
+		keys[key], data[key] = f.Path, f.Content
+	}
+	if encoded, _ := json.Marshal(data); len(encoded) > MaxFilesBytes {
+		errs = append(errs, errorf(w.Files[0].Pos, wp+".files", "the files take %d bytes in their ConfigMap, more than %d: Argo CD keeps a copy of what it applies in an annotation, and Kubernetes caps annotations at 256 KiB; put large files in the image", len(encoded), MaxFilesBytes))
+	}
+	return errs
+}
 
 // checkValues refuses a workload's environment, command or arguments past
 // the limits, at the workload (wp is its CUE path).

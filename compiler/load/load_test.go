@@ -234,6 +234,69 @@ func TestErrors(t *testing.T) {
 		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {kind: "daemon", image: "r/x:1"}}`},
 		want:  []string{`tenants/a.cue:1:67: tenants.a.services.x.kind: kind must be "web" or "worker"`},
 	}, {
+		name:  "replicas beside autoscaling",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", replicas: 3, autoscaling: max: 5}}`},
+		want:  []string{`tenants/a.cue:1:87: tenants.a.services.x.replicas: replicas and autoscaling exclude each other`},
+	}, {
+		name:  "autoscaling bounds that cross",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", autoscaling: {min: 4, max: 3}}}`},
+		want:  []string{`tenants/a.cue:1:104: tenants.a.services.x.autoscaling.max: autoscaling.max (3) is less than autoscaling.min (4)`},
+	}, {
+		name:  "autoscaling bounds that cross on one cluster",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", autoscaling: max: 3, overrides: c1: autoscaling: min: 5}}`},
+		want:  []string{`tenants/a.cue:1:131: tenants.a.services.x.overrides.c1.autoscaling.min: on cluster c1, autoscaling.max (3) is less than autoscaling.min (5)`},
+	}, {
+		name:  "autoscaling on too little CPU",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", autoscaling: cpu: 5}}`},
+		want:  []string{`tenants/a.cue:1:95: tenants.a.services.x.autoscaling.cpu: autoscaling.cpu must be a target CPU use from 10 to 100`},
+	}, {
+		name:  "an override of autoscaling that is not there",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", overrides: c1: autoscaling: max: 3}}`},
+		want:  []string{`tenants/a.cue:1:105: tenants.a.services.x.overrides.c1.autoscaling: there is no autoscaling to override`},
+	}, {
+		name:  "an override of replicas of an autoscaled service",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", autoscaling: max: 3, overrides: c1: replicas: 2}}`},
+		want:  []string{`tenants/a.cue:1:123: tenants.a.services.x.overrides.c1.replicas: an autoscaled service has no replicas to override`},
+	}, {
+		name:  "a file in /tmp",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", files: "/tmp/x.conf": "a"}}`},
+		want:  []string{`tenants/a.cue:1:99: tenants.a.services.x.files."/tmp/x.conf": /tmp is the workload's writable folder`},
+	}, {
+		name:  "a relative file path",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], jobs: x: {image: "r/x:1", schedule: "0 * * * *", files: "etc/../x": "a"}}`},
+		want:  []string{`tenants/a.cue:1:115: tenants.a.jobs.x.files."etc/../x": a file's path must be absolute`},
+	}, {
+		name:  "a file under another",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", files: {"/etc/a": "a", "/etc/a/b": "b"}}}`},
+		want:  []string{`tenants/a.cue:1:100: tenants.a.services.x.files."/etc/a/b": /etc/a is a file of this workload: nothing can be mounted under it`},
+	}, {
+		name:  "files that share a key",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", files: {"/etc/a/b": "a", "/etc/a_b": "b"}}}`},
+		want:  []string{`tenants/a.cue:1:102: tenants.a.services.x.files."/etc/a_b": /etc/a/b and /etc/a_b would have the same key "etc_a_b"`},
+	}, {
+		name:  "files too large for a ConfigMap",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", files: {"/etc/a": "` + strings.Repeat("x", 130000) + `", "/etc/b": "` + strings.Repeat("x", 130000) + `"}}}`},
+		want:  []string{`tenants/a.cue:1:85: tenants.a.services.x.files: the files take 260023 bytes in their ConfigMap, more than 250000`},
+	}, {
+		name: "another tenant's bucket",
+		files: []string{
+			"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", aws: s3: "a-b-logs": "read"}}`,
+			"tenants/a-b.cue", `tenants: "a-b": {owners: ["t"], clusters: ["c1"]}`,
+		},
+		want: []string{`tenants/a.cue:1:86: tenants.a.services.x.aws.s3."a-b-logs": s3 "a-b-logs" is tenant a-b's: a tenant names only resources beginning with "a-"`},
+	}, {
+		name:  "a queue of no tenant, not granted",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], jobs: x: {image: "r/x:1", schedule: "0 * * * *", aws: sqs: "events": "send"}}`},
+		want:  []string{`tenants/a.cue:1:106: tenants.a.jobs.x.aws.sqs.events: sqs "events" is no tenant's: a tenant names only resources beginning with "a-", or those platform.cue grants it (grants: sqs: "events": ["a"])`},
+	}, {
+		name:  "a bad access level",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", aws: dynamodb: "a-t": "admin"}}`},
+		want:  []string{`tenants/a.cue:1:99: tenants.a.services.x.aws.dynamodb."a-t": a DynamoDB access is "read" or "write"`},
+	}, {
+		name:  "a bucket name S3 refuses",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", aws: s3: "a-Logs": "read"}}`},
+		want:  []string{`tenants/a.cue:1:96: tenants.a.services.x.aws.s3."a-Logs": an S3 bucket name is 3 to 63 lowercase letters`},
+	}, {
 		name: "host taken by another tenant",
 		files: []string{
 			"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", ingress: host: "a.example.com"}}`,
@@ -735,5 +798,26 @@ func TestQuotas(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestGrants: platform.cue grants a resource of no tenant's name to the
+// tenants it lists; others still may not name it. A workload role whose
+// name IAM would refuse is an error at the workload's aws.
+func TestGrants(t *testing.T) {
+	use := func(tenant string) string {
+		return `tenants: ` + tenant + `: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", aws: s3: "shared-assets": "read"}}`
+	}
+	granted := strings.Replace(settings, "platform: {", "platform: {\n\tgrants: s3: \"shared-assets\": [\"a\"]", 1)
+	fsys := platform("tenants/a.cue", use("a"), "tenants/b.cue", use("b"))
+	fsys["platform.cue"] = &fstest.MapFile{Data: []byte(granted)}
+	_, err := load.Load(fsys)
+	if err == nil || strings.Count(err.Error(), "\n") != 0 || !strings.Contains(err.Error(), `tenants.b.services.x.aws.s3."shared-assets": s3 "shared-assets" is no tenant's`) {
+		t.Errorf("granted to a only: %v", err)
+	}
+	long := strings.Repeat("w", 40)
+	_, err = load.Load(platform("tenants/abcdefghijklmnopqrst.cue", `tenants: abcdefghijklmnopqrst: {owners: ["t"], clusters: ["c1"], jobs: `+long+`: {image: "r/x:1", schedule: "0 * * * *", aws: sqs: "abcdefghijklmnopqrst-q": "send"}}`))
+	if err == nil || !strings.Contains(err.Error(), "tenants.abcdefghijklmnopqrst.jobs."+long+".aws: its IAM role would be named") {
+		t.Errorf("a role name past 64 characters: %v", err)
 	}
 }

@@ -46,7 +46,10 @@ type Config struct {
 	// LoadBalancers is SharedLoadBalancers or PerTenantLoadBalancers.
 	LoadBalancers string
 	Quotas        Quotas
-	Pos           Pos
+	// Grants give tenants AWS resources of others' names: by service (S3,
+	// SQS, DynamoDB), resource name, the tenants.
+	Grants map[string]map[string][]string
+	Pos    Pos
 }
 
 // How tenants' Ingresses get load balancers (Config.LoadBalancers).
@@ -300,8 +303,37 @@ type Workload struct {
 	Env      map[string]string // plain configuration
 	Command  []string
 	Args     []string
+	Files    []File   // sorted by path
+	AWS      []Access // sorted by service, then name
 	Pos      Pos
 	ImagePos Pos // where image is written
+}
+
+// Access is a workload's access to an AWS resource of its environment.
+type Access struct {
+	Service string // S3, SQS or DynamoDB
+	Name    string // the bucket, queue or table
+	Level   string // Read or Write (S3, DynamoDB), Consume or Send (SQS)
+	Pos     Pos    // where the name is written
+}
+
+// AWS services a workload may reach, and access levels.
+const (
+	S3       = "s3"
+	SQS      = "sqs"
+	DynamoDB = "dynamodb"
+
+	Read    = "read"
+	Write   = "write"
+	Consume = "consume"
+	Send    = "send"
+)
+
+// File is a configuration file a workload's containers read.
+type File struct {
+	Path    string // absolute
+	Content string
+	Pos     Pos // where its path is written
 }
 
 // Service is a long-running workload behind a Kubernetes Service.
@@ -310,7 +342,8 @@ type Service struct {
 	Kind        string   // WebService or Worker
 	Probe       []string // a worker's liveness command; none if empty
 	Replicas    int
-	ReplicasPos Pos // where replicas is written; zero for the default
+	ReplicasPos Pos          // where replicas is written; zero for the default
+	Autoscaling *Autoscaling // nil: Replicas pods
 	Port        int
 	Health      string
 	Ingress     *Ingress
@@ -322,6 +355,13 @@ const (
 	WebService = "web"    // serves HTTP on Port, behind a Service
 	Worker     = "worker" // serves nothing: no Service, Ingress or HTTP probe
 )
+
+// Autoscaling runs a service from Min to Max pods, targeting CPU percent
+// of the requested CPU.
+type Autoscaling struct {
+	Min, Max, CPU  int
+	MinPos, MaxPos Pos
+}
 
 // Ingress exposes a service through the AWS Load Balancer Controller.
 type Ingress struct {
@@ -335,6 +375,9 @@ type Override struct {
 	Cluster     Ref
 	Replicas    int
 	ReplicasPos Pos
+	Min, Max    int // autoscaling bounds
+	MinPos      Pos
+	MaxPos      Pos
 	CPU         string
 	Memory      string
 	Host        string // ingress host
@@ -346,6 +389,16 @@ func (s *Service) On(cluster string) Service {
 	if o := s.Override(cluster); o != nil {
 		if o.Replicas != 0 {
 			out.Replicas, out.ReplicasPos = o.Replicas, o.ReplicasPos
+		}
+		if a := out.Autoscaling; a != nil && (o.Min != 0 || o.Max != 0) {
+			b := *a
+			if o.Min != 0 {
+				b.Min, b.MinPos = o.Min, o.MinPos
+			}
+			if o.Max != 0 {
+				b.Max, b.MaxPos = o.Max, o.MaxPos
+			}
+			out.Autoscaling = &b
 		}
 		if o.CPU != "" {
 			out.CPU = o.CPU
@@ -375,6 +428,19 @@ type Secret struct {
 	Name string
 	Keys []string
 	Pos  Pos
+}
+
+// Workloads returns the tenant's services' and jobs' workloads, services
+// first.
+func (t *Tenant) Workloads() []*Workload {
+	out := make([]*Workload, 0, len(t.Services)+len(t.Jobs))
+	for _, s := range t.Services {
+		out = append(out, &s.Workload)
+	}
+	for _, j := range t.Jobs {
+		out = append(out, &j.Workload)
+	}
+	return out
 }
 
 // PlacedOn reports whether the tenant runs on the named cluster.

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -23,6 +24,23 @@ func (t *Tenant) Namespace() string { return t.Name }
 
 // ServiceAccount is the Kubernetes service account a workload runs as.
 func (w *Workload) ServiceAccount() string { return w.Name }
+
+// FileKey is the key of a file in its workload's ConfigMap: its path
+// without the leading "/", with "_" for "/" ("etc_app_config.yaml").
+func FileKey(path string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(path, "/"), "/", "_")
+}
+
+// FilesConfigMap names the ConfigMap of a workload's files after their
+// paths and content, "<workload>-files-<hash>": changed files are a new
+// ConfigMap, which the pod template names, so that the pods roll.
+func (w *Workload) FilesConfigMap() string {
+	h := sha256.New()
+	for _, f := range w.Files {
+		fmt.Fprintf(h, "%d:%s%d:%s", len(f.Path), f.Path, len(f.Content), f.Content)
+	}
+	return w.Name + "-files-" + hex.EncodeToString(h.Sum(nil))[:10]
+}
 
 // Generation is one EKS cluster of a logical cluster. A cluster has one
 // generation, and two during a blue/green upgrade: blue, the one that ran
@@ -114,6 +132,35 @@ func Partition(region string) string {
 
 func roleARN(region, account, name string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:role/%s", Partition(region), account, name)
+}
+
+// WorkloadRole names the IAM role of a workload with AWS access in an
+// environment's account, "<platform>-<env>-<tenant>.<workload>" (the dot,
+// which no tenant name holds, keeps tenant "a" and workload "b-c" apart
+// from tenant "a-b" and workload "c"), and gives its ARN.
+func (p *Platform) WorkloadRole(t *Tenant, w *Workload, env string) (name, arn string) {
+	e := p.Config.Environments[env]
+	name = fmt.Sprintf("%s-%s-%s.%s", p.Config.Name, env, t.Name, w.Name)
+	return name, roleARN(e.Region, e.Account, name)
+}
+
+// ResourceOwner is the tenant whose name, followed by "-", begins an AWS
+// resource's name, the longest if several do ("a-b-x" is tenant a-b's,
+// not a's), or "".
+func (p *Platform) ResourceOwner(name string) string {
+	owner := ""
+	for _, t := range p.Tenants {
+		if strings.HasPrefix(name, t.Name+"-") && len(t.Name) > len(owner) {
+			owner = t.Name
+		}
+	}
+	return owner
+}
+
+// MayUse reports whether a tenant may name an AWS resource of a service:
+// its own, or one that platform.cue grants it.
+func (p *Platform) MayUse(t *Tenant, service, name string) bool {
+	return p.ResourceOwner(name) == t.Name || slices.Contains(p.Config.Grants[service][name], t.Name)
 }
 
 // TenantSecret is where a tenant's one secret for an environment lives.

@@ -218,7 +218,10 @@ func (c *checker) tenant(t *model.Tenant) error {
 				continue
 			}
 			on := s.On(cl.Name)
-			if on.Replicas < 2 {
+			switch a := on.Autoscaling; {
+			case a != nil && a.Min < 2:
+				c.reportAt(cmp.Or(a.MinPos, s.Pos), "prod-replicas", t, &s.Workload, id+" on "+cl.Name, "autoscaling.min %d in production; scale from at least 2 so a node or zone can fail", a.Min)
+			case a == nil && on.Replicas < 2:
 				c.reportAt(cmp.Or(on.ReplicasPos, s.Pos), "prod-replicas", t, &s.Workload, id+" on "+cl.Name, "%d replica in production; run at least 2 so a node or zone can fail", on.Replicas)
 			}
 			if _, ok := objs["PodDisruptionBudget/"+s.Name]; !ok {

@@ -200,14 +200,16 @@ func TestRegistryPrefix(t *testing.T) {
 }
 
 // TestFindingsAtTheirField places a finding at the value that breaks the
-// rule — replicas, as written for the service or overridden for the
-// cluster, and the image — and at the workload when the value is the
-// schema's.
+// rule — replicas or autoscaling.min, as written for the service or
+// overridden for the cluster, and the image — and at the workload when
+// the value is the schema's.
 func TestFindingsAtTheirField(t *testing.T) {
 	for _, tc := range []struct{ name, body, want string }{
 		{"replicas", "\tservices: web: {\n\t\timage: \"" + ecr + "web:1.0.0\"\n\t\treplicas: 1\n\t}", "tenants/shop.cue:6:13: error: [prod-replicas]"},
 		{"override", "\tservices: web: {\n\t\timage: \"" + ecr + "web:1.0.0\"\n\t\treplicas: 3\n\t\toverrides: prod: replicas: 1\n\t}", "tenants/shop.cue:7:30: error: [prod-replicas]"},
 		{"image", "\tservices: web: {\n\t\treplicas: 2\n\t\timage: \"ghcr.io/acme/web:1.0.0\"\n\t}", "tenants/shop.cue:6:10: error: [registry]"},
+		{"autoscaling", "\tservices: web: {\n\t\timage: \"" + ecr + "web:1.0.0\"\n\t\tautoscaling: {min: 1, max: 4}\n\t}", "tenants/shop.cue:6:22: error: [prod-replicas] Deployment/web on prod: autoscaling.min 1 in production"},
+		{"autoscaling override", "\tservices: web: {\n\t\timage: \"" + ecr + "web:1.0.0\"\n\t\tautoscaling: max: 4\n\t\toverrides: prod: autoscaling: min: 1\n\t}", "tenants/shop.cue:7:38: error: [prod-replicas]"},
 	} {
 		fs := run(t, tenant(tc.body), "", nil)
 		if len(fs) != 1 || !strings.HasPrefix(fs[0].String(), tc.want) {

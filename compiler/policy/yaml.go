@@ -98,9 +98,12 @@ func (p *canonical) mapping(n int, first string, inline bool) (object, bool) {
 		}
 		var v any
 		var ok bool
-		if nested {
+		switch {
+		case nested:
 			v, ok = p.block(n + 2)
-		} else {
+		case val == "|" || val == "|-":
+			v, ok = p.literal(n, val == "|")
+		default:
 			v, ok = p.value(val)
 		}
 		if !ok {
@@ -109,6 +112,40 @@ func (p *canonical) mapping(n int, first string, inline bool) (object, bool) {
 		m[key] = v
 	}
 	return m, true
+}
+
+// literal reads the lines of a literal block scalar below a key at indent
+// n: indented as its first line is, empty lines kept; clip keeps one final
+// line break ("|"), else none ("|-"). Anything else declines.
+func (p *canonical) literal(n int, clip bool) (string, bool) {
+	start := p.i
+	for p.i < len(p.lines) && (p.lines[p.i] == "" || indentOf(p.lines[p.i]) > n) {
+		p.i++
+	}
+	lines := p.lines[start:p.i]
+	for len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	if len(lines) == 0 || lines[0] == "" || p.i < len(p.lines) && p.i > start && p.lines[p.i-1] == "" {
+		return "", false
+	}
+	ind := indentOf(lines[0])
+	var b strings.Builder
+	for i, l := range lines {
+		if l != "" && indentOf(l) < ind || strings.TrimSpace(l) == "" && l != "" {
+			return "", false
+		}
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if l != "" {
+			b.WriteString(l[ind:])
+		}
+	}
+	if clip {
+		b.WriteByte('\n')
+	}
+	return b.String(), true
 }
 
 // seq reads a sequence whose "- " are at indent n.

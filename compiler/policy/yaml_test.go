@@ -38,6 +38,11 @@ func TestParseCanonical(t *testing.T) {
 		"a:\n    b: 1\n",
 		"a: b: c\n",
 		"a: &anchor x\nb: *anchor\n",
+		"a: |-\n  x\n\n  y\nb: 1\n",
+		"a: |\n  x\n   y\n",
+		"a:\n  b: |\n    z: 1\n    - w\n  c: 1\n",
+		"a: |\n  x\n\nb: 1\n",
+		"a: |+\n  x\n",
 	}
 	for i, o := range odd {
 		files["odd:"+string(rune('a'+i))] = []byte(o)

@@ -536,13 +536,25 @@ func (s *schemaInfo) message(x ast.Expr) string {
 }
 
 // optionalValue reports whether a value without a default is still
-// concrete when left out: an open list, which defaults to [].
+// concrete when left out: an open list, which defaults to [], or a
+// definition of a map (only pattern fields), which defaults to {}.
 func (s *schemaInfo) optionalValue(v ast.Expr) bool {
 	alts, _ := s.split(v)
 	if len(alts) != 1 {
 		return false
 	}
 	x := alts[0]
+	if id, ok := x.(*ast.Ident); ok && s.defs[id.Name] != nil {
+		st, ok := s.defs[id.Name].Value.(*ast.StructLit)
+		return ok && len(st.Elts) > 0 && !slices.ContainsFunc(st.Elts, func(d ast.Decl) bool {
+			f, ok := d.(*ast.Field)
+			if !ok {
+				return true
+			}
+			_, pattern := f.Label.(*ast.ListLit)
+			return !pattern
+		})
+	}
 	if be, ok := x.(*ast.BinaryExpr); ok && be.Op == token.AND {
 		x = be.X
 	}

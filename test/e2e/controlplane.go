@@ -184,13 +184,16 @@ func startControlPlane(ctx context.Context, p *procs, dir string, o controlPlane
 	// The controllers that matter without nodes: namespace deletion,
 	// garbage collection, CronJobs and Jobs, Deployments' ReplicaSets and
 	// Pods (which stay Pending: there is no scheduler and no kubelet),
-	// PodDisruptionBudgets' status, and the default service accounts.
+	// PodDisruptionBudgets' status, the default service accounts, and
+	// HorizontalPodAutoscalers (without metrics, which need kubelets, they
+	// still bring a Deployment within their bounds).
 	cp.controllers, err = p.start(o.name+"-controller-manager", "kube-controller-manager", nil,
 		// Each controller as its own service account, with the RBAC
 		// Kubernetes bootstraps for it, as kubeadm and EKS run them.
 		"--kubeconfig="+kcmConfig, "--use-service-account-credentials", "--leader-elect=false", "--secure-port=0",
 		"--controllers=namespace-controller,garbage-collector-controller,cronjob-controller,job-controller,"+
-			"deployment-controller,replicaset-controller,disruption-controller,serviceaccount-controller",
+			"deployment-controller,replicaset-controller,disruption-controller,serviceaccount-controller,"+
+			"horizontal-pod-autoscaler-controller",
 		"--concurrent-namespace-syncs=5")
 	if err != nil {
 		return nil, err

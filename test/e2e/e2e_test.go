@@ -247,6 +247,16 @@ func (s *scenario) bootstrap(ctx context.Context) error {
 	if err := s.w.checkAWSWiring(ctx, m); err != nil {
 		return err
 	}
+	for _, t := range m.Tenants {
+		if err := s.w.checkDeployments(ctx, m, t.Name); err != nil {
+			return err
+		}
+	}
+	roles, err := s.w.checkWorkloadRoles(ctx, m)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "e2e: %d workload IAM roles: assumed by their own service accounts only, allowing what their access levels need\n", roles)
 	return s.w.checkTenants(ctx, m)
 }
 

@@ -207,9 +207,15 @@ func (w *world) checkDeployments(ctx context.Context, m *model.Platform, tenant 
 					}
 					got := int(*d.Spec.Replicas)
 					image := d.Spec.Template.Spec.Containers[0].Image
-					if got != want.Replicas || image != want.Image {
+					// An autoscaler brings the Deployment to its minimum,
+					// and Argo CD leaves it there.
+					replicas := want.Replicas
+					if want.Autoscaling != nil {
+						replicas = want.Autoscaling.Min
+					}
+					if got != replicas || image != want.Image {
 						return false, fmt.Sprintf("%s: Deployment %s/%s has %d replicas of %s, want %d of %s",
-							g.Name(), t.Name, svc.Name, got, image, want.Replicas, want.Image), nil
+							g.Name(), t.Name, svc.Name, got, image, replicas, want.Image), nil
 					}
 				}
 			}

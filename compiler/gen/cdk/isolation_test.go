@@ -31,7 +31,15 @@ func TestTenantRolesReadOnlyTheirOwnSecret(t *testing.T) {
 			name := cdk.TenantStack(p, tn, env)
 			tmpl := out.templates[name]
 			secrets := resources(tmpl, "AWS::SecretsManager::Secret")
+			// The other roles of the stack are its workloads' (TestWorkloadRolesIsolated).
 			roles := resources(tmpl, "AWS::IAM::Role")
+			workloads := roleSubjects(p, tn, env)
+			for id, r := range roles {
+				name, _ := get(r, "Properties", "RoleName").(string)
+				if _, ok := workloads[name]; ok && name != ts.RoleName {
+					delete(roles, id)
+				}
+			}
 			if len(secrets) != 1 || len(roles) != 1 {
 				t.Errorf("%s: %d secrets and %d roles, want one of each", name, len(secrets), len(roles))
 				continue
@@ -128,6 +136,20 @@ func TestIRSATrustIsExact(t *testing.T) {
 	checkTrust(t, p, out)
 }
 
+// roleSubjects maps the name of each role of a tenant's stack in an
+// environment to the service account that may assume it: the secrets
+// role's, and each workload role's.
+func roleSubjects(p *model.Platform, tn *model.Tenant, env string) map[string]string {
+	out := map[string]string{p.TenantSecret(tn, env).RoleName: model.SecretsServiceAccount}
+	for _, w := range tn.Workloads() {
+		if len(w.AWS) > 0 {
+			name, _ := p.WorkloadRole(tn, w, env)
+			out[name] = w.ServiceAccount()
+		}
+	}
+	return out
+}
+
 func checkTrust(t *testing.T, p *model.Platform, out *output) {
 	t.Helper()
 	for _, tn := range p.Tenants {
@@ -138,7 +160,13 @@ func checkTrust(t *testing.T, p *model.Platform, out *output) {
 			}
 			name := cdk.TenantStack(p, tn, env)
 			tmpl := out.templates[name]
+			subjectOf := roleSubjects(p, tn, env)
 			for _, role := range resources(tmpl, "AWS::IAM::Role") {
+				roleName, _ := get(role, "Properties", "RoleName").(string)
+				subject, ok := subjectOf[roleName]
+				if !ok {
+					t.Errorf("%s: role %s is neither the secrets role nor a workload's", name, roleName)
+				}
 				doc := trustOf(t, name, tmpl, role)
 				if len(doc) != len(gens) {
 					t.Errorf("%s: %d statements, want one per generation (%d)", name, len(doc), len(gens))
@@ -159,7 +187,7 @@ func checkTrust(t *testing.T, p *model.Platform, out *output) {
 					seen[gen.Name()] = true
 					issuer := "param:" + p.ClusterParameter(*gen, cdk.ParamOIDCIssuer)
 					want := map[string]string{
-						issuer + ":sub": "system:serviceaccount:" + tn.Namespace() + ":" + model.SecretsServiceAccount,
+						issuer + ":sub": "system:serviceaccount:" + tn.Namespace() + ":" + subject,
 						issuer + ":aud": "sts.amazonaws.com",
 					}
 					if len(st.Condition) != 1 || fmt.Sprint(st.Condition["StringEquals"]) != fmt.Sprint(want) {

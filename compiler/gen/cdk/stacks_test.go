@@ -91,12 +91,21 @@ func TestResourceCounts(t *testing.T) {
 		}
 	}
 	for _, s := range stacksOf(stacks, "tenant") {
+		// The secret, its role, and a role per workload with AWS access.
+		roles := 1
+		for _, tn := range p.Tenants {
+			for _, w := range tn.Workloads() {
+				if tn.Name == s.Origin.Tenant && len(w.AWS) > 0 {
+					roles++
+				}
+			}
+		}
 		assertTemplate(t, out, s.Name, func(a assertions.Template) {
 			countIs(a, "AWS::SecretsManager::Secret", 1)
-			countIs(a, "AWS::IAM::Role", 1)
+			countIs(a, "AWS::IAM::Role", roles)
 		})
-		if n := len(out.templates[s.Name]["Resources"].(obj)); n != 2 {
-			t.Errorf("%s: %d resources, want the secret and its role", s.Name, n)
+		if n := len(out.templates[s.Name]["Resources"].(obj)); n != 1+roles {
+			t.Errorf("%s: %d resources, want the secret, its role and %d workload roles", s.Name, n, roles-1)
 		}
 	}
 	envs := map[string]bool{}

@@ -36,12 +36,70 @@ const MaxTrustPolicy = 2048
 // service account, from the OIDC provider of each generation of each
 // cluster of the environment the tenant runs on; it may only describe and
 // read that one secret.
+//
+// Each workload with AWS access has a role of its own, which only its
+// service account may assume, the same way, and which may do on the
+// resources it names exactly what their access levels need.
 type tenantSpec struct {
 	Tenant      string
 	Secret      string // the secret's name
 	Role        string // the role's name
 	Subject     string // the service account, as the token's sub claim
 	Generations []issuerParameters
+	Workloads   []workloadRole `json:",omitempty"`
+}
+
+// workloadRole is the IAM role of a workload with AWS access.
+type workloadRole struct {
+	Workload   string
+	Name       string // the role's name
+	Subject    string // the workload's service account, as the token's sub claim
+	Statements []Statement
+}
+
+// Statement allows actions on resources; on S3, whose ARNs name no
+// account, only on resources of Account.
+type Statement struct {
+	Actions   []string
+	Resources []string
+	Account   string `json:",omitempty"`
+}
+
+// AccessStatements are what an access level needs on a resource in an
+// account and region: to read (list and get) or write (also put and
+// delete) the objects of a bucket, to consume (receive, delete, extend)
+// or send the messages of a queue, to read (get, query, scan) or write
+// (also put, update, delete) the items of a table and its indexes.
+func AccessStatements(a model.Access, account, region string) []Statement {
+	part := model.Partition(region)
+	switch a.Service {
+	case model.S3:
+		bucket := fmt.Sprintf("arn:%s:s3:::%s", part, a.Name)
+		objects := []string{"s3:GetObject"}
+		if a.Level == model.Write {
+			objects = append(objects, "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
+		}
+		return []Statement{
+			{Actions: []string{"s3:GetBucketLocation", "s3:ListBucket"}, Resources: []string{bucket}, Account: account},
+			{Actions: objects, Resources: []string{bucket + "/*"}, Account: account},
+		}
+	case model.SQS:
+		actions := []string{"sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
+		if a.Level == model.Consume {
+			actions = append(actions, "sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:ReceiveMessage")
+		} else {
+			actions = append(actions, "sqs:SendMessage")
+		}
+		return []Statement{{Actions: actions, Resources: []string{fmt.Sprintf("arn:%s:sqs:%s:%s:%s", part, region, account, a.Name)}}}
+	case model.DynamoDB:
+		actions := []string{"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"}
+		if a.Level == model.Write {
+			actions = append(actions, "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+		}
+		table := fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", part, region, account, a.Name)
+		return []Statement{{Actions: actions, Resources: []string{table, table + "/index/*"}}}
+	}
+	return nil
 }
 
 // issuerParameters are the SSM parameters a generation stack publishes
@@ -61,6 +119,17 @@ func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.
 		Secret:  ts.Name,
 		Role:    ts.RoleName,
 		Subject: "system:serviceaccount:" + ts.Namespace + ":" + model.SecretsServiceAccount,
+	}
+	for _, w := range t.Workloads() {
+		if len(w.AWS) == 0 {
+			continue
+		}
+		name, _ := p.WorkloadRole(t, w, env)
+		r := workloadRole{Workload: w.Name, Name: name, Subject: "system:serviceaccount:" + t.Namespace() + ":" + w.ServiceAccount()}
+		for _, a := range w.AWS {
+			r.Statements = append(r.Statements, AccessStatements(a, ts.Account, ts.Region)...)
+		}
+		s.Workloads = append(s.Workloads, r)
 	}
 	for _, g := range gens {
 		s.Generations = append(s.Generations, issuerParameters{
@@ -155,4 +224,31 @@ func (s tenantSpec) define(st awscdk.Stack) {
 			)),
 		}},
 	})
+	for _, w := range s.Workloads {
+		var statements []obj
+		for _, x := range w.Statements {
+			st := allow(x.Actions, toAny(x.Resources)...)
+			if x.Account != "" {
+				st["Condition"] = obj{"StringEquals": obj{"s3:ResourceAccount": x.Account}}
+			}
+			statements = append(statements, st)
+		}
+		awsiam.NewCfnRole(st, str("WorkloadRole-"+w.Workload), &awsiam.CfnRoleProps{
+			RoleName:                 str(w.Name),
+			Description:              str(fmt.Sprintf("platformc: workload %s of tenant %s (IRSA); may use only the AWS resources the tenant file names", w.Workload, s.Tenant)),
+			AssumeRolePolicyDocument: irsaTrust(st, []string{w.Subject}, s.Generations),
+			Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
+				PolicyName:     str("aws-access"),
+				PolicyDocument: policyDocument(statements...),
+			}},
+		})
+	}
+}
+
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
 }

@@ -19,6 +19,10 @@ func appBaseFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant) {
 	var objs []obj
 	for _, s := range t.Services {
 		objs = append(objs, serviceAccount(ns, &s.Workload, component(s)), deployment(ns, s), podDisruptionBudget(ns, s))
+		objs = append(objs, filesConfigMap(ns, &s.Workload, component(s))...)
+		if s.Autoscaling != nil {
+			objs = append(objs, autoscaler(ns, s))
+		}
 		if s.Kind == model.Worker {
 			continue
 		}
@@ -29,6 +33,7 @@ func appBaseFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant) {
 	}
 	for _, j := range t.Jobs {
 		objs = append(objs, serviceAccount(ns, &j.Workload, "job"), cronJob(ns, j))
+		objs = append(objs, filesConfigMap(ns, &j.Workload, "job")...)
 	}
 	dir, origin := appBase(t.Name), fstree.Origin{Tenant: t.Name}
 	resources := fs.AddObjects(dir, origin, t.Pos.File, objs...)
@@ -55,6 +60,16 @@ func appOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g model.
 			"value": g.LoadBalancerName(t),
 		}}))
 	}
+	for _, w := range t.Workloads() {
+		if len(w.AWS) == 0 {
+			continue
+		}
+		// The role is the environment's: the base cannot name it.
+		_, arn := p.WorkloadRole(t, w, c.Environment)
+		patches = append(patches, jsonPatch(fs, "ServiceAccount", w.ServiceAccount(), []obj{{
+			"op": "add", "path": "/metadata/annotations", "value": obj{model.RoleAnnotation: arn},
+		}}))
+	}
 	if !g.RunsJobs && len(t.Jobs) > 0 {
 		// Batch jobs must not run twice: during an upgrade they run only on
 		// the generation that carries the traffic majority.
@@ -67,6 +82,13 @@ func appOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g model.
 		}
 		if o.Replicas != 0 {
 			replicas = append(replicas, obj{"name": s.Name, "count": o.Replicas})
+		}
+		if o.Min != 0 || o.Max != 0 {
+			a := s.On(c.Name).Autoscaling
+			patches = append(patches, jsonPatch(fs, "HorizontalPodAutoscaler", s.Name, []obj{
+				{"op": "replace", "path": "/spec/minReplicas", "value": a.Min},
+				{"op": "replace", "path": "/spec/maxReplicas", "value": a.Max},
+			}))
 		}
 		var ops []obj
 		for _, r := range []struct{ field, value string }{{"cpu", o.CPU}, {"memory", o.Memory}} {
@@ -166,17 +188,41 @@ func deployment(ns string, s *model.Service) obj {
 		k8s.Meta(o)["annotations"] = map[string]string{externalsecrets.ReloadAnnotation: reload}
 	}
 	o["spec"] = obj{
-		"replicas":             s.Replicas,
 		"revisionHistoryLimit": 5,
 		"selector":             obj{"matchLabels": selector(&s.Workload)},
 		"strategy":             obj{"type": "RollingUpdate", "rollingUpdate": obj{"maxUnavailable": 0, "maxSurge": "25%"}},
 		"template":             podTemplate(&s.Workload, component(s), c, ""),
 	}
+	if s.Autoscaling == nil {
+		// An autoscaled Deployment sets no replicas: the autoscaler owns
+		// them, and Argo CD compares only what the manifest sets.
+		o["spec"].(obj)["replicas"] = s.Replicas
+	}
+	return o
+}
+
+// autoscaler scales the service's Deployment on its pods' CPU use,
+// relative to what they request (which every container sets).
+func autoscaler(ns string, s *model.Service) obj {
+	a := s.Autoscaling
+	o := k8s.New("autoscaling/v2", "HorizontalPodAutoscaler", ns, s.Name, workloadLabels(&s.Workload, component(s)))
+	o["spec"] = obj{
+		"scaleTargetRef": obj{"apiVersion": "apps/v1", "kind": "Deployment", "name": s.Name},
+		"minReplicas":    a.Min,
+		"maxReplicas":    a.Max,
+		"metrics": []obj{{"type": "Resource", "resource": obj{
+			"name":   "cpu",
+			"target": obj{"type": "Utilization", "averageUtilization": a.CPU},
+		}}},
+	}
 	return o
 }
 
 // podDisruptionBudget lets node drains (upgrades, Karpenter consolidation)
-// take down one pod of the service at a time.
+// take down one pod of the service at a time. A budget of unavailable
+// pods, rather than of available ones, follows an autoscaler's count: it
+// never blocks a drain, whatever autoscaling.min is, and never takes more
+// than one pod below it.
 func podDisruptionBudget(ns string, s *model.Service) obj {
 	o := k8s.New("policy/v1", "PodDisruptionBudget", ns, s.Name, workloadLabels(&s.Workload, component(s)))
 	o["spec"] = obj{"maxUnavailable": 1, "selector": obj{"matchLabels": selector(&s.Workload)}}
@@ -245,8 +291,28 @@ func cronJob(ns string, j *model.Job) obj {
 	return o
 }
 
+// filesConfigMap holds the workload's files, if it has any: immutable,
+// since its name changes with its content (model.Workload.FilesConfigMap).
+func filesConfigMap(ns string, w *model.Workload, component string) []obj {
+	if len(w.Files) == 0 {
+		return nil
+	}
+	o := k8s.New("v1", "ConfigMap", ns, w.FilesConfigMap(), workloadLabels(w, component))
+	data := map[string]string{}
+	for _, f := range w.Files {
+		data[model.FileKey(f.Path)] = f.Content
+	}
+	o["data"] = data
+	o["immutable"] = true
+	return []obj{o}
+}
+
+// filesVolume is the volume of the workload's files.
+const filesVolume = "files"
+
 // podTemplate runs one container under the workload's service account with
-// the restricted Pod Security profile and a writable /tmp.
+// the restricted Pod Security profile, a writable /tmp, and its files
+// mounted read-only.
 func podTemplate(w *model.Workload, component string, c obj, restartPolicy string) obj {
 	spec := obj{
 		"serviceAccountName":           w.ServiceAccount(),
@@ -257,6 +323,9 @@ func podTemplate(w *model.Workload, component string, c obj, restartPolicy strin
 		},
 		"containers": []obj{c},
 		"volumes":    []obj{{"name": "tmp", "emptyDir": obj{}}},
+	}
+	if len(w.Files) > 0 {
+		spec["volumes"] = append(spec["volumes"].([]obj), obj{"name": filesVolume, "configMap": obj{"name": w.FilesConfigMap()}})
 	}
 	if restartPolicy != "" {
 		spec["restartPolicy"] = restartPolicy
@@ -283,6 +352,11 @@ func container(w *model.Workload) obj {
 			"capabilities":             obj{"drop": []string{"ALL"}},
 		},
 		"volumeMounts": []obj{{"name": "tmp", "mountPath": "/tmp"}},
+	}
+	// Each file at its own path (subPath), leaving the rest of its folder
+	// as the image has it.
+	for _, f := range w.Files {
+		c["volumeMounts"] = append(c["volumeMounts"].([]obj), obj{"name": filesVolume, "mountPath": f.Path, "subPath": model.FileKey(f.Path), "readOnly": true})
 	}
 	if len(w.Command) > 0 {
 		c["command"] = w.Command

@@ -2,6 +2,7 @@ package synth
 
 import (
 	"fmt"
+	"hash/fnv"
 	"maps"
 	"os"
 	"path"
@@ -95,6 +96,15 @@ func (p *Platform) renderPlatform() []byte {
 		w.line(fmt.Sprintf("%s: {account: %q, region: %q}", label(e.Name), e.Account, e.Region))
 	}
 	w.close()
+	var granted []string
+	for _, t := range p.Tenants {
+		if p.granted(t) {
+			granted = append(granted, t.Name)
+		}
+	}
+	if len(granted) > 0 {
+		w.line(fmt.Sprintf("grants: s3: %q: %s", p.sharedBucket(), quoteList(granted)))
+	}
 	// The add-ons of a typical EKS platform, as the sample declares them.
 	w.open("addons")
 	for _, a := range []string{
@@ -311,6 +321,42 @@ func (p *Platform) workload(w *writer, t *Tenant, wl *Workload) {
 	if len(wl.Args) > 0 {
 		w.list("args", wl.Args)
 	}
+	// AWS access, derived from the names (the random stream, and so the
+	// rest of the platform, stays what it was): the tenant's own
+	// resources, and the platform's shared bucket where it is granted.
+	h := hash(t.Name + "/" + wl.Name)
+	var access []string
+	if h%3 == 0 {
+		access = append(access, fmt.Sprintf("s3: %q: %q", t.Name+"-"+wl.Name, []string{"read", "write"}[h/3%2]))
+		if p.granted(t) {
+			access = append(access, fmt.Sprintf("s3: %q: \"read\"", p.sharedBucket()))
+		}
+	}
+	if h%5 == 0 {
+		access = append(access, fmt.Sprintf("sqs: %q: \"consume\"", t.Name+"-"+wl.Name+"-events"))
+	}
+	if h%7 == 0 {
+		access = append(access, fmt.Sprintf("dynamodb: %q: \"write\"", t.Name+"-"+wl.Name))
+	}
+	if len(access) > 0 {
+		w.open("aws")
+		for _, a := range access {
+			w.line(a)
+		}
+		w.close()
+	}
+}
+
+// granted reports whether platform.cue grants the tenant the platform's
+// shared bucket: one tenant in six.
+func (p *Platform) granted(t *Tenant) bool { return hash(t.Name)%6 == 0 }
+
+func (p *Platform) sharedBucket() string { return p.Name + "-shared-assets" }
+
+func hash(s string) uint32 {
+	h := fnv.New32a()
+	h.Write([]byte(s))
+	return h.Sum32()
 }
 
 func inZone(host, zone string) bool { return host == zone || strings.HasSuffix(host, "."+zone) }

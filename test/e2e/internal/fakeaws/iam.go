@@ -203,3 +203,23 @@ func (c *Cloud) IssuerKeys(issuerURL string) []crypto.PublicKey {
 	defer c.mu.Unlock()
 	return clone(c.issuerKeys[issuerHost(issuerURL)])
 }
+
+// Allows reports whether the inline identity policies of a role allow
+// action on resource, given the request's condition keys (lower case),
+// as the services the fake emulates decide; why says what decided when
+// they do not. It answers for the services the fake does not serve (S3,
+// SQS, DynamoDB) what IAM would decide for a session of the role.
+func (c *Cloud) Allows(roleARN, action, resource string, keys map[string]string) (ok bool, why string) {
+	c.mu.Lock()
+	role := c.roles[roleARN]
+	c.mu.Unlock()
+	if role == nil {
+		return false, "no role " + roleARN
+	}
+	ctx := map[string]string{"aws:principalarn": roleARN, "aws:principaltype": "AssumedRole"}
+	for k, v := range keys {
+		ctx[k] = v
+	}
+	d, notes := evaluate(role.policies, evalRequest{Action: action, Resource: resource, Context: ctx})
+	return d == allowed, noteText(notes)
+}
