@@ -19,7 +19,8 @@ import (
 // applied.
 func TestKustomizeBuilds(t *testing.T) {
 	tree, p, fs := sampleForKustomize(t)
-	mounted := 0 // files, over every overlay
+	mounted := 0   // files, over every overlay
+	manifests := 0 // tenants' own objects, over every overlay
 	built := map[string][]kbuild.Object{}
 	for _, dir := range kbuild.Dirs(tree) {
 		objs, err := kbuild.Build(fs, dir)
@@ -43,6 +44,13 @@ func TestKustomizeBuilds(t *testing.T) {
 				checkServices(t, app, tn, g)
 				mounted += checkFiles(t, app, tn)
 				checkRoles(t, p, app, tn, g)
+				for _, m := range tn.Manifests {
+					o := find(app, m.Kind, m.Name)
+					if o == nil || get(o, "metadata", "namespace") != tn.Namespace() || get(o, "metadata", "labels", k8s.LabelTenant) != tn.Name {
+						t.Errorf("%s on %s: manifest %s/%s built as %v", tn.Name, g.Name(), m.Kind, m.Name, o)
+					}
+					manifests++
+				}
 				ns := built[kustomize.NamespaceOverlay(tn.Name, g.Name())]
 				checkOverlay(t, ns, tn, g)
 				if find(ns, "Namespace", tn.Name) == nil || find(ns, "NetworkPolicy", "default-deny") == nil {
@@ -51,8 +59,8 @@ func TestKustomizeBuilds(t *testing.T) {
 			}
 		}
 	}
-	if mounted == 0 {
-		t.Error("the sample mounts no file: the files of services and jobs are not checked")
+	if mounted == 0 || manifests == 0 {
+		t.Errorf("the sample mounts %d files and has %d manifests: what is not there is not checked", mounted, manifests)
 	}
 	for _, c := range p.Clusters {
 		var want int

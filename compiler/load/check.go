@@ -112,6 +112,7 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 			checkWorkload(&j.Workload, "jobs")
 		}
 		errs = append(errs, checkEgress(t, p.Placements(t))...)
+		errs = append(errs, checkManifests(p, t)...)
 		for _, x := range t.Exemptions {
 			if !slices.Contains(p.Config.Policy.Waivable, x.Check) {
 				errs = append(errs, errorf(x.Pos, cuePath("tenants", t.Name, "exemptions", x.Check), "a tenant may not waive %s: the platform team decides (%s: policy.waivable: %s)", x.Check, PlatformFile, orNone(p.Config.Policy.Waivable)))
@@ -132,8 +133,93 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 			errs = append(errs, errorf(r.Pos, cuePath("tenants", r.Name, "clusters"), "cluster %q is dedicated and accepts exactly one tenant, but %s are placed on it", c.Name, strings.Join(refNames(on), ", ")))
 		}
 	}
+	for _, k := range p.Config.TenantKinds {
+		if why := refusedKind(k.Name); why != "" {
+			errs = append(errs, errorf(k.Pos, cuePath("platform", "tenantKinds"), "%s: %s", k.Name, why))
+		}
+	}
 	errs = append(errs, checkAddons(p)...)
 	return append(errs, checkArgoNames(p)...)
+}
+
+// refusedKind says why no tenant may add objects of a kind
+// ("apiVersion/Kind"), or "".
+func refusedKind(apiKind string) string {
+	i := strings.LastIndex(apiKind, "/")
+	group, kind := apiKind[:max(i, 0)], apiKind[i+1:]
+	if j := strings.LastIndex(group, "/"); j >= 0 {
+		group = group[:j]
+	} else {
+		group = "" // the core group: "v1"
+	}
+	switch kind {
+	case "ResourceQuota", "LimitRange", "NetworkPolicy", "Role", "RoleBinding", "SecretStore":
+		if group == "" || strings.HasSuffix(group, ".k8s.io") || group == "external-secrets.io" {
+			return "the platform sets this kind in every tenant namespace: a tenant's would loosen its guard rails"
+		}
+	case "Secret":
+		if group == "" {
+			return "a Secret in git holds its values: declare the keys under secrets, in the tenant's AWS secret"
+		}
+	case "Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PersistentVolume", "StorageClass",
+		"PriorityClass", "ClusterSecretStore", "ClusterIssuer", "NodePool", "EC2NodeClass", "MutatingWebhookConfiguration",
+		"ValidatingWebhookConfiguration", "APIService", "IngressClass", "RuntimeClass":
+		return "a cluster-scoped kind reaches beyond the tenant's namespace"
+	}
+	return ""
+}
+
+// checkManifests accepts a tenant's extra objects only of the kinds
+// platform.cue lists and does not own, in the tenant's namespace, not a
+// ServiceAccount with an IAM role, and not named as an object platformc
+// generates for the tenant.
+func checkManifests(p *model.Platform, t *model.Tenant) Errors {
+	var errs Errors
+	generated := map[string]string{} // "Kind/name" -> what makes it
+	for _, w := range t.Workloads() {
+		for _, k := range []string{"ServiceAccount", "Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Ingress", "CronJob"} {
+			generated[k+"/"+w.Name] = "workload " + w.Name
+		}
+		if len(w.Files) > 0 {
+			generated["ConfigMap/"+w.FilesConfigMap()] = "the files of " + w.Name
+		}
+	}
+	for _, s := range t.Secrets {
+		generated["ExternalSecret/"+s.Name], generated["Secret/"+s.Name] = "secret "+s.Name, "secret "+s.Name
+	}
+	generated["ServiceAccount/"+model.SecretsServiceAccount] = "the tenant's SecretStore"
+	seen := map[string]bool{}
+	for i, m := range t.Manifests {
+		mp := fmt.Sprintf("%s[%d]", cuePath("tenants", t.Name, "manifests"), i)
+		apiKind := m.APIVersion + "/" + m.Kind
+		id := m.Kind + "/" + m.Name
+		switch {
+		case refusedKind(apiKind) != "":
+			errs = append(errs, errorf(m.KindPos, mp+".kind", "%s is refused: %s", apiKind, refusedKind(apiKind)))
+		case !slices.ContainsFunc(p.Config.TenantKinds, func(k model.Ref) bool { return k.Name == apiKind }):
+			errs = append(errs, errorf(m.KindPos, mp+".kind", "%s is not a kind tenants may add: %s lists them (tenantKinds: %s)", apiKind, PlatformFile, orNone(refNames(p.Config.TenantKinds))))
+		case m.Kind == "ServiceAccount" && annotated(m.Object, model.RoleAnnotation):
+			errs = append(errs, errorf(m.RolePos, mp+".metadata.annotations", "a ServiceAccount with an IAM role is the platform's to make: give a workload aws access instead"))
+		}
+		if m.Namespace != "" && m.Namespace != t.Namespace() {
+			errs = append(errs, errorf(m.NamespacePos, mp+".metadata.namespace", "namespace %q: a tenant's objects live in its own namespace, %q (leave namespace out)", m.Namespace, t.Namespace()))
+		}
+		if what, ok := generated[id]; ok {
+			errs = append(errs, errorf(m.NamePos, mp+".metadata.name", "%s is also what platformc makes for %s: choose another name", id, what))
+		}
+		if seen[id] {
+			errs = append(errs, errorf(m.NamePos, mp+".metadata.name", "%s is listed twice", id))
+		}
+		seen[id] = true
+	}
+	return errs
+}
+
+func annotated(o map[string]any, key string) bool {
+	meta, _ := o["metadata"].(map[string]any)
+	annotations, _ := meta["annotations"].(map[string]any)
+	_, ok := annotations[key]
+	return ok
 }
 
 // MaxRoleName is IAM's limit on a role's name.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 
 	"cuelang.org/go/cue"
@@ -34,6 +35,7 @@ type (
 		Services   map[string]rawService
 		Jobs       map[string]rawJob
 		Secrets    map[string]struct{ Keys []string }
+		Manifests  []map[string]any
 		Quota      model.Quota
 		Exemptions map[string]struct {
 			Reason, Expires string
@@ -86,13 +88,15 @@ func decodeConfig(e entry) (model.Config, error) {
 	// this field hides the model's while decoding.
 	var r struct {
 		model.Config
-		Addons map[string]rawAddon
+		Addons      map[string]rawAddon
+		TenantKinds []string
 	}
 	if err := decode(e.value, &r); err != nil {
 		return model.Config{}, fmt.Errorf("%s: decoding: %w", e.file, err)
 	}
 	c := r.Config
 	c.Pos = e.at
+	c.TenantKinds = e.refs(e.value, "tenantKinds")
 	for name, a := range r.Addons {
 		c.Addons = append(c.Addons, &model.Addon{
 			Name: name, Chart: a.Chart, Namespace: a.Namespace, Install: a.Install,
@@ -228,6 +232,20 @@ func decodeTenant(e entry) (*model.Tenant, error) {
 	}
 	for _, name := range slices.Sorted(maps.Keys(r.Secrets)) {
 		t.Secrets = append(t.Secrets, &model.Secret{Name: name, Keys: r.Secrets[name].Keys, Pos: e.labelPos("secrets", name)})
+	}
+	if it, err := e.value.LookupPath(cue.ParsePath("manifests")).List(); err == nil {
+		for i := 0; it.Next(); i++ {
+			o := r.Manifests[i]
+			meta, _ := o["metadata"].(map[string]any)
+			at := func(path string) model.Pos { return e.pos(it.Value().LookupPath(cue.ParsePath(path))) }
+			m := &model.Manifest{Object: o, Pos: at("kind"), KindPos: at("kind"), NamePos: at("metadata.name"),
+				NamespacePos: at("metadata.namespace"), RolePos: at("metadata.annotations." + strconv.Quote(model.RoleAnnotation))}
+			m.APIVersion, _ = o["apiVersion"].(string)
+			m.Kind, _ = o["kind"].(string)
+			m.Name, _ = meta["name"].(string)
+			m.Namespace, _ = meta["namespace"].(string)
+			t.Manifests = append(t.Manifests, m)
+		}
 	}
 	return t, nil
 }

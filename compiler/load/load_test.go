@@ -297,6 +297,34 @@ func TestErrors(t *testing.T) {
 		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", aws: s3: "a-Logs": "read"}}`},
 		want:  []string{`tenants/a.cue:1:96: tenants.a.services.x.aws.s3."a-Logs": an S3 bucket name is 3 to 63 lowercase letters`},
 	}, {
+		name:  "a manifest of a kind the platform does not list",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], manifests: [{apiVersion: "v1", kind: "ConfigMap", metadata: name: "flags"}]}`},
+		want:  []string{`tenants/a.cue:1:84: tenants.a.manifests[0].kind: v1/ConfigMap is not a kind tenants may add: platform.cue lists them (tenantKinds: none)`},
+	}, {
+		name:  "a manifest of a platform-owned kind",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], manifests: [{apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: name: "open"}]}`},
+		want:  []string{`tenants/a.cue:1:102: tenants.a.manifests[0].kind: networking.k8s.io/v1/NetworkPolicy is refused: the platform sets this kind in every tenant namespace`},
+	}, {
+		name:  "a Secret in manifests",
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], manifests: [{apiVersion: "v1", kind: "Secret", metadata: name: "db"}]}`},
+		want:  []string{`tenants/a.cue:1:84: tenants.a.manifests[0].kind: v1/Secret is refused: a Secret in git holds its values`},
+	}, {
+		name:  "a manifest in another namespace",
+		files: []string{"platform.cue", strings.Replace(settings, "platform: {", "platform: {\n\ttenantKinds: [\"v1/ConfigMap\"]", 1), "tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], manifests: [` + "{apiVersion: \"v1\", kind: \"ConfigMap\", metadata: {name: \"flags\", namespace: \"b\"}}" + `]}`},
+		want:  []string{`tenants/a.cue:1:134: tenants.a.manifests[0].metadata.namespace: namespace "b": a tenant's objects live in its own namespace, "a" (leave namespace out)`},
+	}, {
+		name:  "a ServiceAccount with an IAM role in manifests",
+		files: []string{"platform.cue", strings.Replace(settings, "platform: {", "platform: {\n\ttenantKinds: [\"v1/ServiceAccount\"]", 1), "tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], manifests: [{apiVersion: "v1", kind: "ServiceAccount", metadata: {name: "x", annotations: "eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/admin"}}]}`},
+		want:  []string{`tenants/a.cue:1:137: tenants.a.manifests[0].metadata.annotations: a ServiceAccount with an IAM role is the platform's to make`},
+	}, {
+		name:  "a manifest named as a generated object",
+		files: []string{"platform.cue", strings.Replace(settings, "platform: {", "platform: {\n\ttenantKinds: [\"v1/ServiceAccount\"]", 1), "tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], manifests: [{apiVersion: "v1", kind: "ServiceAccount", metadata: name: "secrets-reader"}]}`},
+		want:  []string{`tenants/a.cue:1:118: tenants.a.manifests[0].metadata.name: ServiceAccount/secrets-reader is also what platformc makes for the tenant's SecretStore`},
+	}, {
+		name:  "a platform-owned kind in tenantKinds",
+		files: []string{"platform.cue", strings.Replace(settings, "platform: {", "platform: {\n\ttenantKinds: [\"rbac.authorization.k8s.io/v1/RoleBinding\"]", 1)},
+		want:  []string{`platform.cue:2:16: platform.tenantKinds: rbac.authorization.k8s.io/v1/RoleBinding: the platform sets this kind`},
+	}, {
 		name: "host taken by another tenant",
 		files: []string{
 			"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: x: {image: "r/x:1", ingress: host: "a.example.com"}}`,

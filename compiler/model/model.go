@@ -46,6 +46,8 @@ type Config struct {
 	// LoadBalancers is SharedLoadBalancers or PerTenantLoadBalancers.
 	LoadBalancers string
 	Quotas        Quotas
+	// TenantKinds are the "apiVersion/Kind" a tenant's manifests may hold.
+	TenantKinds []Ref
 	// Grants give tenants AWS resources of others' names: by service (S3,
 	// SQS, DynamoDB), resource name, the tenants.
 	Grants map[string]map[string][]string
@@ -262,8 +264,23 @@ type Tenant struct {
 	Secrets    []*Secret
 	Quota      Quota
 	Egress     []Ref // CIDRs inside the VPC the tenant may reach
+	Manifests  []*Manifest
 	Exemptions []*Exemption
 	Pos        Pos // where the tenant is defined
+}
+
+// Manifest is an extra object of a tenant's namespace, as written.
+type Manifest struct {
+	Object       map[string]any
+	APIVersion   string
+	Kind         string
+	Name         string
+	Namespace    string // as written; "" when it names none
+	Pos          Pos    // the object in the tenant file
+	KindPos      Pos
+	NamePos      Pos
+	NamespacePos Pos
+	RolePos      Pos // of an IAM role annotation
 }
 
 // Exemption waives a policy check for a tenant until a date.

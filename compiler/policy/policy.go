@@ -229,6 +229,14 @@ func (c *checker) tenant(t *model.Tenant) error {
 			}
 		}
 	}
+	// The tenant's own objects that run pods are checked like the
+	// generated ones, each as a workload of its name.
+	for _, m := range t.Manifests {
+		spec, probes := podOf(m)
+		if spec != nil {
+			c.pod(t, &model.Workload{Name: m.Name, Pos: m.Pos}, m.Kind+"/"+m.Name, spec, probes)
+		}
+	}
 	for _, j := range t.Jobs {
 		id := "CronJob/" + j.Name
 		cj, ok := objs[id]
@@ -238,6 +246,23 @@ func (c *checker) tenant(t *model.Tenant) error {
 		c.pod(t, &j.Workload, id, get(cj, "spec", "jobTemplate", "spec", "template", "spec"), nil)
 	}
 	return nil
+}
+
+// podOf returns the pod spec of an object that runs pods, and the probes
+// its containers need (those of long-running pods), or nil.
+func podOf(m *model.Manifest) (spec any, probes []string) {
+	o := m.Object
+	switch m.Kind {
+	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet":
+		return get(o, "spec", "template", "spec"), []string{"livenessProbe", "readinessProbe"}
+	case "Job":
+		return get(o, "spec", "template", "spec"), nil
+	case "CronJob":
+		return get(o, "spec", "jobTemplate", "spec", "template", "spec"), nil
+	case "Pod":
+		return get(o, "spec"), nil
+	}
+	return nil, nil
 }
 
 // pod checks a pod spec; probes names the probes its containers need

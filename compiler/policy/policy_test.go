@@ -2,6 +2,7 @@ package policy_test
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -234,6 +235,40 @@ func TestExemption(t *testing.T) {
 	errs := policy.Errors(fs)
 	if len(errs) != 1 || errs[0].Pos != (model.Pos{File: "tenants/shop.cue", Line: 7, Col: 12}) || !strings.Contains(errs[0].Message, "expired on 2026-12-31") {
 		t.Errorf("after expiry: %v", fs)
+	}
+}
+
+// TestManifestsChecked: a tenant's own object that runs pods is checked
+// like a generated workload, at the object in the tenant file.
+func TestManifestsChecked(t *testing.T) {
+	body := "\tmanifests: [{\n\t\tapiVersion: \"apps/v1\"\n\t\tkind: \"Deployment\"\n\t\tmetadata: name: \"extra\"\n\t\tspec: template: spec: containers: [{name: \"x\", image: \"nginx:latest\"}]\n\t}]"
+	p, err := load.Load(fstest.MapFS{
+		"platform.cue":      {Data: []byte(strings.Replace(settings, "platform: {", "platform: {\n\ttenantKinds: [\"apps/v1/Deployment\"]", 1))},
+		"clusters/prod.cue": {Data: []byte(cluster)},
+		"tenants/shop.cue":  {Data: []byte(tenant(body))},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree, err := compiler.Generate(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := policy.Check(p, tree, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checks []string
+	for _, f := range fs {
+		if !strings.Contains(f.String(), "[") || !strings.Contains(f.String(), "Deployment/extra") || !strings.HasPrefix(f.String(), "tenants/shop.cue:6:9:") {
+			t.Errorf("finding %s is not about Deployment/extra at its kind", f)
+		}
+		checks = append(checks, f.Check)
+	}
+	for _, want := range []string{"no-docker-hub", "probes", "resources", "run-as-non-root", "read-only-root-filesystem"} {
+		if !slices.Contains(checks, want) {
+			t.Errorf("no %s finding for the tenant's own Deployment: %v", want, checks)
+		}
 	}
 }
 

@@ -344,6 +344,7 @@ func (s *schemaInfo) typeText(x ast.Expr) string {
 	ast.Walk(x, func(n ast.Node) bool {
 		if id, ok := n.(*ast.Ident); ok && s.defs[id.Name] != nil && !slices.Contains(refs, id.Name) {
 			refs = append(refs, id.Name)
+			s.refer(id.Name) // a struct in a list or a map gets its section too
 		}
 		return true
 	}, nil)

@@ -35,6 +35,9 @@ func appBaseFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant) {
 		objs = append(objs, serviceAccount(ns, &j.Workload, "job"), cronJob(ns, j))
 		objs = append(objs, filesConfigMap(ns, &j.Workload, "job")...)
 	}
+	for _, m := range t.Manifests {
+		objs = append(objs, manifest(ns, m))
+	}
 	dir, origin := appBase(t.Name), fstree.Origin{Tenant: t.Name}
 	resources := fs.AddObjects(dir, origin, t.Pos.File, objs...)
 	slices.Sort(resources)
@@ -288,6 +291,19 @@ func cronJob(ns string, j *model.Job) obj {
 			"template":     podTemplate(&j.Workload, "job", container(&j.Workload), "Never"),
 		}},
 	}
+	return o
+}
+
+// manifest is one of the tenant's own objects, as written, in its
+// namespace (the loader has refused any other).
+func manifest(ns string, m *model.Manifest) obj {
+	o := obj{}
+	maps.Copy(o, m.Object)
+	meta := obj{}
+	written, _ := o["metadata"].(map[string]any)
+	maps.Copy(meta, written)
+	meta["namespace"] = ns
+	o["metadata"] = meta
 	return o
 }
 
