@@ -21,7 +21,7 @@ func checkRemovals(p *model.Platform, used map[string]string) error {
 	for _, c := range p.Clusters {
 		for _, g := range c.Generations() {
 			for since, removed := range p.APIRemovals {
-				if minor(since) > minor(g.Version) {
+				if model.Minor(since) > model.Minor(g.Version) {
 					continue
 				}
 				for _, gvk := range removed {
@@ -72,10 +72,4 @@ func apiOf(data []byte) string {
 		return ""
 	}
 	return api + "/" + kind
-}
-
-func minor(v string) int {
-	var n int
-	fmt.Sscanf(strings.TrimPrefix(v, "1."), "%d", &n)
-	return n
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -18,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/platformc/platformc/internal/atomicfile"
 )
 
 // An update in place of an output folder dir is recorded, before anything
@@ -473,24 +476,10 @@ func apply(dir, undoDir string, t *Tree, j *journal, writes []string, crash func
 
 // writeJournal writes data to file atomically and durably.
 func writeJournal(file string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(file), filepath.Base(file)+".tmp-")
-	if err != nil {
+	return atomicfile.Write(file, true, func(w io.Writer) error {
+		_, err := w.Write(data)
 		return err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), file)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
+	})
 }
 
 // parallel runs f(0..n-1) on a few goroutines and returns the first error

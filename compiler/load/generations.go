@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -92,14 +91,6 @@ func readLock(fsys fs.FS, cluster string) (lockRecord, *Error) {
 	return r, nil
 }
 
-// CompareVersions orders Kubernetes minor versions: "1.9" < "1.10".
-func CompareVersions(a, b string) int { return minor(a) - minor(b) }
-
-func minor(v string) int {
-	n, _ := strconv.Atoi(strings.TrimPrefix(v, "1."))
-	return n
-}
-
 // plan sets the cluster's generations from what its lock file records.
 func plan(c *model.Cluster, lock lockRecord) (errs Errors, warns []model.Warning) {
 	path := func(f ...string) string { return cuePath(append([]string{"clusters", c.Name}, f...)...) }
@@ -142,7 +133,7 @@ func plan(c *model.Cluster, lock lockRecord) (errs Errors, warns []model.Warning
 	case len(locked) == 1:
 		blue := locked[0]
 		switch {
-		case minor(v) < minor(blue):
+		case model.Minor(v) < model.Minor(blue):
 			errs = append(errs, errorf(c.VersionPos, path("kubernetes", "version"), "%s runs %s; moving back to %s is not an upgrade", c.Name, blue, v))
 		case up.Traffic > 0:
 			refuse(up.TrafficPos, "traffic", "the %s generation of %s does not exist yet: bump the version with traffic 0, let it be created and registered, then move traffic", v, c.Name)
@@ -150,7 +141,7 @@ func plan(c *model.Cluster, lock lockRecord) (errs Errors, warns []model.Warning
 			refuse(up.RetirePos, "retire", "%s carries all traffic of %s: retiring it would leave no cluster", blue, c.Name)
 		default:
 			two(blue, v, 0)
-			if skipped := minor(v) - minor(blue) - 1; skipped > 0 {
+			if skipped := model.Minor(v) - model.Minor(blue) - 1; skipped > 0 {
 				warns = append(warns, model.Warning{Pos: c.VersionPos, Msg: fmt.Sprintf("the upgrade from %s to %s skips %d minor version(s): verify the changes and API removals of each version in between on the green generation before moving traffic", blue, v, skipped)})
 			}
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -119,6 +120,15 @@ func (c *Cluster) Serving() []Generation {
 // SetGenerations records the cluster's live generations, oldest first.
 func (c *Cluster) SetGenerations(gs []Generation) { c.generations = gs }
 
+// Minor is the minor number of a Kubernetes version: 35 for "1.35".
+func Minor(version string) int {
+	n, _ := strconv.Atoi(strings.TrimPrefix(version, "1."))
+	return n
+}
+
+// CompareVersions orders Kubernetes minor versions: "1.9" < "1.10".
+func CompareVersions(a, b string) int { return Minor(a) - Minor(b) }
+
 // Partition is the AWS partition of a region.
 func Partition(region string) string {
 	switch {
@@ -130,7 +140,8 @@ func Partition(region string) string {
 	return "aws"
 }
 
-func roleARN(region, account, name string) string {
+// RoleARN is the ARN of an IAM role, in the partition of its region.
+func RoleARN(region, account, name string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:role/%s", Partition(region), account, name)
 }
 
@@ -141,7 +152,7 @@ func roleARN(region, account, name string) string {
 func (p *Platform) WorkloadRole(t *Tenant, w *Workload, env string) (name, arn string) {
 	e := p.Config.Environments[env]
 	name = fmt.Sprintf("%s-%s-%s.%s", p.Config.Name, env, t.Name, w.Name)
-	return name, roleARN(e.Region, e.Account, name)
+	return name, RoleARN(e.Region, e.Account, name)
 }
 
 // ResourceOwner is the tenant whose name, followed by "-", begins an AWS
@@ -184,7 +195,7 @@ func (p *Platform) TenantSecret(t *Tenant, env string) TenantSecret {
 		Account:   e.Account,
 		Region:    e.Region,
 		RoleName:  role,
-		RoleARN:   roleARN(e.Region, e.Account, role),
+		RoleARN:   RoleARN(e.Region, e.Account, role),
 		Namespace: t.Namespace(),
 	}
 }
@@ -192,13 +203,13 @@ func (p *Platform) TenantSecret(t *Tenant, env string) TenantSecret {
 // ArgoCDDeployerRoleARN is the role Argo CD assumes to deploy to the
 // cluster's generations; the cluster stack gives it an access entry.
 func (p *Platform) ArgoCDDeployerRoleARN(c *Cluster) string {
-	return roleARN(c.Region, c.Account, p.Config.Name+"-argocd-deployer")
+	return RoleARN(c.Region, c.Account, p.Config.Name+"-argocd-deployer")
 }
 
 // RegistryReaderRoleARN is the role, in the cluster's account, that lets
 // the management cluster read the parameters its stacks publish.
 func (p *Platform) RegistryReaderRoleARN(c *Cluster) string {
-	return roleARN(c.Region, c.Account, p.Config.Name+"-cluster-registry-reader")
+	return RoleARN(c.Region, c.Account, p.Config.Name+"-cluster-registry-reader")
 }
 
 // RegistryServiceAccount is the identity, in the Argo CD namespace, that
@@ -209,7 +220,7 @@ const RegistryServiceAccount = "cluster-registry"
 // registrations; it may only assume the registry reader roles.
 func (p *Platform) RegistryRoleARN() string {
 	a := p.Config.ArgoCD
-	return roleARN(a.Region, a.Account, p.Config.Name+"-cluster-registry")
+	return RoleARN(a.Region, a.Account, p.Config.Name+"-cluster-registry")
 }
 
 // ClusterParameter is the SSM parameter in which a generation's stack
@@ -232,7 +243,7 @@ func (p *Platform) AddonRoleName(g Generation, a *Addon) string {
 
 // AddonRoleARN is the ARN of AddonRoleName, in the cluster's account.
 func (p *Platform) AddonRoleARN(g Generation, a *Addon) string {
-	return roleARN(g.Cluster.Region, g.Cluster.Account, p.AddonRoleName(g, a))
+	return RoleARN(g.Cluster.Region, g.Cluster.Account, p.AddonRoleName(g, a))
 }
 
 // Argo CD names. Every Application and ApplicationSet of the platform

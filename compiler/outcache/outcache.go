@@ -6,10 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
+
+	"github.com/platformc/platformc/internal/atomicfile"
 )
 
 // header starts the file of New's store; it changes with the format.
@@ -194,27 +197,19 @@ func (s *Store) Flush() error {
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(s.dir, ".tmp-*")
+	// A cache needs no flush to the disk: a lost one is rebuilt.
+	err := atomicfile.Write(filepath.Join(s.dir, s.file), false, func(f io.Writer) error {
+		w := bufio.NewWriterSize(f, 1<<20)
+		w.WriteString(s.header + "\n")
+		for _, k := range keys {
+			p := s.mem[k]
+			fmt.Fprintf(w, "%s %s %d\n", k, sum(k, p), len(p))
+			w.Write(p)
+			w.WriteByte('\n')
+		}
+		return w.Flush()
+	})
 	if err != nil {
-		return err
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	w.WriteString(s.header + "\n")
-	for _, k := range keys {
-		p := s.mem[k]
-		fmt.Fprintf(w, "%s %s %d\n", k, sum(k, p), len(p))
-		w.Write(p)
-		w.WriteByte('\n')
-	}
-	err = w.Flush()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), filepath.Join(s.dir, s.file))
-	}
-	if err != nil {
-		os.Remove(f.Name())
 		return err
 	}
 	s.dirty = false

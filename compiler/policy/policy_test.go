@@ -46,8 +46,14 @@ func tenant(body string) string {
 // tree, and runs the checks as of today.
 func run(t *testing.T, tenantFile string, today string, edit func(*fstree.Tree) *fstree.Tree) []policy.Finding {
 	t.Helper()
+	return runWith(t, settings, tenantFile, today, edit)
+}
+
+// runWith is run with other platform settings.
+func runWith(t *testing.T, platformFile, tenantFile string, today string, edit func(*fstree.Tree) *fstree.Tree) []policy.Finding {
+	t.Helper()
 	p, err := load.Load(fstest.MapFS{
-		"platform.cue":      {Data: []byte(settings)},
+		"platform.cue":      {Data: []byte(platformFile)},
 		"clusters/prod.cue": {Data: []byte(cluster)},
 		"tenants/shop.cue":  {Data: []byte(tenantFile)},
 	})
@@ -175,22 +181,8 @@ func TestImageSpellings(t *testing.T) {
 
 // TestRegistryPrefix allows a registry's path prefix and nothing beside it.
 func TestRegistryPrefix(t *testing.T) {
-	p, err := load.Load(fstest.MapFS{
-		"platform.cue":      {Data: []byte(strings.Replace(settings, `registries: ["111111111111.dkr.ecr.eu-west-1.amazonaws.com"]`, `registries: ["ghcr.io/acme/"]`, 1))},
-		"clusters/prod.cue": {Data: []byte(cluster)},
-		"tenants/shop.cue":  {Data: []byte(tenant("\tservices: {a: {image: \"ghcr.io/acme/a:1.0.0\", replicas: 2}, b: {image: \"ghcr.io/acme-evil/b:1.0.0\", replicas: 2}, c: {image: \"ghcr.io/acme:1.0.0\", replicas: 2}}"))},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tree, err := compiler.Generate(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err := policy.Check(p, tree, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs := runWith(t, strings.Replace(settings, `registries: ["111111111111.dkr.ecr.eu-west-1.amazonaws.com"]`, `registries: ["ghcr.io/acme/"]`, 1),
+		tenant("\tservices: {a: {image: \"ghcr.io/acme/a:1.0.0\", replicas: 2}, b: {image: \"ghcr.io/acme-evil/b:1.0.0\", replicas: 2}, c: {image: \"ghcr.io/acme:1.0.0\", replicas: 2}}"), "", nil)
 	var got []string
 	for _, f := range fs {
 		got = append(got, f.Check+" "+f.Object)
@@ -242,22 +234,7 @@ func TestExemption(t *testing.T) {
 // like a generated workload, at the object in the tenant file.
 func TestManifestsChecked(t *testing.T) {
 	body := "\tmanifests: [{\n\t\tapiVersion: \"apps/v1\"\n\t\tkind: \"Deployment\"\n\t\tmetadata: name: \"extra\"\n\t\tspec: template: spec: containers: [{name: \"x\", image: \"nginx:latest\"}]\n\t}]"
-	p, err := load.Load(fstest.MapFS{
-		"platform.cue":      {Data: []byte(strings.Replace(settings, "platform: {", "platform: {\n\ttenantKinds: [\"apps/v1/Deployment\"]", 1))},
-		"clusters/prod.cue": {Data: []byte(cluster)},
-		"tenants/shop.cue":  {Data: []byte(tenant(body))},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tree, err := compiler.Generate(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err := policy.Check(p, tree, time.Time{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fs := runWith(t, strings.Replace(settings, "platform: {", "platform: {\n\ttenantKinds: [\"apps/v1/Deployment\"]", 1), tenant(body), "", nil)
 	var checks []string
 	for _, f := range fs {
 		if !strings.Contains(f.String(), "[") || !strings.Contains(f.String(), "Deployment/extra") || !strings.HasPrefix(f.String(), "tenants/shop.cue:6:9:") {

@@ -14,7 +14,6 @@ import (
 	"io/fs"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"text/template"
 
@@ -23,6 +22,7 @@ import (
 	"cuelang.org/go/cue/literal"
 	"cuelang.org/go/cue/parser"
 
+	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/schema"
 )
 
@@ -212,22 +212,6 @@ func KnownVersions() ([]string, error) {
 			}
 		}
 	}
-	slices.SortFunc(out, compareVersions)
+	slices.SortFunc(out, model.CompareVersions)
 	return slices.Compact(out), nil
-}
-
-// compareVersions orders "1.9" before "1.10".
-func compareVersions(a, b string) int {
-	as, bs := strings.Split(a, "."), strings.Split(b, ".")
-	for i := 0; i < len(as) && i < len(bs); i++ {
-		x, errx := strconv.Atoi(as[i])
-		y, erry := strconv.Atoi(bs[i])
-		if errx != nil || erry != nil {
-			return strings.Compare(a, b)
-		}
-		if x != y {
-			return x - y
-		}
-	}
-	return len(as) - len(bs)
 }

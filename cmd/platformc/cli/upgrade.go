@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platformc/platformc/compiler/encode"
-	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -181,8 +180,8 @@ func nextStep(p *model.Platform, c *model.Cluster) string {
 	if c.Upgrade != nil {
 		return "remove the upgrade block: the upgrade is done"
 	}
-	newest := slices.MaxFunc(slices.Collect(maps.Keys(p.Versions)), func(a, b string) int { return load.CompareVersions(a, b) })
-	if load.CompareVersions(newest, c.Version) > 0 {
+	newest := slices.MaxFunc(slices.Collect(maps.Keys(p.Versions)), model.CompareVersions)
+	if model.CompareVersions(newest, c.Version) > 0 {
 		return fmt.Sprintf("bump kubernetes.version to %s", newest)
 	}
 	return "none: the newest version in the table"

@@ -91,7 +91,7 @@ func dnsStack(p *model.Platform, tenant string, c *model.Cluster) string {
 // Installing Argo CD with that role is the management cluster's business.
 func ArgoCDRoleARN(p *model.Platform) string {
 	a := p.Config.ArgoCD
-	return roleARN(a.Region, a.Account, p.Config.Name+"-argocd")
+	return model.RoleARN(a.Region, a.Account, p.Config.Name+"-argocd")
 }
 
 // OwnersRoleName is the role of a tenant's owners in an environment; its
@@ -104,7 +104,7 @@ func OwnersRoleName(p *model.Platform, t *model.Tenant, env string) string {
 // OwnersRoleARN is the ARN of OwnersRoleName.
 func OwnersRoleARN(p *model.Platform, t *model.Tenant, env string) string {
 	e := p.Config.Environments[env]
-	return roleARN(e.Region, e.Account, OwnersRoleName(p, t, env))
+	return model.RoleARN(e.Region, e.Account, OwnersRoleName(p, t, env))
 }
 
 // Exported values of a network stack, which generation stacks import by
@@ -118,10 +118,6 @@ const (
 func exportName(stack, key string) string { return stack + "-" + key }
 
 func subnetKey(kind string, i int) string { return fmt.Sprintf("%s%dId", kind, i+1) }
-
-func roleARN(region, account, name string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:role/%s", model.Partition(region), account, name)
-}
 
 func accountRoot(region, account string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:root", model.Partition(region), account)

@@ -1,0 +1,34 @@
+package atomicfile_test
+
+import (
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/platformc/platformc/internal/atomicfile"
+)
+
+// TestWrite: a complete write replaces the file; a failed one leaves the
+// old content and no temporary file behind.
+func TestWrite(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	for _, durable := range []bool{false, true} {
+		if err := atomicfile.Write(file, durable, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
+			t.Fatal(err)
+		}
+		if data, _ := os.ReadFile(file); string(data) != "new" {
+			t.Fatalf("durable %t: %q", durable, data)
+		}
+	}
+	boom := errors.New("boom")
+	if err := atomicfile.Write(file, true, func(w io.Writer) error { io.WriteString(w, "part"); return boom }); !errors.Is(err, boom) {
+		t.Fatalf("error %v, want boom", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if data, _ := os.ReadFile(file); string(data) != "new" || len(entries) != 1 {
+		t.Errorf("after a failed write: %q, %d files", data, len(entries))
+	}
+}
