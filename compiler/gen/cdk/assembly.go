@@ -98,11 +98,7 @@ func withDependencies(art any, deps []string) {
 	all = append(all, deps...)
 	slices.Sort(all)
 	all = slices.Compact(all)
-	list := make([]any, len(all))
-	for i, d := range all {
-		list[i] = d
-	}
-	a["dependencies"] = list
+	a["dependencies"] = toAny(all)
 }
 
 // assemble returns the cloud assembly's files: every stack's files, the

@@ -28,6 +28,15 @@ func policyDocument(statements ...obj) obj {
 	return obj{"Version": "2012-10-17", "Statement": statements}
 }
 
+// toAny lists strings as the values of a template's list.
+func toAny(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
 // allow is an Allow statement of actions on resources.
 func allow(actions []string, resources ...any) obj {
 	return obj{"Effect": "Allow", "Action": actions, "Resource": resources}

@@ -134,22 +134,15 @@ func (s iamSpec) define(st awscdk.Stack) {
 			AssumeRolePolicyDocument: trustedByRoleIn(r.Root, r.Principal),
 		}
 		if len(r.Actions) > 0 {
-			resources := make([]any, len(r.Resources))
-			for i, x := range r.Resources {
-				resources[i] = x
-			}
 			props.Policies = &[]any{&awsiam.CfnRole_PolicyProperty{
 				PolicyName:     str("platformc"),
-				PolicyDocument: policyDocument(allow(r.Actions, resources...)),
+				PolicyDocument: policyDocument(allow(r.Actions, toAny(r.Resources)...)),
 			}}
 		}
 		awsiam.NewCfnRole(st, str(r.Name), props)
 	}
 	for _, o := range s.Owners {
-		resources := make([]any, len(o.Clusters))
-		for i, x := range o.Clusters {
-			resources[i] = x
-		}
+		resources := toAny(o.Clusters)
 		awsiam.NewCfnRole(st, str(o.Name), &awsiam.CfnRoleProps{
 			RoleName:                 str(o.Name),
 			Description:              str(fmt.Sprintf("platformc: owners of tenant %s; access entries let it edit the tenant's namespace", o.Tenant)),

@@ -87,10 +87,7 @@ func (s managementSpec) define(st awscdk.Stack) {
 		r  managementRole
 	}{{"ArgoCDRole", s.ArgoCD}, {"RegistryRole", s.Registry}} {
 		id, r := x.id, x.r
-		assumes := make([]any, len(r.Assumes))
-		for i, a := range r.Assumes {
-			assumes[i] = a
-		}
+		assumes := toAny(r.Assumes)
 		awsiam.NewCfnRole(st, str(id), &awsiam.CfnRoleProps{
 			RoleName:                 str(r.Name),
 			Description:              str(r.Description),

@@ -54,23 +54,23 @@ type workloadRole struct {
 	Workload   string
 	Name       string // the role's name
 	Subject    string // the workload's service account, as the token's sub claim
-	Statements []Statement
+	Statements []statement
 }
 
-// Statement allows actions on resources; on S3, whose ARNs name no
+// statement allows actions on resources; on S3, whose ARNs name no
 // account, only on resources of Account.
-type Statement struct {
+type statement struct {
 	Actions   []string
 	Resources []string
 	Account   string `json:",omitempty"`
 }
 
-// AccessStatements are what an access level needs on a resource in an
+// accessStatements are what an access level needs on a resource in an
 // account and region: to read (list and get) or write (also put and
 // delete) the objects of a bucket, to consume (receive, delete, extend)
 // or send the messages of a queue, to read (get, query, scan) or write
 // (also put, update, delete) the items of a table and its indexes.
-func AccessStatements(a model.Access, account, region string) []Statement {
+func accessStatements(a model.Access, account, region string) []statement {
 	part := model.Partition(region)
 	switch a.Service {
 	case model.S3:
@@ -79,7 +79,7 @@ func AccessStatements(a model.Access, account, region string) []Statement {
 		if a.Level == model.Write {
 			objects = append(objects, "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
 		}
-		return []Statement{
+		return []statement{
 			{Actions: []string{"s3:GetBucketLocation", "s3:ListBucket"}, Resources: []string{bucket}, Account: account},
 			{Actions: objects, Resources: []string{bucket + "/*"}, Account: account},
 		}
@@ -90,14 +90,14 @@ func AccessStatements(a model.Access, account, region string) []Statement {
 		} else {
 			actions = append(actions, "sqs:SendMessage")
 		}
-		return []Statement{{Actions: actions, Resources: []string{fmt.Sprintf("arn:%s:sqs:%s:%s:%s", part, region, account, a.Name)}}}
+		return []statement{{Actions: actions, Resources: []string{fmt.Sprintf("arn:%s:sqs:%s:%s:%s", part, region, account, a.Name)}}}
 	case model.DynamoDB:
 		actions := []string{"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"}
 		if a.Level == model.Write {
 			actions = append(actions, "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
 		}
 		table := fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", part, region, account, a.Name)
-		return []Statement{{Actions: actions, Resources: []string{table, table + "/index/*"}}}
+		return []statement{{Actions: actions, Resources: []string{table, table + "/index/*"}}}
 	}
 	return nil
 }
@@ -127,7 +127,7 @@ func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.
 		name, _ := p.WorkloadRole(t, w, env)
 		r := workloadRole{Workload: w.Name, Name: name, Subject: "system:serviceaccount:" + t.Namespace() + ":" + w.ServiceAccount()}
 		for _, a := range w.AWS {
-			r.Statements = append(r.Statements, AccessStatements(a, ts.Account, ts.Region)...)
+			r.Statements = append(r.Statements, accessStatements(a, ts.Account, ts.Region)...)
 		}
 		s.Workloads = append(s.Workloads, r)
 	}
@@ -243,12 +243,4 @@ func (s tenantSpec) define(st awscdk.Stack) {
 			}},
 		})
 	}
-}
-
-func toAny(s []string) []any {
-	out := make([]any, len(s))
-	for i, v := range s {
-		out[i] = v
-	}
-	return out
 }
