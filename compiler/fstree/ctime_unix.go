@@ -18,3 +18,11 @@ func changeTime(fi fs.FileInfo) time.Time {
 	}
 	return later(statCtime(st), fi.ModTime())
 }
+
+// inode is the file's inode number, 0 where it is not at hand.
+func inode(fi fs.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Ino)
+	}
+	return 0
+}

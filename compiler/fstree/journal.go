@@ -354,6 +354,7 @@ func update(w *Prepared, t *Tree, crash func() bool) error {
 	j.backups = append(j.backups, disk.extra...)
 	slices.Sort(j.backups)
 	j.backups = slices.Compact(j.backups)
+	w.touched = append(slices.Clone(writes), disk.unsure...)
 	if len(writes) == 0 && len(j.backups) == 0 {
 		if len(disk.unsure) > 1 {
 			restamp()

@@ -44,6 +44,9 @@ type Prepared struct {
 	disk  *onDisk
 	stamp time.Time // the manifest's modification time
 	start time.Time // when the reading started, less a margin (update)
+
+	written bool     // Write succeeded (Seal)
+	touched []string // files Write wrote or read back (update), for Seal
 }
 
 // Prepare starts reading the state of the output folder dir, after
@@ -114,10 +117,14 @@ func (w *Prepared) write(t *Tree, crash func() bool) error {
 	if w.err != nil {
 		return w.err
 	}
+	var err error
 	if w.old != nil {
-		return update(w, t, crash)
+		err = update(w, t, crash)
+	} else {
+		err = replace(w.dir, t)
 	}
-	return replace(w.dir, t)
+	w.written = err == nil
+	return err
 }
 
 // write is Write with crash (see Prepared.write).

@@ -12,7 +12,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/load"
-	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/compiler/uptodate"
 	"github.com/platformc/platformc/internal/words"
 )
 
@@ -87,29 +87,40 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 		return err
 	}
 	defer unlock()
-	// What out/ holds is read while the platform compiles.
-	var prepared *fstree.Prepared
-	var tree *fstree.Tree
-	var p *model.Platform
 	if opts.check {
 		// The gate trusts nothing that it did not compute: not the caches,
 		// which anyone who can write them can forge, nor the stacks of out/,
 		// which a pull request can.
-		tree, p, err = compileUncached(e, root, withAWS(e, "")...)
-	} else {
-		prepared = fstree.Prepare(out)
-		defer prepared.Close()
-		tree, p, err = compile(e, root, withAWS(e, out)...)
+		tree, p, err := compileUncached(e, os.DirFS(root), withAWS(e, "")...)
+		if err != nil {
+			return err
+		}
+		locks, err := load.Locks(p)
+		if err != nil {
+			return err
+		}
+		return check(e, root, out, tree, locks)
 	}
+	// Nothing changed since the last build: its report is the answer.
+	records, settings := e.buildRecords(), e.settings()
+	if r, ok := records.Current(os.DirFS(root), root, out, settings); ok {
+		for _, w := range r.Warnings {
+			fmt.Fprintln(e.stderr, w)
+		}
+		built(e, out, r.Files, r.Tenants, r.Clusters)
+		return nil
+	}
+	// What out/ holds is read while the platform compiles.
+	prepared := fstree.Prepare(out)
+	defer prepared.Close()
+	inputs := uptodate.Watch(os.DirFS(root))
+	tree, p, err := compile(e, inputs, withAWS(e, out)...)
 	if err != nil {
 		return err
 	}
 	locks, err := load.Locks(p)
 	if err != nil {
 		return err
-	}
-	if opts.check {
-		return check(e, root, out, tree, locks)
 	}
 	// The lock files first, once out/ is known to be writable: should
 	// writing it fail later, the next build derives the same generations
@@ -120,11 +131,25 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if err := writeLocks(root, locks); err != nil {
 		return err
 	}
+	inputs.Wrote(slices.Collect(maps.Keys(locks))...)
 	if err := prepared.Write(tree); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "built %s: %s for %s on %s\n", rel(e, out), words.Plural(tree.Len(), "file"), words.Plural(len(p.Tenants), "tenant"), words.Plural(len(p.Clusters), "cluster"))
+	report := uptodate.Report{Files: tree.Len(), Tenants: len(p.Tenants), Clusters: len(p.Clusters)}
+	for _, w := range p.Warnings {
+		report.Warnings = append(report.Warnings, fmt.Sprint(w))
+	}
+	var record *uptodate.Record
+	if seal, err := prepared.Seal(tree); err == nil && seal != nil {
+		record = &uptodate.Record{Settings: settings, Inputs: inputs.Observations(), Seal: seal, Report: report}
+	}
+	records.Save(root, out, record) // else only slower next time
+	built(e, out, report.Files, report.Tenants, report.Clusters)
 	return nil
+}
+
+func built(e *env, out string, files, tenants, clusters int) {
+	fmt.Fprintf(e.stdout, "built %s: %s for %s on %s\n", rel(e, out), words.Plural(files, "file"), words.Plural(tenants, "tenant"), words.Plural(clusters, "cluster"))
 }
 
 // check compares the output folder and the lock files with a fresh build.

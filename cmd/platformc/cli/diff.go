@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/go-git/go-git/v5/plumbing/object"
@@ -154,7 +155,7 @@ func compileBoth(e *env, root, ref string, aws []compiler.Option) (*sides, error
 	} else {
 		compileBase()
 	}
-	s.head, s.headModel, err = compile(e, root, aws...)
+	s.head, s.headModel, err = compile(e, os.DirFS(root), aws...)
 	<-done
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -17,6 +18,7 @@ import (
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/compiler/outcache"
+	"github.com/platformc/platformc/compiler/uptodate"
 	"github.com/platformc/platformc/internal/words"
 )
 
@@ -36,6 +38,7 @@ type env struct {
 	cachesOnce sync.Once
 	tenants    *load.Cache     // see envCache
 	outputs    *outcache.Store // see envCache
+	builds     *uptodate.Store // see envCache
 }
 
 // envToday, set to YYYY-MM-DD, replaces today's date: for tests, and for
@@ -228,15 +231,15 @@ func reportFormat(format string) error {
 	return fmt.Errorf("--format must be text, markdown or json, not %q", format)
 }
 
-// compile compiles the platform at root, printing its warnings.
-func compile(e *env, root string, opts ...compiler.Option) (*fstree.Tree, *model.Platform, error) {
-	return compileUncached(e, root, append(opts, e.cached()...)...)
+// compile compiles the platform of fsys, printing its warnings.
+func compile(e *env, fsys fs.FS, opts ...compiler.Option) (*fstree.Tree, *model.Platform, error) {
+	return compileUncached(e, fsys, append(opts, e.cached()...)...)
 }
 
 // compileUncached is compile without the caches.
-func compileUncached(e *env, root string, opts ...compiler.Option) (*fstree.Tree, *model.Platform, error) {
+func compileUncached(e *env, fsys fs.FS, opts ...compiler.Option) (*fstree.Tree, *model.Platform, error) {
 	limit, exceeded := e.memoryLimit()
-	tree, p, err := compiler.Compile(os.DirFS(root), append(opts, compiler.Today(e.today), compiler.MemoryLimit(limit, exceeded))...)
+	tree, p, err := compiler.Compile(fsys, append(opts, compiler.Today(e.today), compiler.MemoryLimit(limit, exceeded))...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -321,13 +324,22 @@ func (e *env) caches() (*load.Cache, *outcache.Store) {
 			}
 		}
 		e.tenants = load.NewCache(dir)
-		outputs := ""
-		if _, err := load.BuildID(); err == nil && dir != "" {
-			outputs = filepath.Join(dir, "outputs")
+		outputs, builds := "", ""
+		id, err := load.BuildID()
+		if err == nil && dir != "" {
+			outputs, builds = filepath.Join(dir, "outputs"), filepath.Join(dir, "builds")
 		}
 		e.outputs = outcache.New(outputs)
+		e.builds = uptodate.NewStore(builds, id)
 	})
 	return e.tenants, e.outputs
+}
+
+// buildRecords are the records of the last build of each platform and
+// output folder (uptodate), kept in builds/ of the caches' folder.
+func (e *env) buildRecords() *uptodate.Store {
+	e.caches()
+	return e.builds
 }
 
 func (e *env) tenantCache() *load.Cache {
@@ -345,6 +357,12 @@ func (e *env) cached() []compiler.Option {
 // publish: the Kubernetes, Argo CD and External Secrets outputs alone, with
 // no Node.js (make bench measures them so).
 const envAWS = "PLATFORMC_AWS"
+
+// settings are what a build's outputs and report depend on besides the
+// sources and the binary: today's date and whether the AWS side is on.
+func (e *env) settings() string {
+	return fmt.Sprintf("today %s, aws %t", e.today.Format(time.DateOnly), os.Getenv(envAWS) != "off")
+}
 
 // withAWS adds the AWS stacks to a compilation, reusing the unchanged ones
 // of the output folder out ("": none, every stack is synthesised).
