@@ -35,7 +35,7 @@ import (
 // read — TestTodayIsNoInput checks it — so that a diff's base, checked
 // without a date, and the work tree share entries), and the tenant's
 // model as JSON; for the findings, also the hashes of the tenant's files
-// made by other generators. Compile with the cache gives the bytes of
+// made by other generators that the policy reads (policy.Reads). Compile with the cache gives the bytes of
 // Compile without it.
 func WithOutputCache(c *outcache.Store) Option {
 	return func(o *options) { o.outputs = c }
@@ -98,7 +98,7 @@ func compileCached(p *model.Platform, o options, opts []Option) (*fstree.Tree, m
 		}
 		if _, ok := g.(gen.TenantGenerator); !ok {
 			for _, f := range files {
-				if f.Origin.Tenant != "" {
+				if f.Origin.Tenant != "" && policy.Reads(f.Origin.Tenant, f.Path) {
 					others[f.Origin.Tenant] = append(others[f.Origin.Tenant], f)
 				}
 			}
@@ -148,7 +148,8 @@ func compileCached(p *model.Platform, o options, opts []Option) (*fstree.Tree, m
 }
 
 // tenantPart returns the files of tn by the generators split, and the
-// policy findings over them and others, its files by other generators.
+// policy findings over them and others, those of its files by other
+// generators that the policy reads.
 func tenantPart(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split []gen.TenantGenerator, others []fstree.File, c *outcache.Store) ([]cachedFile, []policy.Finding, error) {
 	js, err := json.Marshal(tn)
 	if err != nil {

@@ -279,12 +279,13 @@ func ReadFS(fsys fs.FS, folder string) (*Tree, error) {
 }
 
 // ReadFolder is Read of the files under folder, a slash-separated path
-// in dir, alone; their paths are relative to dir.
+// in dir, alone; their paths are relative to dir. The files are read on a
+// few goroutines.
 func ReadFolder(dir, folder string) (*Tree, error) {
 	if err := Recover(dir); err != nil {
 		return nil, err
 	}
-	t := &Tree{}
+	var paths []string
 	root := filepath.Join(dir, filepath.FromSlash(folder))
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if errors.Is(err, fs.ErrNotExist) && p == root {
@@ -300,11 +301,24 @@ func ReadFolder(dir, folder string) (*Tree, error) {
 		if err != nil {
 			return err
 		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return t.Add(File{Path: filepath.ToSlash(rel), Data: data})
+		paths = append(paths, rel)
+		return nil
 	})
-	return t, err
+	if err != nil {
+		return nil, err
+	}
+	data := make([][]byte, len(paths))
+	if err := parallel(len(paths), func(i int) (err error) {
+		data[i], err = os.ReadFile(filepath.Join(dir, paths[i]))
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	t := &Tree{}
+	for i, p := range paths {
+		if err := t.Add(File{Path: filepath.ToSlash(p), Data: data[i]}); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
 }

@@ -175,10 +175,16 @@ func topKind(data []byte) string {
 	return ""
 }
 
+// Reads reports whether Tenant reads the file at p of tenant's files: the
+// objects of its app's base, and nothing else.
+func Reads(tenant, p string) bool { return path.Dir(p) == tenantBase(tenant) }
+
+func tenantBase(tenant string) string { return path.Join("tenants", tenant, "app", "base") }
+
 // tenant checks the workloads of the tenant's base and, per cluster, the
 // production rules.
 func (c *checker) tenant(t *model.Tenant) error {
-	base := path.Join("tenants", t.Name, "app", "base")
+	base := tenantBase(t.Name)
 	objs := map[string]object{} // "Kind/name"
 	i, _ := slices.BinarySearch(c.paths, base+"/")
 	for ; i < len(c.paths) && strings.HasPrefix(c.paths[i], base+"/"); i++ {

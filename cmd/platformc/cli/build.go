@@ -43,9 +43,12 @@ once with a message naming the holder.
 
 Each tenant's evaluation, generated files and policy findings are kept in
 a cache, keyed by the content they were computed from, so that a build
-after a change redoes only the tenants it touched. PLATFORMC_CACHE names
-the cache's folder (default: platformc/ in the user's cache folder; "off"
-for none); it is safe to delete at any time.
+after a change redoes only the tenants it touched. A build also records
+every source it read and seals the output folder; when nothing it read
+changed and the folder still holds exactly what it wrote, the next build
+(same binary, date and PLATFORMC_AWS) says what it said then and stops.
+PLATFORMC_CACHE names the cache's folder (default: platformc/ in the
+user's cache folder; "off" for none); it is safe to delete at any time.
 
 With --check, build writes nothing: it exits 1 and lists the files of the
 output folder that differ from a fresh build — the CI gate against hand

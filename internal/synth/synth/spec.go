@@ -527,3 +527,36 @@ func (p *Platform) Edit() string {
 
 // Rand is the platform's random source, for callers that choose edits.
 func (p *Platform) Rand() *rand.Rand { return p.rng }
+
+// ChangeReplicas changes the replicas of a service of the i-th tenant, or
+// of the next tenant that has one: a change of its Kubernetes objects
+// alone, no input of an AWS stack. It returns the tenant's name.
+func (p *Platform) ChangeReplicas(i int) string {
+	for k := range p.Tenants {
+		t := p.Tenants[(i+k)%len(p.Tenants)]
+		if len(t.Services) > 0 {
+			if s := t.Services[0]; s.Replicas == 5 {
+				s.Replicas = 6
+			} else {
+				s.Replicas = 5
+			}
+			return t.Name
+		}
+	}
+	return ""
+}
+
+// AddAccessingService adds to the i-th tenant a service that reads a
+// bucket of its own: a change of its AWS stacks too (a workload role in
+// the tenant's stack of each of its environments, synthesised in one
+// Node.js process). It returns the tenant's name.
+func (p *Platform) AddAccessingService(i int) string {
+	t := p.Tenants[i%len(p.Tenants)]
+	for n := len(t.Services); ; n++ {
+		name := fmt.Sprintf("added%d", n)
+		if hash(t.Name+"/"+name)%3 == 0 { // s3 access (render.go)
+			t.Services = append(t.Services, &Service{Workload: Workload{Name: name, Repo: t.Name + "-" + name, Version: "1.0"}, Replicas: 2})
+			return t.Name
+		}
+	}
+}
