@@ -23,7 +23,7 @@ type Option func(*options)
 type options struct {
 	load     []load.Option
 	aws      bool
-	previous *fstree.Tree
+	previous func() *fstree.Tree
 	progress io.Writer
 	outputs  *outcache.Store // see WithOutputCache (incremental.go)
 }
@@ -45,10 +45,13 @@ func MemoryLimit(limit uint64, exceeded func(error)) Option {
 }
 
 // WithAWS adds the AWS CDK stacks (out/cdk/) to the outputs. Stacks whose
-// inputs did not change since previous, an earlier output, are copied from
-// it; the others are synthesised with the AWS CDK through jsii, which
-// starts Node.js. Progress, when not nil, follows the synthesis.
-func WithAWS(previous *fstree.Tree, progress io.Writer) Option {
+// inputs did not change since the tree that previous returns, an earlier
+// output, are copied from it; the others are synthesised with the AWS CDK
+// through jsii, which starts Node.js. Previous is called when the stacks
+// are generated, once the sources are loaded (so that reading it may
+// overlap the loading); nil, or a nil tree, is no earlier output.
+// Progress, when not nil, follows the synthesis.
+func WithAWS(previous func() *fstree.Tree, progress io.Writer) Option {
 	return func(o *options) {
 		o.aws, o.previous, o.progress = true, previous, progress
 		o.load = append(o.load, load.ForAWS()) // what the stacks need of the sources
@@ -71,7 +74,11 @@ func Generators(opts ...Option) []gen.Generator {
 		argocd.Generator{},
 	}
 	if o.aws {
-		gs = append(gs, cdk.Generator{Previous: o.previous, Progress: o.progress})
+		var prev *fstree.Tree
+		if o.previous != nil {
+			prev = o.previous()
+		}
+		gs = append(gs, cdk.Generator{Previous: prev, Progress: o.progress})
 	}
 	return gs
 }

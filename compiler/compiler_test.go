@@ -36,7 +36,7 @@ func withAWS(t *testing.T) compiler.Option {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return compiler.WithAWS(prev, nil)
+	return compiler.WithAWS(func() *fstree.Tree { return prev }, nil)
 }
 
 func compileSample(t *testing.T) *fstree.Tree {

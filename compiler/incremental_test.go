@@ -41,31 +41,34 @@ func TestTodayIsNoInput(t *testing.T) {
 		for _, today := range []time.Time{{}, time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), time.Date(2031, 12, 31, 0, 0, 0, 0, time.UTC)} {
 			p.Today = today
 			var r []any
+			var split []gen.TenantGenerator
 			for _, g := range compiler.Generators() {
-				tg, ok := g.(gen.TenantGenerator)
-				if !ok {
-					continue
+				if tg, ok := g.(gen.TenantGenerator); ok {
+					split = append(split, tg)
+					files, err := tg.GeneratePlatform(p)
+					if err != nil {
+						t.Fatal(err)
+					}
+					r = append(r, files)
 				}
-				files, err := tg.GeneratePlatform(p)
-				if err != nil {
-					t.Fatal(err)
-				}
-				r = append(r, files)
-				for _, tn := range p.Tenants {
+			}
+			for _, tn := range p.Tenants {
+				tree := &fstree.Tree{}
+				for _, tg := range split {
 					files, err := tg.GenerateTenant(p, tn)
 					if err != nil {
 						t.Fatal(err)
 					}
-					tree := &fstree.Tree{}
 					if err := tree.Add(files...); err != nil {
 						t.Fatal(err)
 					}
-					findings, err := policy.Tenant(p, tn, tree)
-					if err != nil {
-						t.Fatal(err)
-					}
-					r = append(r, files, findings)
+					r = append(r, files)
 				}
+				findings, err := policy.Tenant(p, tn, tree)
+				if err != nil {
+					t.Fatal(err)
+				}
+				r = append(r, findings)
 			}
 			results[today] = r
 		}

@@ -36,8 +36,10 @@ func Write(dir string, t *Tree) error { return Prepare(dir).Write(t) }
 // background: a caller starts it before compiling, so that the reading
 // overlaps the compilation.
 type Prepared struct {
-	dir  string
-	done chan struct{}
+	dir        string
+	done       chan struct{}
+	recovered  chan struct{} // closed once an interrupted Write is undone
+	recoverErr error
 
 	err   error
 	old   *Manifest // nil: no (readable) manifest, dir is written afresh
@@ -54,7 +56,7 @@ type Prepared struct {
 // Write left beside it. Nothing else may read or write dir until the
 // Prepared's Write: the caller holds its Lock.
 func Prepare(dir string) *Prepared {
-	w := &Prepared{dir: filepath.Clean(dir), done: make(chan struct{})}
+	w := &Prepared{dir: filepath.Clean(dir), done: make(chan struct{}), recovered: make(chan struct{})}
 	go func() {
 		defer close(w.done)
 		w.err = w.read()
@@ -67,10 +69,14 @@ func (w *Prepared) read() error {
 	// (update); the margin is for the coarse clock of file times.
 	w.start = time.Now().Add(-time.Second)
 	if fi, err := os.Lstat(w.dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		return fmt.Errorf("refusing to write %s: it is a symlink, and platformc writes only in a folder of its own", w.dir)
+		w.recoverErr = fmt.Errorf("refusing to write %s: it is a symlink, and platformc writes only in a folder of its own", w.dir)
+		close(w.recovered)
+		return w.recoverErr
 	}
-	if err := Recover(w.dir); err != nil {
-		return err
+	w.recoverErr = Recover(w.dir)
+	close(w.recovered)
+	if w.recoverErr != nil {
+		return w.recoverErr
 	}
 	if err := removeAbandoned(w.dir); err != nil {
 		return err
@@ -92,6 +98,16 @@ func (w *Prepared) read() error {
 	}
 	w.old, w.disk, w.stamp = old, disk, fi.ModTime()
 	return nil
+}
+
+// ReadFolder is the function ReadFolder, once an interrupted Write is
+// undone: it may run while the rest of the folder's state is read.
+func (w *Prepared) ReadFolder(folder string) (*Tree, error) {
+	<-w.recovered
+	if w.recoverErr != nil {
+		return nil, w.recoverErr
+	}
+	return readFolder(w.dir, folder)
 }
 
 // Write makes the folder hold exactly the files of t, as the function
@@ -285,6 +301,10 @@ func ReadFolder(dir, folder string) (*Tree, error) {
 	if err := Recover(dir); err != nil {
 		return nil, err
 	}
+	return readFolder(dir, folder)
+}
+
+func readFolder(dir, folder string) (*Tree, error) {
 	var paths []string
 	root := filepath.Join(dir, filepath.FromSlash(folder))
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {

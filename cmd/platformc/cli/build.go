@@ -94,7 +94,7 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 		// The gate trusts nothing that it did not compute: not the caches,
 		// which anyone who can write them can forge, nor the stacks of out/,
 		// which a pull request can.
-		tree, p, err := compileUncached(e, os.DirFS(root), withAWS(e, "")...)
+		tree, p, err := compileUncached(e, os.DirFS(root), withAWS(e, nil)...)
 		if err != nil {
 			return err
 		}
@@ -117,7 +117,7 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	prepared := fstree.Prepare(out)
 	defer prepared.Close()
 	inputs := uptodate.Watch(os.DirFS(root))
-	tree, p, err := compile(e, inputs, withAWS(e, out)...)
+	tree, p, err := compile(e, inputs, withAWS(e, prepared.ReadFolder)...)
 	if err != nil {
 		return err
 	}

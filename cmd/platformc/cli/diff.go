@@ -70,7 +70,7 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 	if err != nil {
 		return fail(err)
 	}
-	c, err := compileBoth(e, root, opts.base, withAWS(e, filepath.Join(root, "out")))
+	c, err := compileBoth(e, root, opts.base, withAWS(e, outFolder(filepath.Join(root, "out"))))
 	if err != nil {
 		return fail(err)
 	}
@@ -171,11 +171,12 @@ func baseStacks(e *env, base fs.FS, aws bool) []compiler.Option {
 	if !aws {
 		return nil
 	}
-	prev := &fstree.Tree{}
-	if out, err := fs.Sub(base, "out"); err == nil {
-		if t, err := fstree.ReadFS(out, cdk.Dir); err == nil {
-			prev = t
+	return withStacks(e, func() *fstree.Tree {
+		if out, err := fs.Sub(base, "out"); err == nil {
+			if t, err := fstree.ReadFS(out, cdk.Dir); err == nil {
+				return t
+			}
 		}
-	}
-	return withStacks(e, prev)
+		return nil
+	})
 }

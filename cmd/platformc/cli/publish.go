@@ -104,7 +104,7 @@ func publishRun(ctx context.Context, e *env, rf *rootFlags, opts *publishOptions
 		return err
 	}
 	defer unlock()
-	tree, _, err := compile(e, os.DirFS(root), withAWS(e, out)...)
+	tree, _, err := compile(e, os.DirFS(root), withAWS(e, outFolder(out))...)
 	if err != nil {
 		return err
 	}

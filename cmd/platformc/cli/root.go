@@ -365,25 +365,37 @@ func (e *env) settings() string {
 }
 
 // withAWS adds the AWS stacks to a compilation, reusing the unchanged ones
-// of the output folder out ("": none, every stack is synthesised).
-func withAWS(e *env, out string) []compiler.Option {
+// of an earlier output: read, if not nil, reads a folder of it. The
+// reading starts at once, so that it overlaps the loading of the sources.
+func withAWS(e *env, read func(folder string) (*fstree.Tree, error)) []compiler.Option {
 	if os.Getenv(envAWS) == "off" {
 		return nil
 	}
+	if read == nil {
+		return withStacks(e, nil)
+	}
 	// The CDK generator reads nothing of the previous output but its own
 	// folder.
-	prev := &fstree.Tree{}
-	if out != "" {
-		if t, err := fstree.ReadFolder(out, cdk.Dir); err == nil {
-			prev = t
+	done := make(chan *fstree.Tree, 1)
+	go func() {
+		t, err := read(cdk.Dir)
+		if err != nil {
+			t = nil // an unreadable output: every stack is synthesised
 		}
-	}
-	return withStacks(e, prev)
+		done <- t
+	}()
+	return withStacks(e, sync.OnceValue(func() *fstree.Tree { return <-done }))
+}
+
+// outFolder reads a folder of the output folder out.
+func outFolder(out string) func(string) (*fstree.Tree, error) {
+	return func(folder string) (*fstree.Tree, error) { return fstree.ReadFolder(out, folder) }
 }
 
 // withStacks adds the AWS stacks to a compilation, reusing the unchanged
-// ones of prev, an earlier output; progress shows on a terminal only.
-func withStacks(e *env, prev *fstree.Tree) []compiler.Option {
+// ones of the tree that prev returns, an earlier output; progress shows on
+// a terminal only.
+func withStacks(e *env, prev func() *fstree.Tree) []compiler.Option {
 	if os.Getenv(envAWS) == "off" {
 		return nil
 	}

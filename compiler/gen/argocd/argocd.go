@@ -33,14 +33,46 @@ const (
 
 type obj = k8s.Object
 
-// Generator writes the Argo CD objects.
+// Generator writes the Argo CD objects. A tenant's project and
+// ApplicationSet are its part (gen.TenantGenerator).
 type Generator struct{}
 
-var _ gen.Generator = Generator{}
+var _ gen.TenantGenerator = Generator{}
 
 func (Generator) Name() string { return "argocd" }
 
-func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
+func (g Generator) Generate(p *model.Platform) ([]fstree.File, error) {
+	files, err := g.GeneratePlatform(p)
+	for _, t := range p.Tenants {
+		if err != nil {
+			break
+		}
+		var more []fstree.File
+		more, err = g.GenerateTenant(p, t)
+		files = append(files, more...)
+	}
+	return files, err
+}
+
+// GenerateTenant writes the tenant's project and ApplicationSet.
+func (Generator) GenerateTenant(p *model.Platform, t *model.Tenant) ([]fstree.File, error) {
+	g := generator{p: p, ns: p.Config.ArgoCD.Namespace}
+	var fs k8s.Files
+	fs.AddObjects(path.Join(Dir, tenantDir(t)), fstree.Origin{Tenant: t.Name}, t.Pos.File, g.tenantObjects(t)...)
+	return fs.Out, fs.Err
+}
+
+func tenantDir(t *model.Tenant) string { return path.Join("tenants", t.Name) }
+
+func (g generator) tenantObjects(t *model.Tenant) []obj {
+	return []obj{g.tenantProject(t), g.tenantApplicationSet(t)}
+}
+
+// GeneratePlatform writes everything but the tenants' parts: the
+// bootstrap, the platform's and the add-ons' objects, the cluster
+// registrations, and the kustomization that lists every file, the
+// tenants' included.
+func (Generator) GeneratePlatform(p *model.Platform) ([]fstree.File, error) {
 	g := generator{p: p, ns: p.Config.ArgoCD.Namespace}
 	var fs k8s.Files
 	var resources []string
@@ -65,7 +97,9 @@ func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 		add("addons", fstree.Origin{}, PlatformFileName, objs...)
 	}
 	for _, t := range p.Tenants {
-		add(path.Join("tenants", t.Name), fstree.Origin{Tenant: t.Name}, t.Pos.File, g.tenantProject(t), g.tenantApplicationSet(t))
+		for _, o := range g.tenantObjects(t) { // written by GenerateTenant
+			resources = append(resources, path.Join(tenantDir(t), k8s.FileName(o)))
+		}
 	}
 	for _, c := range p.Clusters {
 		for _, gen := range c.Generations() {

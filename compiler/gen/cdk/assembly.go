@@ -3,6 +3,7 @@ package cdk
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"path"
@@ -33,9 +34,12 @@ type stacksFile struct {
 }
 
 type cachedStack struct {
-	Input     string            `json:"input"` // Stack.Hash
-	Files     map[string]string `json:"files"` // path in the assembly -> SHA-256
-	Artifacts map[string]any    `json:"artifacts"`
+	Input string            `json:"input"` // Stack.Hash
+	Files map[string]string `json:"files"` // path in the assembly -> SHA-256
+	// Artifacts are kept as JSON: a build copies the reused stacks'
+	// entries into the manifest without decoding them into values and
+	// encoding them again (the bytes are the same either way).
+	Artifacts map[string]json.RawMessage `json:"artifacts"`
 }
 
 // cache is what the previous output holds.
@@ -70,7 +74,10 @@ func (c cache) reuse(s Stack) (StackOutput, bool) {
 	if !ok || e.Input != s.Hash() || c.index.Version == "" || len(e.Files) == 0 {
 		return StackOutput{}, false
 	}
-	out := StackOutput{Files: map[string][]byte{}, Artifacts: e.Artifacts}
+	out := StackOutput{Files: map[string][]byte{}, Artifacts: make(map[string]any, len(e.Artifacts)), sums: e.Files}
+	for id, a := range e.Artifacts {
+		out.Artifacts[id] = a
+	}
 	for p, sum := range e.Files {
 		f, ok := c.tree.Get(path.Join(Dir, p))
 		if !ok || sha(f.Data) != sum {
@@ -111,38 +118,46 @@ func assemble(stacks []Stack, outputs map[string]StackOutput, version string) ([
 		Stacks:    map[string]cachedStack{},
 	}
 	manifest := struct {
-		Version   string         `json:"version"`
-		Artifacts map[string]any `json:"artifacts"`
-	}{version, map[string]any{}}
+		Version   string                     `json:"version"`
+		Artifacts map[string]json.RawMessage `json:"artifacts"`
+	}{version, map[string]json.RawMessage{}}
 	var files []fstree.File
 	for _, s := range stacks {
 		o, ok := outputs[s.Name]
 		if !ok {
 			return nil, fmt.Errorf("stack %s was not synthesised", s.Name)
 		}
-		e := cachedStack{Input: s.Hash(), Files: map[string]string{}, Artifacts: o.Artifacts}
+		e := cachedStack{Input: s.Hash(), Files: map[string]string{}, Artifacts: map[string]json.RawMessage{}}
 		for _, p := range slices.Sorted(maps.Keys(o.Files)) {
 			if p == ManifestFile || p == VersionFile || p == StacksFile {
 				return nil, fmt.Errorf("stack %s: makes %s, a file of the assembly itself", s.Name, p)
 			}
 			files = append(files, fstree.File{Path: path.Join(Dir, p), Data: o.Files[p], Origin: s.Origin})
-			e.Files[p] = sha(o.Files[p])
+			if e.Files[p] = o.sums[p]; e.Files[p] == "" {
+				e.Files[p] = sha(o.Files[p])
+			}
 		}
 		for id, a := range o.Artifacts {
 			if _, dup := manifest.Artifacts[id]; dup {
 				return nil, fmt.Errorf("stack %s: artifact %s is made by two stacks", s.Name, id)
 			}
-			manifest.Artifacts[id] = a
+			raw, err := rawJSON(a)
+			if err != nil {
+				return nil, fmt.Errorf("stack %s: artifact %s: %w", s.Name, id, err)
+			}
+			manifest.Artifacts[id], e.Artifacts[id] = raw, raw
 		}
 		idx.Stacks[s.Name] = e
 	}
-	m, err := encode.JSON(manifest)
-	if err != nil {
-		return nil, err
-	}
-	c, err := encode.JSON(idx)
-	if err != nil {
-		return nil, err
+	m, c, ok := assemblyJSON(manifest.Artifacts, idx) // assemblyjson.go
+	if !ok {
+		var err error
+		if m, err = encode.JSON(manifest); err != nil {
+			return nil, err
+		}
+		if c, err = encode.JSON(idx); err != nil {
+			return nil, err
+		}
 	}
 	return append(files,
 		fstree.File{Path: path.Join(Dir, ManifestFile), Data: m},

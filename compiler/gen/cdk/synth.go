@@ -35,6 +35,8 @@ type StackOutput struct {
 	// Artifacts are the stack's entries of the manifest's "artifacts": the
 	// stack's own and its asset manifest's.
 	Artifacts map[string]any
+
+	sums map[string]string // of Files, when known (a reused stack's)
 }
 
 // Context is the CDK context every stack is synthesised with. It is set
