@@ -74,13 +74,26 @@ func Generators(opts ...Option) []gen.Generator {
 		argocd.Generator{},
 	}
 	if o.aws {
-		var prev *fstree.Tree
-		if o.previous != nil {
-			prev = o.previous()
-		}
-		gs = append(gs, cdk.Generator{Previous: prev, Progress: o.progress})
+		gs = append(gs, stacks{previous: o.previous, progress: o.progress})
 	}
 	return gs
+}
+
+// stacks is the CDK generator, given the previous output only when it
+// runs: reading it may overlap what comes before.
+type stacks struct {
+	previous func() *fstree.Tree
+	progress io.Writer
+}
+
+func (stacks) Name() string { return cdk.Generator{}.Name() }
+
+func (s stacks) Generate(p *model.Platform) ([]fstree.File, error) {
+	g := cdk.Generator{Progress: s.progress}
+	if s.previous != nil {
+		g.Previous = s.previous()
+	}
+	return g.Generate(p)
 }
 
 // Compile loads the platform rooted at fsys and generates every output.

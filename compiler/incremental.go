@@ -77,51 +77,77 @@ func compileCached(p *model.Platform, o options, opts []Option) (*fstree.Tree, m
 	var sharedKey [32]byte
 	h.Sum(sharedKey[:0])
 
-	// The platform's files, and every file of the generators that cannot
-	// make a tenant's alone.
+	// The platform's files; and every file of the generators that cannot
+	// make a tenant's alone (the AWS stacks), made while the tenants'
+	// files are: a synthesis runs Node.js on a core of its own.
 	t := &fstree.Tree{}
 	var split []gen.TenantGenerator
-	others := map[string][]fstree.File{} // tenant -> its files by other generators
+	var whole []gen.Generator
 	for _, g := range gens {
-		var files []fstree.File
-		if tg, ok := g.(gen.TenantGenerator); ok {
-			split = append(split, tg)
-			files, err = tg.GeneratePlatform(p)
-		} else {
-			files, err = g.Generate(p)
+		tg, ok := g.(gen.TenantGenerator)
+		if !ok {
+			whole = append(whole, g)
+			continue
+		}
+		split = append(split, tg)
+		files, err := tg.GeneratePlatform(p)
+		if err == nil {
+			err = t.Add(files...)
 		}
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("%s: %w", g.Name(), err)
 		}
-		if err := t.Add(files...); err != nil {
-			return nil, nil, nil, fmt.Errorf("%s: %w", g.Name(), err)
-		}
-		if _, ok := g.(gen.TenantGenerator); !ok {
-			for _, f := range files {
-				if f.Origin.Tenant != "" && policy.Reads(f.Origin.Tenant, f.Path) {
-					others[f.Origin.Tenant] = append(others[f.Origin.Tenant], f)
-				}
-			}
-		}
 	}
+	type made struct {
+		files []fstree.File
+		err   error
+	}
+	wholes := make(chan made, 1)
+	go func() {
+		var m made
+		for _, g := range whole {
+			files, err := g.Generate(p)
+			if err != nil {
+				m.err = fmt.Errorf("%s: %w", g.Name(), err)
+				break
+			}
+			m.files = append(m.files, files...)
+		}
+		wholes <- m
+	}()
 
-	// Each tenant's part, from the cache or made and kept.
+	// Each tenant's part, from the cache or made and kept: its files, then,
+	// once the other generators are done, the findings over them and
+	// those of its files by other generators that the policy reads.
 	type part struct {
 		files    []cachedFile
+		key      outcache.Key
 		findings []policy.Finding
 		err      error
 	}
 	parts := make([]part, len(p.Tenants))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(p.Tenants)/50+1) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(p.Tenants); i = int(next.Add(1) - 1) {
-				parts[i].files, parts[i].findings, parts[i].err = tenantPart(p, p.Tenants[i], sharedKey, split, others[p.Tenants[i].Name], o.outputs)
-			}
-		})
+	eachTenant(len(p.Tenants), func(i int) {
+		parts[i].files, parts[i].key, parts[i].err = tenantFiles(p, p.Tenants[i], sharedKey, split, o.outputs)
+	})
+	m := <-wholes
+	if m.err != nil {
+		return nil, nil, nil, m.err
 	}
-	wg.Wait()
+	others := map[string][]fstree.File{} // tenant -> its files by other generators, that the policy reads
+	for _, f := range m.files {
+		if f.Origin.Tenant != "" && policy.Reads(f.Origin.Tenant, f.Path) {
+			others[f.Origin.Tenant] = append(others[f.Origin.Tenant], f)
+		}
+	}
+	if err := t.Add(m.files...); err != nil {
+		return nil, nil, nil, err
+	}
+	eachTenant(len(p.Tenants), func(i int) {
+		if parts[i].err == nil {
+			tn := p.Tenants[i]
+			parts[i].findings, parts[i].err = tenantFindings(p, tn, parts[i].key, parts[i].files, others[tn.Name], o.outputs)
+		}
+	})
 	apis := apisUsed(t) // the platform's files and other generators'
 	var findings []policy.Finding
 	for _, pt := range parts {
@@ -147,64 +173,82 @@ func compileCached(p *model.Platform, o options, opts []Option) (*fstree.Tree, m
 	return t, apis, findings, nil
 }
 
-// tenantPart returns the files of tn by the generators split, and the
-// policy findings over them and others, those of its files by other
-// generators that the policy reads.
-func tenantPart(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split []gen.TenantGenerator, others []fstree.File, c *outcache.Store) ([]cachedFile, []policy.Finding, error) {
+// eachTenant calls f(0..n-1) on a few goroutines.
+func eachTenant(n int, f func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), n/50+1) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				f(i)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// tenantFiles returns the files of tn by the generators split, and the
+// key of their entry.
+func tenantFiles(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split []gen.TenantGenerator, c *outcache.Store) ([]cachedFile, outcache.Key, error) {
+	var key outcache.Key
 	js, err := json.Marshal(tn)
 	if err != nil {
-		return nil, nil, err
+		return nil, key, err
 	}
 	h := sha256.New()
 	h.Write(sharedKey[:])
 	h.Write([]byte("files\x00"))
 	h.Write(js)
-	var key outcache.Key
 	h.Sum(key[:0])
 	data, ok, done := c.Claim(key)
 	defer done()
 	files, ok := decodeFiles(data, ok, tn.Name)
-	if !ok {
-		for _, g := range split {
-			fs, err := g.GenerateTenant(p, tn)
-			if err != nil {
-				return nil, nil, fmt.Errorf("%s: %w", g.Name(), err)
-			}
-			for _, f := range fs {
-				if f.Origin.Tenant != tn.Name {
-					return nil, nil, fmt.Errorf("%s: %s: made for tenant %s with origin %q", g.Name(), f.Path, tn.Name, f.Origin.Tenant)
-				}
-				files = append(files, cachedFile{file: f, sum: sha256.Sum256(f.Data), api: apiOfFile(f)})
-			}
-		}
-		payload := encodeFiles(files)
-		c.Put(key, payload)
-		// The files' bytes from the payload: one copy of them in memory.
-		files, _ = decodeFiles(payload, true, tn.Name)
+	if ok {
+		return files, key, nil
 	}
-	done()
+	for _, g := range split {
+		fs, err := g.GenerateTenant(p, tn)
+		if err != nil {
+			return nil, key, fmt.Errorf("%s: %w", g.Name(), err)
+		}
+		for _, f := range fs {
+			if f.Origin.Tenant != tn.Name {
+				return nil, key, fmt.Errorf("%s: %s: made for tenant %s with origin %q", g.Name(), f.Path, tn.Name, f.Origin.Tenant)
+			}
+			files = append(files, cachedFile{file: f, sum: sha256.Sum256(f.Data), api: apiOfFile(f)})
+		}
+	}
+	payload := encodeFiles(files)
+	c.Put(key, payload)
+	// The files' bytes from the payload: one copy of them in memory.
+	files, _ = decodeFiles(payload, true, tn.Name)
+	return files, key, nil
+}
 
-	// The findings: over every file of the tenant.
-	h = sha256.New()
+// tenantFindings returns the policy findings over the files of tn, whose
+// entry's key is key, and others, those of its files by other generators
+// that the policy reads.
+func tenantFindings(p *model.Platform, tn *model.Tenant, key outcache.Key, files []cachedFile, others []fstree.File, c *outcache.Store) ([]policy.Finding, error) {
+	h := sha256.New()
 	h.Write(key[:])
 	h.Write([]byte("policy\x00"))
 	own := &fstree.Tree{}
 	for _, f := range files {
 		if err := own.Add(f.file); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	for _, f := range others {
 		sum := sha256.Sum256(f.Data)
 		fmt.Fprintf(h, "%s\x00%x\x00", f.Path, sum)
 		if err := own.Add(f); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	var pkey outcache.Key
 	h.Sum(pkey[:0])
-	data, ok, pdone := c.Claim(pkey)
-	defer pdone()
+	data, ok, done := c.Claim(pkey)
+	defer done()
 	if ok {
 		var cached cachedFindings
 		if err := json.Unmarshal(data, &cached); err == nil && cached.Tenant == tn.Name && !slices.ContainsFunc(cached.Findings, func(f cachedFinding) bool { return f.Tenant != tn.Name }) {
@@ -213,12 +257,12 @@ func tenantPart(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split [
 				findings[i] = cf.Finding
 				findings[i].Pos = cf.Pos
 			}
-			return files, findings, nil
+			return findings, nil
 		}
 	}
 	findings, err := policy.Tenant(p, tn, own)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	cached := cachedFindings{Tenant: tn.Name, Findings: make([]cachedFinding, len(findings))}
 	for i, f := range findings {
@@ -227,7 +271,7 @@ func tenantPart(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split [
 	if data, err := json.Marshal(cached); err == nil {
 		c.Put(pkey, data)
 	}
-	return files, findings, nil
+	return findings, nil
 }
 
 // cachedFindings is the entry of a tenant's findings.

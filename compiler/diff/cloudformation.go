@@ -1,6 +1,7 @@
 package diff
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -19,11 +20,18 @@ const templateSuffix = ".template.json"
 
 // templates compares the CloudFormation templates of two trees.
 func templates(base, head *fstree.Tree) ([]Change, error) {
-	b, err := resources(base)
+	// A template with the same bytes on both sides changes nothing: only
+	// the others are read.
+	changed := func(p string) bool {
+		b, inBase := base.Get(p)
+		h, inHead := head.Get(p)
+		return inBase != inHead || !bytes.Equal(b.Data, h.Data)
+	}
+	b, err := resources(base, changed)
 	if err != nil {
 		return nil, fmt.Errorf("base: %w", err)
 	}
-	h, err := resources(head)
+	h, err := resources(head, changed)
 	if err != nil {
 		return nil, err
 	}
@@ -48,11 +56,12 @@ type stackResources struct {
 	origin map[string]fstree.Origin // stack -> origin
 }
 
-// resources reads every template of t into canonical JSON per resource.
-func resources(t *fstree.Tree) (stackResources, error) {
+// resources reads the templates of t that read selects into canonical
+// JSON per resource.
+func resources(t *fstree.Tree, read func(path string) bool) (stackResources, error) {
 	r := stackResources{docs: map[ID]string{}, origin: map[string]fstree.Origin{}}
 	for _, p := range t.Paths() {
-		if !strings.HasSuffix(p, templateSuffix) {
+		if !strings.HasSuffix(p, templateSuffix) || !read(p) {
 			continue
 		}
 		f, _ := t.Get(p)

@@ -231,7 +231,7 @@ func measure(bin, dir string, s size, runs int, seed uint64) []row {
 func measureAWS(bin, dir string, s size, runs int, seed uint64) []row {
 	name := fmt.Sprintf("%dx%d-aws", s.tenants, s.clusters)
 	fmt.Fprintf(os.Stderr, "bench: %s: generating the platform\n", name)
-	p := synth.New(synth.Config{Tenants: s.tenants, Clusters: s.clusters, Seed: seed})
+	p := synth.New(synth.Config{Tenants: s.tenants, Clusters: s.clusters, Seed: seed, AWS: true})
 	root := filepath.Join(dir, "platform-"+name)
 	check(p.Write(root))
 	thousand := s.tenants == 1000

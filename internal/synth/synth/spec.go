@@ -21,6 +21,9 @@ type Config struct {
 	Tenants  int    // number of tenants
 	Clusters int    // number of clusters; about one in five is dedicated (from 3 up)
 	Seed     uint64 // the same seed gives the same platform
+	// AWS keeps to what the AWS stacks can make: no cluster imports a VPC
+	// (the rest of the platform is the same as without it).
+	AWS bool
 }
 
 // Platform is a synthetic platform's description. Edit it with the
@@ -33,8 +36,9 @@ type Platform struct {
 	Tenants  []*Tenant
 
 	rng       *rand.Rand
-	nextIndex int // the index of the next tenant AddTenant names
-	width     int // digits of tenant indexes
+	aws       bool // Config.AWS
+	nextIndex int  // the index of the next tenant AddTenant names
+	width     int  // digits of tenant indexes
 	clusterN  map[string]int
 }
 
@@ -136,6 +140,7 @@ func New(c Config) *Platform {
 		Name:     "synth",
 		Envs:     slices.Clone(environments),
 		rng:      rand.New(rand.NewPCG(c.Seed, 0x5eed)),
+		aws:      c.AWS,
 		width:    max(4, len(fmt.Sprint(c.Tenants))),
 		clusterN: map[string]int{},
 	}
@@ -200,7 +205,9 @@ func (p *Platform) addCluster(env string, dedicated bool) *Cluster {
 		c.Capacity = "fargate"
 	}
 	if p.rng.IntN(4) == 0 {
-		c.VPCID = fmt.Sprintf("vpc-%017x", p.rng.Uint64()>>4)
+		if id := fmt.Sprintf("vpc-%017x", p.rng.Uint64()>>4); !p.aws {
+			c.VPCID = id
+		}
 	}
 	p.Clusters = append(p.Clusters, c)
 	return c
