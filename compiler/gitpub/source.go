@@ -259,6 +259,27 @@ type file struct {
 
 func (f *file) Stat() (fs.FileInfo, error) { return f.info, nil }
 
+// entry is a folder's entry. A file's size is its blob's, read only when
+// asked for (Info): listing a folder reads no blob.
+type entry struct {
+	info
+	tree *object.Tree
+	e    object.TreeEntry
+}
+
+func (e entry) Info() (fs.FileInfo, error) {
+	if e.IsDir() {
+		return e.info, nil
+	}
+	f, err := e.tree.TreeEntryFile(&e.e)
+	if err != nil {
+		return nil, err
+	}
+	i := e.info
+	i.size = f.Size
+	return i, nil
+}
+
 type dir struct {
 	info
 	tree    *object.Tree
@@ -285,14 +306,8 @@ func (d *dir) ReadDir(n int) ([]fs.DirEntry, error) {
 				i.mode = fs.ModeDir | 0o555
 			case !e.Mode.IsFile():
 				continue // submodules are not sources
-			default:
-				f, err := d.tree.TreeEntryFile(&e)
-				if err != nil {
-					return nil, err
-				}
-				i.size = f.Size
 			}
-			d.entries = append(d.entries, i)
+			d.entries = append(d.entries, entry{info: i, tree: d.tree, e: e})
 		}
 	}
 	rest := d.entries[d.offset:]
