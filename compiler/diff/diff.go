@@ -69,28 +69,35 @@ func (r *Report) Risky() []Change {
 }
 
 // Trees compares the outputs base and head. Either may be empty.
-func Trees(base, head *fstree.Tree) (*Report, error) { return trees(base, head, true) }
+func Trees(base, head *fstree.Tree) (*Report, error) {
+	return trees(base, head, shortcuts{prune: true, split: true})
+}
 
-// trees is Trees; prune skips the units that no changed file touches
-// (TestPruneIsExact compares the two).
-func trees(base, head *fstree.Tree, prune bool) (*Report, error) {
+// shortcuts are what Trees skips, each giving the same report as without
+// it (tests compare): prune skips the units that no changed file touches;
+// split builds only the differing resources of a gathering unit
+// (parts.go).
+type shortcuts struct{ prune, split bool }
+
+// trees is Trees with the shortcuts sc.
+func trees(base, head *fstree.Tree, sc shortcuts) (*Report, error) {
 	b, h := units(base), units(head)
 	r := &Report{Changes: []Change{}}
 	changed := changedDirs(base, head)
 	for _, dir := range union(b.names(), h.names()) {
 		// A unit none of whose folders holds a changed file reads the same
 		// files in both trees: its digests are equal, and not computed.
-		if prune && !b.touched(dir, changed) && !h.touched(dir, changed) {
+		if sc.prune && !b.touched(dir, changed) && !h.touched(dir, changed) {
 			continue
 		}
 		if slices.Equal(b.digest(dir), h.digest(dir)) {
 			continue
 		}
-		before, err := objects(b, h, dir) // what differs only (parts.go)
+		before, err := objects(b, h, dir, sc.split) // what differs only (parts.go)
 		if err != nil {
 			return nil, fmt.Errorf("base: %w", err)
 		}
-		after, err := objects(h, b, dir)
+		after, err := objects(h, b, dir, sc.split)
 		if err != nil {
 			return nil, err
 		}

@@ -25,10 +25,6 @@ import (
 // objects, 35 s for 3,200), so a change of one tenant builds that tenant's
 // part only.
 
-// splitUnits builds the differing resources of gathering units only;
-// tests turn it off to compare with whole builds.
-var splitUnits = true
-
 // gathering lists the keys a kustomization may have to be built resource
 // by resource.
 var gathering = map[string]bool{"apiVersion": true, "kind": true, "resources": true, "namespace": true, "labels": true}
@@ -165,13 +161,13 @@ func yamlResources(data []byte) []string {
 // the unit's files, or, for a gathering unit gathering the same way on
 // both sides, a kustomization of the resources whose inputs differ and
 // their files. A side without the unit needs nothing.
-func (s unitSet) subtree(other unitSet, unit string) (*fstree.Tree, error) {
+func (s unitSet) subtree(other unitSet, unit string, split bool) (*fstree.Tree, error) {
 	t := &fstree.Tree{}
 	if _, ok := s.inputs[unit]; !ok {
 		return t, nil
 	}
 	rest, resources, ok := s.kustomization(unit)
-	if _, there := other.inputs[unit]; there && ok && splitUnits {
+	if _, there := other.inputs[unit]; there && ok && split {
 		otherRest, otherResources, otherOK := other.kustomization(unit)
 		ok = otherOK && otherRest == rest
 		if ok {
@@ -226,12 +222,12 @@ func (s unitSet) subtree(other unitSet, unit string) (*fstree.Tree, error) {
 // objects builds the unit dir of side s, as far as it differs from the
 // other side, and returns its objects as canonical YAML by identity; a
 // unit the side does not have is empty.
-func objects(s, other unitSet, dir string) (map[ID]string, error) {
+func objects(s, other unitSet, dir string, split bool) (map[ID]string, error) {
 	out := map[ID]string{}
 	if _, ok := s.inputs[dir]; !ok {
 		return out, nil
 	}
-	sub, err := s.subtree(other, dir)
+	sub, err := s.subtree(other, dir, split)
 	if err != nil {
 		return nil, err
 	}

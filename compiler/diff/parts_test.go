@@ -26,9 +26,7 @@ func compile(t *testing.T, p *synth.Platform) *fstree.Tree {
 // parts.
 func report(t *testing.T, base, head *fstree.Tree, split bool) []byte {
 	t.Helper()
-	splitUnits = split
-	defer func() { splitUnits = true }()
-	r, err := Trees(base, head)
+	r, err := trees(base, head, shortcuts{prune: true, split: split})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,7 @@ import (
 	"hash"
 	"io"
 	"io/fs"
-	"path"
+	"maps"
 	"strings"
 	"sync"
 )
@@ -32,43 +32,28 @@ func Watch(fsys fs.FS) *Inputs { return &Inputs{fsys: fsys, seen: map[string]str
 func (in *Inputs) Observations() map[string]string {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	out := make(map[string]string, len(in.seen))
-	for k, v := range in.seen {
-		out[k] = v
-	}
-	return out
-}
-
-// Wrote observes again what was observed of the files that the caller
-// has just written itself, and of the folders holding them, so that the
-// record describes the sources as the build leaves them (a build writes
-// the clusters' lock files that it reads).
-func (in *Inputs) Wrote(names ...string) {
-	touched := map[string]bool{}
-	for _, n := range names {
-		touched[n], touched[path.Dir(n)] = true, true
-	}
-	in.mu.Lock()
-	defer in.mu.Unlock()
-	for key := range in.seen {
-		if _, name, _ := strings.Cut(key, "\x00"); touched[name] {
-			in.seen[key] = observe(in.fsys, key)
-		}
-	}
+	return maps.Clone(in.seen)
 }
 
 func (in *Inputs) note(op, name, observation string) {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	key := op + "\x00" + name
-	if old, ok := in.seen[key]; ok && old != observation {
+	switch old, ok := in.seen[key]; {
+	case observation == unclosed && ok:
+		return // opened again
+	case ok && old != unclosed && old != observation:
 		observation = unrepeatable // read twice, differently: nothing to trust
 	}
 	in.seen[key] = observation
 }
 
-// unrepeatable is an observation that no check repeats.
-const unrepeatable = "changed while read"
+// unrepeatable is an observation that no check repeats; so is unclosed,
+// that of a file opened and not closed yet.
+const (
+	unrepeatable = "changed while read"
+	unclosed     = "not closed"
+)
 
 // Open implements fs.FS.
 func (in *Inputs) Open(name string) (fs.File, error) {
@@ -77,6 +62,7 @@ func (in *Inputs) Open(name string) (fs.File, error) {
 		in.note("open", name, failed(err))
 		return nil, err
 	}
+	in.note("open", name, unclosed)
 	return &file{File: f, in: in, name: name, h: sha256.New()}, nil
 }
 

@@ -127,7 +127,7 @@ func (s *Store) Current(fsys fs.FS, root, out, settings string) (*Report, bool) 
 func same(fsys fs.FS, observations map[string]string) bool {
 	keys := make([]string, 0, len(observations))
 	for k, v := range observations {
-		if v == unrepeatable {
+		if v == unrepeatable || v == unclosed {
 			return false
 		}
 		keys = append(keys, k)

@@ -181,8 +181,15 @@ func TestCurrent(t *testing.T) {
 }
 
 // TestPartialRead: a file that the build did not read to the end (a
-// source over the size limit) is never taken as unchanged.
+// source over the size limit), or did not close, is never taken as
+// unchanged.
 func TestPartialRead(t *testing.T) {
+	for _, closed := range []bool{true, false} {
+		partialRead(t, closed)
+	}
+}
+
+func partialRead(t *testing.T, closed bool) {
 	root, out, cache := t.TempDir(), filepath.Join(t.TempDir(), "out"), t.TempDir()
 	write(t, filepath.Join(root, "big.cue"), "0123456789")
 	in := uptodate.Watch(os.DirFS(root))
@@ -190,10 +197,17 @@ func TestPartialRead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := io.ReadFull(f, make([]byte, 4)); err != nil {
-		t.Fatal(err)
+	if closed {
+		if _, err := io.ReadFull(f, make([]byte, 4)); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	} else {
+		defer f.Close()
+		if _, err := io.ReadAll(f); err != nil {
+			t.Fatal(err)
+		}
 	}
-	f.Close()
 	tr := &fstree.Tree{}
 	if err := tr.AddManifest(); err != nil {
 		t.Fatal(err)
@@ -211,6 +225,6 @@ func TestPartialRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, ok := store.Current(os.DirFS(root), root, out, "s"); ok {
-		t.Error("current, though big.cue was read in part")
+		t.Errorf("current, though big.cue was read in part or not closed (closed: %t)", closed)
 	}
 }

@@ -131,10 +131,10 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if err := prepared.Err(); err != nil {
 		return err
 	}
-	if err := writeLocks(root, locks); err != nil {
+	relocked, err := writeLocks(root, locks)
+	if err != nil {
 		return err
 	}
-	inputs.Wrote(slices.Collect(maps.Keys(locks))...)
 	if err := prepared.Write(tree); err != nil {
 		return err
 	}
@@ -142,8 +142,10 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	for _, w := range p.Warnings {
 		report.Warnings = append(report.Warnings, fmt.Sprint(w))
 	}
+	// A build that changed a lock file read another one: the next build,
+	// from the lock files as they are now, answers for itself.
 	var record *uptodate.Record
-	if seal, err := prepared.Seal(tree); err == nil && seal != nil {
+	if seal, err := prepared.Seal(tree); err == nil && seal != nil && !relocked {
 		record = &uptodate.Record{Settings: settings, Inputs: inputs.Observations(), Seal: seal, Report: report}
 	}
 	records.Save(root, out, record) // else only slower next time
@@ -179,16 +181,18 @@ func check(e *env, root, out string, tree *fstree.Tree, locks map[string][]byte)
 	return fmt.Errorf("%s is not what the sources produce (%s): run 'platformc build' and commit the result", rel(e, out), words.Plural(len(diffs), "file"))
 }
 
-// writeLocks writes the lock files that changed, each atomically.
-func writeLocks(root string, locks map[string][]byte) error {
+// writeLocks writes the lock files that changed, each atomically, and
+// reports whether any did.
+func writeLocks(root string, locks map[string][]byte) (changed bool, err error) {
 	for _, name := range slices.Sorted(maps.Keys(locks)) {
 		file := filepath.Join(root, filepath.FromSlash(name))
 		if cur, err := os.ReadFile(file); err == nil && bytes.Equal(cur, locks[name]) {
 			continue
 		}
+		changed = true
 		tmp, err := os.CreateTemp(filepath.Dir(file), ".lock-*")
 		if err != nil {
-			return err
+			return changed, err
 		}
 		_, err = tmp.Write(locks[name])
 		if cerr := tmp.Close(); err == nil {
@@ -202,8 +206,8 @@ func writeLocks(root string, locks map[string][]byte) error {
 		}
 		if err != nil {
 			os.Remove(tmp.Name())
-			return err
+			return changed, err
 		}
 	}
-	return nil
+	return changed, nil
 }
