@@ -148,7 +148,11 @@ func indentedAt(raw json.RawMessage, depth int) bool {
 // assemblyJSON returns the manifest and StacksFile, or false if an entry
 // is not in the form needed.
 func assemblyJSON(manifest map[string]json.RawMessage, idx stacksFile) (m, c []byte, ok bool) {
-	w := jsonWriter{ok: true}
+	size := 1 << 10 // the files' length, about: growing them cost more than writing them
+	for _, raw := range manifest {
+		size += len(raw) + 128
+	}
+	w := jsonWriter{ok: true, b: make([]byte, 0, size)}
 	w.b = append(w.b, '{')
 	w.key(1, "version", true)
 	w.str(idx.Version)
@@ -156,7 +160,7 @@ func assemblyJSON(manifest map[string]json.RawMessage, idx stacksFile) (m, c []b
 	object(&w, 1, manifest, func(raw json.RawMessage) { w.entry(raw, 2) })
 	w.newline(0)
 	w.b = append(w.b, '}', '\n')
-	m, w.b = w.b, nil
+	m, w.b = w.b, make([]byte, 0, size+len(idx.Stacks)*512)
 
 	w.b = append(w.b, '{')
 	w.key(1, "comment", true)
