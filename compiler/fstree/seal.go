@@ -69,14 +69,11 @@ func (w *Prepared) Seal(t *Tree) (*Seal, error) {
 		// tick of the clock as the manifest do not look older than it.
 		stamp := fi.ModTime()
 		young := make([]bool, len(paths))
-		err := parallel(len(paths), func(i int) error {
+		parallel(len(paths), func(i int) error {
 			fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(paths[i])))
 			young[i] = err != nil || !changeTime(fi).Before(stamp)
 			return nil
 		})
-		if err != nil {
-			return nil, err
-		}
 		racy = nil
 		for i, y := range young {
 			if y {
@@ -85,8 +82,8 @@ func (w *Prepared) Seal(t *Tree) (*Seal, error) {
 		}
 	}
 	for _, p := range racy {
-		if p == ManifestName {
-			continue
+		if _, ok := t.Get(p); !ok || p == ManifestName {
+			continue // removed, or the manifest, which Intact knows by its identity
 		}
 		if len(s.Racy) == maxRacy {
 			return nil, nil
