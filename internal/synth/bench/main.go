@@ -176,14 +176,7 @@ func measure(bin, dir string, s size, runs int, seed uint64) []row {
 	if s.tenants == 5000 {
 		cold.target, cold.limit = "≤ 15 s", 15*time.Second
 	}
-	var out string
-	for i := range runs {
-		fmt.Fprintf(os.Stderr, "bench: %s: cold build %d/%d\n", name, i+1, runs)
-		out = filepath.Join(dir, fmt.Sprintf("out-%s-%d", name, i))
-		check(os.RemoveAll(cache))
-		cold.samples = append(cold.samples, run(bin, root, cache, "build", "--out", out))
-	}
-	cold.files, cold.objects = count(out)
+	out := coldBuilds(&cold, run, bin, dir, name, root, cache, runs)
 
 	warm := row{size: s, what: "rebuild, nothing changed (warm cache)", files: cold.files, objects: cold.objects}
 	for i := range runs {
@@ -237,14 +230,7 @@ func measureAWS(bin, dir string, s size, runs int, seed uint64) []row {
 	thousand := s.tenants == 1000
 	cache := filepath.Join(dir, "cache-"+name)
 	cold := row{size: s, what: "build, cold (no out/, no cache)"}
-	var out string
-	for i := range runs {
-		fmt.Fprintf(os.Stderr, "bench: %s: cold build %d/%d\n", name, i+1, runs)
-		out = filepath.Join(dir, fmt.Sprintf("out-%s-%d", name, i))
-		check(os.RemoveAll(cache))
-		cold.samples = append(cold.samples, runAWS(bin, root, cache, "build", "--out", out))
-	}
-	cold.files, cold.objects = count(out)
+	out := coldBuilds(&cold, runAWS, bin, dir, name, root, cache, runs)
 	if thousand {
 		cold.target = "≤ 1 GiB"
 	}
@@ -309,6 +295,21 @@ func measureAWS(bin, dir string, s size, runs int, seed uint64) []row {
 		}
 	}
 	return rows
+}
+
+// coldBuilds measures runs cold builds of the platform at root with run,
+// each into a new folder of dir after emptying the cache, into r, and
+// returns the last output folder.
+func coldBuilds(r *row, run func(bin, dir, cache string, args ...string) sample, bin, dir, name, root, cache string, runs int) string {
+	var out string
+	for i := range runs {
+		fmt.Fprintf(os.Stderr, "bench: %s: cold build %d/%d\n", name, i+1, runs)
+		out = filepath.Join(dir, fmt.Sprintf("out-%s-%d", name, i))
+		check(os.RemoveAll(cache))
+		r.samples = append(r.samples, run(bin, root, cache, "build", "--out", out))
+	}
+	r.files, r.objects = count(out)
+	return out
 }
 
 // count returns the files under dir and the Kubernetes objects among them:
