@@ -23,6 +23,7 @@ type Option func(*options)
 type options struct {
 	load     []load.Option
 	aws      bool
+	synth    cdk.Synthesizer
 	previous func() *fstree.Tree
 	progress io.Writer
 	outputs  *outcache.Store // see WithOutputCache (incremental.go)
@@ -46,14 +47,16 @@ func MemoryLimit(limit uint64, exceeded func(error)) Option {
 
 // WithAWS adds the AWS CDK stacks (out/cdk/) to the outputs. Stacks whose
 // inputs did not change since the tree that previous returns, an earlier
-// output, are copied from it; the others are synthesised with the AWS CDK
-// through jsii, which starts Node.js. Previous is called when the stacks
-// are generated, once the sources are loaded (so that reading it may
-// overlap the loading); nil, or a nil tree, is no earlier output.
-// Progress, when not nil, follows the synthesis.
-func WithAWS(previous func() *fstree.Tree, progress io.Writer) Option {
+// output, are copied from it; synth makes the others (jsiisynth's
+// Synthesizer runs the AWS CDK on Node.js; this package does not link
+// it). Previous is called when the stacks are generated, once the sources
+// are loaded (so that reading it may overlap the loading); nil, or a nil
+// tree, is no earlier output. A nil synth plans and reuses only: a stack
+// to synthesise is an error (Validate needs none). Progress, when not
+// nil, follows the generation.
+func WithAWS(synth cdk.Synthesizer, previous func() *fstree.Tree, progress io.Writer) Option {
 	return func(o *options) {
-		o.aws, o.previous, o.progress = true, previous, progress
+		o.aws, o.synth, o.previous, o.progress = true, synth, previous, progress
 		o.load = append(o.load, load.ForAWS()) // what the stacks need of the sources
 	}
 }
@@ -74,7 +77,7 @@ func Generators(opts ...Option) []gen.Generator {
 		argocd.Generator{},
 	}
 	if o.aws {
-		gs = append(gs, stacks{previous: o.previous, progress: o.progress})
+		gs = append(gs, stacks{synth: o.synth, previous: o.previous, progress: o.progress})
 	}
 	return gs
 }
@@ -82,6 +85,7 @@ func Generators(opts ...Option) []gen.Generator {
 // stacks is the CDK generator, given the previous output only when it
 // runs: reading it may overlap what comes before.
 type stacks struct {
+	synth    cdk.Synthesizer
 	previous func() *fstree.Tree
 	progress io.Writer
 }
@@ -89,7 +93,7 @@ type stacks struct {
 func (stacks) Name() string { return cdk.Generator{}.Name() }
 
 func (s stacks) Generate(p *model.Platform) ([]fstree.File, error) {
-	g := cdk.Generator{Progress: s.progress}
+	g := cdk.Generator{Synth: s.synth, Progress: s.progress}
 	if s.previous != nil {
 		g.Previous = s.previous()
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/compiler/outcache"
@@ -70,7 +71,7 @@ func Main() int {
 		defer func() { os.Stderr = e.stderr.(*os.File) }()
 	}
 	// Importing the AWS CDK prepares a jsii runtime; Close removes it.
-	defer cdk.Close()
+	defer jsiisynth.Close()
 	return run(os.Args[1:], e)
 }
 
@@ -254,7 +255,7 @@ func (e *env) checks() []compiler.Option {
 	limit, exceeded := e.memoryLimit()
 	opts := append(e.cached(), compiler.Today(e.today), compiler.MemoryLimit(limit, exceeded))
 	if os.Getenv(envAWS) != "off" {
-		opts = append(opts, compiler.WithAWS(nil, nil))
+		opts = append(opts, compiler.WithAWS(nil, nil, nil)) // planned, never synthesised
 	}
 	return opts
 }
@@ -403,5 +404,5 @@ func withStacks(e *env, prev func() *fstree.Tree) []compiler.Option {
 	if isTerminal(e.stderr) {
 		progress = e.stderr
 	}
-	return []compiler.Option{compiler.WithAWS(prev, progress)}
+	return []compiler.Option{compiler.WithAWS(jsiisynth.Synthesizer{Progress: progress}, prev, progress)}
 }

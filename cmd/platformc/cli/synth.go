@@ -11,6 +11,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
 	"github.com/platformc/platformc/internal/words"
 )
 
@@ -57,7 +58,7 @@ Node.js is not started.`,
 }
 
 func synthRun(e *env, rf *rootFlags, opts *synthOptions) error {
-	defer cdk.Close()
+	defer jsiisynth.Close()
 	outdir := os.Getenv(envCDKOutdir)
 	if outdir == "" {
 		return fmt.Errorf("%s is not set: synth is the CDK app that cdk.json runs, so run it through the CDK CLI (cdk synth, cdk deploy), or set %s to the folder to write the cloud assembly to", envCDKOutdir, envCDKOutdir)
@@ -80,9 +81,10 @@ func synthRun(e *env, rf *rootFlags, opts *synthOptions) error {
 	if err != nil {
 		return err
 	}
-	g := cdk.Generator{Previous: prev}
+	g := cdk.Generator{Previous: prev, Synth: jsiisynth.Synthesizer{}}
 	if isTerminal(e.stderr) {
 		g.Progress = e.stderr
+		g.Synth = jsiisynth.Synthesizer{Progress: e.stderr}
 	}
 	files, err := g.Generate(p)
 	if err != nil {

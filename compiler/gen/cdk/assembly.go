@@ -105,7 +105,11 @@ func withDependencies(art any, deps []string) {
 	all = append(all, deps...)
 	slices.Sort(all)
 	all = slices.Compact(all)
-	a["dependencies"] = toAny(all)
+	list := make([]any, len(all))
+	for i, d := range all {
+		list[i] = d
+	}
+	a["dependencies"] = list
 }
 
 // assemble returns the cloud assembly's files: every stack's files, the

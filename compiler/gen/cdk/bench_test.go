@@ -8,6 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/internal/synth/synth"
@@ -49,7 +50,7 @@ func BenchmarkSynth(b *testing.B) {
 		var prev *output
 		b.Run(fmt.Sprintf("scratch/%dx3/%dstacks", tenants, len(stacks)), func(b *testing.B) {
 			for b.Loop() {
-				prev = generate(b, p, nil, cdk.JSII{})
+				prev = generate(b, p, nil, jsiisynth.Synthesizer{})
 			}
 		})
 		b.Run(fmt.Sprintf("unchanged/%dx3/%dstacks", tenants, len(stacks)), func(b *testing.B) {
@@ -86,7 +87,7 @@ func BenchmarkSynthFloor(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("platformc/%dx3/%dstacks", tenants, len(stacks)), func(b *testing.B) {
 			for b.Loop() {
-				generate(b, p, nil, cdk.JSII{})
+				generate(b, p, nil, jsiisynth.Synthesizer{})
 			}
 		})
 	}
@@ -96,7 +97,7 @@ func BenchmarkSynthFloor(b *testing.B) {
 // app of the same constructs would.
 func bareSynth(b *testing.B, stacks []cdk.Stack) {
 	dir := b.TempDir()
-	ctx := cdk.Context()
+	ctx := jsiisynth.Context()
 	jsii.Close() // the Node.js process of the previous round
 	app := awscdk.NewApp(&awscdk.AppProps{
 		Outdir:               jsii.String(dir),
@@ -112,7 +113,7 @@ func bareSynth(b *testing.B, stacks []cdk.Stack) {
 			StackName: jsii.String(s.Name),
 			Env:       &awscdk.Environment{Account: jsii.String(s.Account), Region: jsii.String(s.Region)},
 		})
-		s.Define(st)
+		jsiisynth.Define(st, s)
 	}
 	app.Synth(nil)
 }

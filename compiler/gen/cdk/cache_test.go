@@ -3,6 +3,7 @@ package cdk_test
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"path"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -57,7 +59,8 @@ func changedStacks(t *testing.T, before, after *model.Platform) []string {
 // TestUnchangedModelStartsNoSynthesis builds on the previous output, read
 // back from disk as the CLI reads out/: nothing is synthesised (the
 // synthesiser fails if called, so Node.js cannot have started) and every
-// file comes back byte for byte.
+// file comes back byte for byte, with a synthesiser or without one. Without
+// one and without a previous output, Generate fails with ErrNoSynthesizer.
 func TestUnchangedModelStartsNoSynthesis(t *testing.T) {
 	_, _, first := sample(t)
 	dir := filepath.Join(t.TempDir(), "out")
@@ -74,6 +77,10 @@ func TestUnchangedModelStartsNoSynthesis(t *testing.T) {
 		t.Errorf("synthesised %v, want nothing", c.calls)
 	}
 	sameTrees(t, "a build on an unchanged model", first.tree, again.tree)
+	sameTrees(t, "a build without synthesiser", first.tree, generate(t, loadSample(t), prev, nil).tree)
+	if _, err := (cdk.Generator{}).Generate(loadSample(t)); !errors.Is(err, cdk.ErrNoSynthesizer) {
+		t.Errorf("without synthesiser and previous output: got %v, want ErrNoSynthesizer", err)
+	}
 }
 
 // TestNewTenantSynthesisesOnlyItsStacks adds a tenant with an ingress
@@ -113,12 +120,12 @@ func TestNewTenantSynthesisesOnlyItsStacks(t *testing.T) {
 	if got := changedStacks(t, base, p); !slices.Equal(got, want) {
 		t.Fatalf("changed inputs %v, want %v", got, want)
 	}
-	counter := &counting{inner: cdk.JSII{}}
+	counter := &counting{inner: jsiisynth.Synthesizer{}}
 	incremental := generate(t, p, first.tree, counter)
 	if got := counter.synthesised(); !slices.Equal(got, want) || len(counter.calls) != 1 {
 		t.Errorf("synthesised %v in %d runs, want %v in one", counter.calls, len(counter.calls), want)
 	}
-	sameTrees(t, "incremental and from-scratch builds", generate(t, p, nil, cdk.JSII{}).tree, incremental.tree)
+	sameTrees(t, "incremental and from-scratch builds", generate(t, p, nil, jsiisynth.Synthesizer{}).tree, incremental.tree)
 	checkTrust(t, p, incremental)
 	checkDNS(t, p, incremental)
 }
@@ -155,12 +162,12 @@ func TestBlueGreenUpgrade(t *testing.T) {
 			t.Errorf("tenant %s on %s: its stack is not synthesised again", tn.Name, c.Name)
 		}
 	}
-	counter := &counting{inner: cdk.JSII{}}
+	counter := &counting{inner: jsiisynth.Synthesizer{}}
 	incremental := generate(t, p, first.tree, counter)
 	if got := counter.synthesised(); !slices.Equal(got, changed) {
 		t.Errorf("synthesised %v, want %v", got, changed)
 	}
-	sameTrees(t, "incremental and from-scratch builds", generate(t, p, nil, cdk.JSII{}).tree, incremental.tree)
+	sameTrees(t, "incremental and from-scratch builds", generate(t, p, nil, jsiisynth.Synthesizer{}).tree, incremental.tree)
 	checkDNS(t, p, incremental)
 	checkTrust(t, p, incremental)
 }
@@ -181,7 +188,7 @@ func TestEditedTemplateIsSynthesisedAgain(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	counter := &counting{inner: cdk.JSII{}}
+	counter := &counting{inner: jsiisynth.Synthesizer{}}
 	again := generate(t, loadSample(t), prev, counter)
 	if got := counter.synthesised(); !slices.Equal(got, []string{victim}) {
 		t.Errorf("synthesised %v, want %s alone", got, victim)
@@ -193,5 +200,5 @@ func TestEditedTemplateIsSynthesisedAgain(t *testing.T) {
 // the same bytes.
 func TestDeterminism(t *testing.T) {
 	_, _, first := sample(t)
-	sameTrees(t, "two syntheses", first.tree, generate(t, loadSample(t), nil, cdk.JSII{}).tree)
+	sameTrees(t, "two syntheses", first.tree, generate(t, loadSample(t), nil, jsiisynth.Synthesizer{}).tree)
 }

@@ -2,14 +2,9 @@ package cdk
 
 import (
 	"cmp"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -18,7 +13,7 @@ import (
 // certificate: a zone whose hosts need more gets several certificates.
 const NamesPerCertificate = 10
 
-// certsSpec is the TLS certificates of the ingress hosts served in one
+// CertsSpec is the TLS certificates of the ingress hosts served in one
 // account and region: per DNS zone, ACM certificates validated by DNS in
 // the zone (CloudFormation writes the validation records and waits for
 // ACM), covering the zone's apex if a host is the apex, "*.<zone>" for the
@@ -26,18 +21,18 @@ const NamesPerCertificate = 10
 // name no certificate: the AWS Load Balancer Controller discovers, for
 // each rule's host, the certificate of the load balancer's account and
 // region that covers it (CertificateNames says which).
-type certsSpec struct {
+type CertsSpec struct {
 	Account, Region string
-	Zones           []zoneCerts
+	Zones           []ZoneCerts
 }
 
-type zoneCerts struct {
+type ZoneCerts struct {
 	Zone   string
 	ZoneID string // the SSM parameter of the zone's id (ZoneIDParameter)
 	Names  [][]string
 }
 
-func (certsSpec) kind() string { return "certs" }
+func (CertsSpec) kind() string { return "certs" }
 
 // ZoneTag tags each certificate with the DNS zone whose hosts it covers.
 const ZoneTag = "platformc.io/zone"
@@ -69,7 +64,7 @@ func CertificateNames(zone string, hosts []string) [][]string {
 }
 
 // certsSpecsFor returns the certificates stacks' specs, by stack name.
-func certsSpecsFor(p *model.Platform) map[string]certsSpec {
+func certsSpecsFor(p *model.Platform) map[string]CertsSpec {
 	type key struct{ account, region, zone string }
 	hosts := map[key][]string{}
 	for _, c := range p.Clusters {
@@ -85,40 +80,15 @@ func certsSpecsFor(p *model.Platform) map[string]certsSpec {
 			}
 		}
 	}
-	out := map[string]certsSpec{}
+	out := map[string]CertsSpec{}
 	for _, k := range slices.SortedFunc(maps.Keys(hosts), func(a, b key) int {
 		return cmp.Or(strings.Compare(a.account, b.account), strings.Compare(a.region, b.region), strings.Compare(a.zone, b.zone))
 	}) {
 		name := CertsStack(p, k.account, k.region)
 		s := out[name]
 		s.Account, s.Region = k.account, k.region
-		s.Zones = append(s.Zones, zoneCerts{Zone: k.zone, ZoneID: ZoneIDParameter(p, k.zone), Names: CertificateNames(k.zone, hosts[k])})
+		s.Zones = append(s.Zones, ZoneCerts{Zone: k.zone, ZoneID: ZoneIDParameter(p, k.zone), Names: CertificateNames(k.zone, hosts[k])})
 		out[name] = s
 	}
 	return out
-}
-
-func (s certsSpec) define(st awscdk.Stack) {
-	for _, z := range s.Zones {
-		zoneID := awsssm.StringParameter_ValueForStringParameter(st, str(z.ZoneID), nil)
-		for i, names := range z.Names {
-			var validation []any
-			for _, n := range names {
-				validation = append(validation, &awscertificatemanager.CfnCertificate_DomainValidationOptionProperty{
-					DomainName:   str(n),
-					HostedZoneId: zoneID,
-				})
-			}
-			props := &awscertificatemanager.CfnCertificateProps{
-				DomainName:              str(names[0]),
-				ValidationMethod:        str("DNS"),
-				DomainValidationOptions: &validation,
-				Tags:                    &[]*awscdk.CfnTag{{Key: str(ZoneTag), Value: str(z.Zone)}},
-			}
-			if len(names) > 1 {
-				props.SubjectAlternativeNames = strs(names[1:])
-			}
-			awscertificatemanager.NewCfnCertificate(st, str(fmt.Sprintf("Certificate-%s-%d", z.Zone, i)), props)
-		}
-	}
 }

@@ -4,10 +4,6 @@ import (
 	"cmp"
 	"slices"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
-
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -15,7 +11,7 @@ import (
 // that a change of weights shifts traffic quickly.
 const RecordTTL = "60"
 
-// dnsSpec is a cluster's weighted records: one per ingress host of a
+// DNSSpec is a cluster's weighted records: one per ingress host of a
 // tenant service on the cluster and generation, pointing at the name
 // external-dns publishes for the tenant's load balancer in that
 // generation. Route53 splits the host's traffic by the generations'
@@ -27,13 +23,13 @@ const RecordTTL = "60"
 // same targets, which are records of the same zone; an alias names its
 // target's zone by id, which is read when the stack is deployed from the
 // SSM parameter ZoneIDParameter, so that synthesis still looks nothing up.
-type dnsSpec struct {
+type DNSSpec struct {
 	Zone    string
 	ZoneID  string `json:",omitempty"` // the SSM parameter of the zone's id, if a record needs it
-	Records []record
+	Records []Record
 }
 
-type record struct {
+type Record struct {
 	Host       string
 	Generation string // the record's SetIdentifier
 	Weight     int
@@ -48,12 +44,12 @@ func ZoneIDParameter(p *model.Platform, zone string) string {
 	return "/" + p.Config.Name + "/dns/" + zone + "/hosted-zone-id"
 }
 
-func (dnsSpec) kind() string { return "dns" }
+func (DNSSpec) kind() string { return "dns" }
 
 // dnsSpecsFor returns the specs of the cluster's DNS stacks, by name;
 // each holds the records of the tenants of one bucket.
-func dnsSpecsFor(p *model.Platform, c *model.Cluster) map[string]dnsSpec {
-	out := map[string]dnsSpec{}
+func dnsSpecsFor(p *model.Platform, c *model.Cluster) map[string]DNSSpec {
+	out := map[string]DNSSpec{}
 	for _, t := range p.Tenants {
 		if !t.PlacedOn(c.Name) {
 			continue
@@ -67,7 +63,7 @@ func dnsSpecsFor(p *model.Platform, c *model.Cluster) map[string]dnsSpec {
 				continue
 			}
 			for _, g := range c.Serving() {
-				r := record{Host: in.Host, Generation: g.Name(), Weight: g.Weight, Target: g.LoadBalancerName(t), Apex: in.Host == c.DNSZone}
+				r := Record{Host: in.Host, Generation: g.Name(), Weight: g.Weight, Target: g.LoadBalancerName(t), Apex: in.Host == c.DNSZone}
 				if r.Apex {
 					s.ZoneID = ZoneIDParameter(p, c.DNSZone)
 				}
@@ -79,37 +75,9 @@ func dnsSpecsFor(p *model.Platform, c *model.Cluster) map[string]dnsSpec {
 		}
 	}
 	for _, s := range out {
-		slices.SortFunc(s.Records, func(a, b record) int {
+		slices.SortFunc(s.Records, func(a, b Record) int {
 			return cmp.Or(cmp.Compare(a.Host, b.Host), cmp.Compare(a.Generation, b.Generation))
 		})
 	}
 	return out
-}
-
-func (s dnsSpec) define(st awscdk.Stack) {
-	var zoneID *string
-	if s.ZoneID != "" {
-		zoneID = awsssm.StringParameter_ValueForStringParameter(st, str(s.ZoneID), nil)
-	}
-	for _, r := range s.Records {
-		props := &awsroute53.CfnRecordSetProps{
-			HostedZoneName: str(s.Zone + "."),
-			Name:           str(r.Host + "."),
-			SetIdentifier:  str(r.Generation),
-			Weight:         num(r.Weight),
-		}
-		if r.Apex {
-			props.Type = str("A")
-			props.AliasTarget = &awsroute53.CfnRecordSet_AliasTargetProperty{
-				DnsName:              str(r.Target + "."),
-				HostedZoneId:         zoneID,
-				EvaluateTargetHealth: true,
-			}
-		} else {
-			props.Type = str("CNAME")
-			props.Ttl = str(RecordTTL)
-			props.ResourceRecords = strs([]string{r.Target})
-		}
-		awsroute53.NewCfnRecordSet(st, str(r.Host+"-"+r.Generation), props)
-	}
 }

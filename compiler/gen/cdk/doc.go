@@ -1,6 +1,7 @@
 // Package cdk generates the AWS side of the platform as a cloud assembly
 // that the standard cdk CLI deploys (out/cdk/: manifest.json and a
-// template per stack), with the AWS CDK (aws-cdk-lib through jsii).
+// template per stack): it plans the stacks, and a Synthesizer makes their
+// templates with the AWS CDK (aws-cdk-lib through jsii: jsiisynth).
 //
 // # Stacks
 //
@@ -56,21 +57,12 @@
 // and manifest.json is assembled from the entries of both. When nothing
 // changed, Node.js is not started.
 //
-// # Determinism
+// # Planner and synthesiser
 //
-// The same model gives the same bytes, whoever runs the synthesis (a
-// build, or the cdk CLI through "platformc synth" and cdk.json):
-//
-//   - Context pins version reporting, path and asset metadata and stack
-//     traces off, as the app's context and as its post-CLI context, so the
-//     CLI's switches change nothing; no tree.json, no analytics;
-//   - nothing is looked up: zones are Fn::GetAZs, the hosted zone is named,
-//     the network is imported by export name; a synthesis that reports
-//     missing context is refused;
-//   - no asset but the template itself (no Lambda-backed custom resource:
-//     the IRSA trust policy is an Fn::Sub, not a CfnJson), so no file is
-//     staged and no absolute path can enter the assembly; the synthesiser
-//     refuses any other asset;
-//   - constructs are added in sorted order, and maps cross jsii as sorted
-//     JSON.
+// This package is the planner, pure and without the AWS CDK: Plan makes
+// the specs, Stack.Hash their hashes, Generator the reuse and the
+// assembly. A Synthesizer given to the Generator turns the specs that
+// changed into templates: jsiisynth.Synthesizer, which links aws-cdk-go
+// and runs aws-cdk-lib on Node.js, so that a program that never
+// synthesises (the compiler's tests, a validation) does not link it.
 package cdk

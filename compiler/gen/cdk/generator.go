@@ -1,30 +1,38 @@
 package cdk
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen"
 	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/internal/words"
 )
 
 // Generator writes the cloud assembly of the platform's AWS stacks to
 // Dir. Unlike the other generators it reads one input besides the model:
 // the previous output, whose StacksFile says which stacks are unchanged.
-// Those are copied byte for byte; only the others are synthesised, and
-// when none changed, no Node.js process is started at all.
+// Those are copied byte for byte; only the others go to Synth, and when
+// none changed, Synth is not called at all.
 type Generator struct {
 	// Previous is the previous output tree (out/, as fstree.Read gives
 	// it); nil or empty synthesises every stack.
 	Previous *fstree.Tree
-	// Synth makes the stacks that changed; nil is JSII, with Progress.
+	// Synth makes the stacks that changed (jsiisynth.Synthesizer). Nil
+	// plans and reuses only: a stack that needs synthesising is an
+	// error.
 	Synth Synthesizer
 	// Progress gets a line per step of a synthesis; nil is quiet.
 	Progress io.Writer
 }
 
 var _ gen.Generator = Generator{}
+
+// ErrNoSynthesizer is the error of a Generator without Synth that has
+// stacks to synthesise.
+var ErrNoSynthesizer = errors.New("no synthesiser given")
 
 func (Generator) Name() string { return "cdk" }
 
@@ -79,11 +87,10 @@ func (g Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 }
 
 func (g Generator) synth(stacks []Stack) (*Synthesis, error) {
-	s := g.Synth
-	if s == nil {
-		s = JSII{Progress: g.Progress}
+	if g.Synth == nil {
+		return nil, fmt.Errorf("%s to synthesise (%s first): %w", words.Plural(len(stacks), "AWS stack"), stacks[0].Name, ErrNoSynthesizer)
 	}
-	return s.Synth(stacks)
+	return g.Synth.Synth(stacks)
 }
 
 func (g Generator) progress(format string, args ...any) {

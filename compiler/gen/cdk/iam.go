@@ -4,27 +4,24 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-
 	"github.com/platformc/platformc/compiler/model"
 )
 
-// iamSpec is an environment's roles: the owners role of every tenant
+// IAMSpec is an environment's roles: the owners role of every tenant
 // placed on one of its clusters and, in the first environment (by name)
 // of each account, the two roles the management cluster assumes in that
 // account. Those two are named once per account (IAM names are global to
 // an account), so two environments sharing an account must not both
 // create them.
-type iamSpec struct {
-	Deployer *trustedRole `json:",omitempty"`
-	Reader   *trustedRole `json:",omitempty"`
-	Owners   []ownersRole
+type IAMSpec struct {
+	Deployer *TrustedRole `json:",omitempty"`
+	Reader   *TrustedRole `json:",omitempty"`
+	Owners   []OwnersRole
 }
 
-// trustedRole is a role that exactly one role of another account may
+// TrustedRole is a role that exactly one role of another account may
 // assume, with an optional inline policy.
-type trustedRole struct {
+type TrustedRole struct {
 	Name        string
 	Description string
 	Root        string // the trusted account's root
@@ -33,22 +30,22 @@ type trustedRole struct {
 	Resources   []string
 }
 
-// ownersRole is a tenant's owners role in an environment.
-type ownersRole struct {
+// OwnersRole is a tenant's owners role in an environment.
+type OwnersRole struct {
 	Tenant   string
 	Name     string
 	Root     string   // the environment account's root, which it trusts
 	Clusters []string // ARNs of the EKS clusters it may describe, for "aws eks update-kubeconfig"
 }
 
-func (iamSpec) kind() string { return "iam" }
+func (IAMSpec) kind() string { return "iam" }
 
-func (s iamSpec) empty() bool { return s.Deployer == nil && s.Reader == nil && s.Owners == nil }
+func (s IAMSpec) empty() bool { return s.Deployer == nil && s.Reader == nil && s.Owners == nil }
 
 // iamSpecFor returns the spec of env's roles; shared says whether the
 // account-wide roles go in this environment's stack.
-func iamSpecFor(p *model.Platform, env string, shared bool) iamSpec {
-	var s iamSpec
+func iamSpecFor(p *model.Platform, env string, shared bool) IAMSpec {
+	var s IAMSpec
 	var clusters []*model.Cluster
 	for _, c := range p.Clusters {
 		if c.Environment == env {
@@ -73,7 +70,7 @@ func iamSpecFor(p *model.Platform, env string, shared bool) iamSpec {
 			}
 		}
 		if arns != nil {
-			s.Owners = append(s.Owners, ownersRole{
+			s.Owners = append(s.Owners, OwnersRole{
 				Tenant:   t.Name,
 				Name:     OwnersRoleName(p, t, env),
 				Root:     accountRoot(e.Region, e.Account),
@@ -88,7 +85,7 @@ func iamSpecFor(p *model.Platform, env string, shared bool) iamSpec {
 // Argo CD's deployer, which the clusters' access entries make cluster
 // admin, and the cluster registry reader, which may read the parameters
 // the account's generation stacks publish, in every region they run in.
-func sharedRoles(p *model.Platform, account string) (deployer, reader *trustedRole) {
+func sharedRoles(p *model.Platform, account string) (deployer, reader *TrustedRole) {
 	var first *model.Cluster
 	var params []string
 	for _, c := range p.Clusters {
@@ -106,13 +103,13 @@ func sharedRoles(p *model.Platform, account string) (deployer, reader *trustedRo
 	slices.Sort(params)
 	a := p.Config.ArgoCD
 	root := accountRoot(a.Region, a.Account)
-	deployer = &trustedRole{
+	deployer = &TrustedRole{
 		Name:        roleName(p.ArgoCDDeployerRoleARN(first)),
 		Description: "platformc: Argo CD deploys to this account's EKS clusters as this role (cluster admin through their access entries)",
 		Root:        root,
 		Principal:   ArgoCDRoleARN(p),
 	}
-	reader = &trustedRole{
+	reader = &TrustedRole{
 		Name:        roleName(p.RegistryReaderRoleARN(first)),
 		Description: "platformc: the management cluster reads the cluster registrations this account's EKS stacks publish",
 		Root:        root,
@@ -123,34 +120,7 @@ func sharedRoles(p *model.Platform, account string) (deployer, reader *trustedRo
 	return deployer, reader
 }
 
-func (s iamSpec) define(st awscdk.Stack) {
-	for _, r := range []*trustedRole{s.Deployer, s.Reader} {
-		if r == nil {
-			continue
-		}
-		props := &awsiam.CfnRoleProps{
-			RoleName:                 str(r.Name),
-			Description:              str(r.Description),
-			AssumeRolePolicyDocument: trustedByRoleIn(r.Root, r.Principal),
-		}
-		if len(r.Actions) > 0 {
-			props.Policies = &[]any{&awsiam.CfnRole_PolicyProperty{
-				PolicyName:     str("platformc"),
-				PolicyDocument: policyDocument(allow(r.Actions, toAny(r.Resources)...)),
-			}}
-		}
-		awsiam.NewCfnRole(st, str(r.Name), props)
-	}
-	for _, o := range s.Owners {
-		resources := toAny(o.Clusters)
-		awsiam.NewCfnRole(st, str(o.Name), &awsiam.CfnRoleProps{
-			RoleName:                 str(o.Name),
-			Description:              str(fmt.Sprintf("platformc: owners of tenant %s; access entries let it edit the tenant's namespace", o.Tenant)),
-			AssumeRolePolicyDocument: trustedByAccount(o.Root),
-			Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
-				PolicyName:     str("platformc"),
-				PolicyDocument: policyDocument(allow([]string{"eks:DescribeCluster"}, resources...)),
-			}},
-		})
-	}
+// PolicyDocument is an IAM policy document with the given statements.
+func PolicyDocument(statements ...map[string]any) map[string]any {
+	return map[string]any{"Version": "2012-10-17", "Statement": statements}
 }

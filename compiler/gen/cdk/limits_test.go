@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/internal/synth/synth"
 )
@@ -42,7 +43,7 @@ func TestStacksFitAtScale(t *testing.T) {
 		pick = append(pick, s)
 	}
 	var progress strings.Builder
-	syn, err := cdk.JSII{Progress: &progress}.Synth(pick)
+	syn, err := jsiisynth.Synthesizer{Progress: &progress}.Synth(pick)
 	if err != nil {
 		t.Fatal(err)
 	}

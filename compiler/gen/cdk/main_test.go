@@ -4,11 +4,11 @@ import (
 	"os"
 	"testing"
 
-	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
 )
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	cdk.Close()
+	jsiisynth.Close()
 	os.Exit(code)
 }

@@ -3,9 +3,6 @@ package cdk
 import (
 	"slices"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -26,42 +23,42 @@ func ArgoCDServiceAccounts() []string {
 	return []string{"argocd-application-controller", "argocd-server"}
 }
 
-// managementSpec is the roles of the management cluster, in its account
+// ManagementSpec is the roles of the management cluster, in its account
 // (platform.argocd): Argo CD's, which may assume only the deployer role
 // of each account the platform's clusters run in, and the cluster
 // registry's, which may assume only their registry reader roles. Each is
 // trusted (IRSA) by exactly its service accounts in Argo CD's namespace.
-type managementSpec struct {
-	Issuer   issuerParameters
-	ArgoCD   managementRole
-	Registry managementRole
+type ManagementSpec struct {
+	Issuer   IssuerParameters
+	ArgoCD   ManagementRole
+	Registry ManagementRole
 }
 
-type managementRole struct {
+type ManagementRole struct {
 	Name        string
 	Description string
 	Subjects    []string // system:serviceaccount:<namespace>:<name>
 	Assumes     []string // the role ARNs it may assume
 }
 
-func (managementSpec) kind() string { return "management" }
+func (ManagementSpec) kind() string { return "management" }
 
 // ManagementStack is the stack of the management cluster's roles.
 func ManagementStack(p *model.Platform) string { return p.Config.Name + "-management" }
 
-func managementSpecFor(p *model.Platform) managementSpec {
+func managementSpecFor(p *model.Platform) ManagementSpec {
 	ns := p.Config.ArgoCD.Namespace
-	s := managementSpec{
-		Issuer: issuerParameters{
+	s := ManagementSpec{
+		Issuer: IssuerParameters{
 			Generation:  "management",
 			Issuer:      ManagementParameter(p, ParamOIDCIssuer),
 			ProviderARN: ManagementParameter(p, ParamOIDCProviderARN),
 		},
-		ArgoCD: managementRole{
+		ArgoCD: ManagementRole{
 			Name:        roleName(ArgoCDRoleARN(p)),
 			Description: "platformc: Argo CD on the management cluster (IRSA); may assume only the deployer role of each account of the platform's clusters",
 		},
-		Registry: managementRole{
+		Registry: ManagementRole{
 			Name:        roleName(p.RegistryRoleARN()),
 			Description: "platformc: the cluster registry on the management cluster (IRSA); may assume only the registry reader role of each account of the platform's clusters",
 			Subjects:    []string{"system:serviceaccount:" + ns + ":" + model.RegistryServiceAccount},
@@ -74,28 +71,9 @@ func managementSpecFor(p *model.Platform) managementSpec {
 		s.ArgoCD.Assumes = append(s.ArgoCD.Assumes, p.ArgoCDDeployerRoleARN(c))
 		s.Registry.Assumes = append(s.Registry.Assumes, p.RegistryReaderRoleARN(c))
 	}
-	for _, r := range []*managementRole{&s.ArgoCD, &s.Registry} {
+	for _, r := range []*ManagementRole{&s.ArgoCD, &s.Registry} {
 		slices.Sort(r.Assumes)
 		r.Assumes = slices.Compact(r.Assumes)
 	}
 	return s
-}
-
-func (s managementSpec) define(st awscdk.Stack) {
-	for _, x := range []struct {
-		id string
-		r  managementRole
-	}{{"ArgoCDRole", s.ArgoCD}, {"RegistryRole", s.Registry}} {
-		id, r := x.id, x.r
-		assumes := toAny(r.Assumes)
-		awsiam.NewCfnRole(st, str(id), &awsiam.CfnRoleProps{
-			RoleName:                 str(r.Name),
-			Description:              str(r.Description),
-			AssumeRolePolicyDocument: irsaTrust(st, r.Subjects, []issuerParameters{s.Issuer}),
-			Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
-				PolicyName:     str("assume"),
-				PolicyDocument: policyDocument(allow([]string{"sts:AssumeRole"}, assumes...)),
-			}},
-		})
-	}
 }

@@ -110,14 +110,14 @@ func OwnersRoleARN(p *model.Platform, t *model.Tenant, env string) string {
 // Exported values of a network stack, which generation stacks import by
 // name: "<stack>-VpcId", "<stack>-PrivateSubnet1Id", ...
 const (
-	exportVPC     = "VpcId"
-	publicSubnet  = "PublicSubnet"
-	privateSubnet = "PrivateSubnet"
+	ExportVPC     = "VpcId"
+	PublicSubnet  = "PublicSubnet"
+	PrivateSubnet = "PrivateSubnet"
 )
 
-func exportName(stack, key string) string { return stack + "-" + key }
+func ExportName(stack, key string) string { return stack + "-" + key }
 
-func subnetKey(kind string, i int) string { return fmt.Sprintf("%s%dId", kind, i+1) }
+func SubnetKey(kind string, i int) string { return fmt.Sprintf("%s%dId", kind, i+1) }
 
 func accountRoot(region, account string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:root", model.Partition(region), account)

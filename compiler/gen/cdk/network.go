@@ -5,16 +5,13 @@ import (
 	"fmt"
 	"net/netip"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
-
 	"github.com/platformc/platformc/compiler/model"
 )
 
 // AZs is the number of availability zones of every cluster's VPC.
 const AZs = 3
 
-// networkSpec is a cluster's VPC: a private subnet per zone for nodes and
+// NetworkSpec is a cluster's VPC: a private subnet per zone for nodes and
 // pods (three quarters of the range: the VPC CNI gives pods VPC
 // addresses), and a small public subnet per zone for load balancers and a
 // NAT gateway each (the last quarter, split in four, one part spare).
@@ -23,7 +20,7 @@ const AZs = 3
 // so synthesis needs no lookup and no credentials. Resources are written
 // as CloudFormation resources (L1) rather than with ec2.Vpc, which would
 // look the account's zones up.
-type networkSpec struct {
+type NetworkSpec struct {
 	Name    string // the VPC's Name tag
 	Cluster string // its model.ClusterTag, by which add-ons find it
 	CIDR    string
@@ -31,17 +28,17 @@ type networkSpec struct {
 	Public  []string
 }
 
-func (networkSpec) kind() string { return "network" }
+func (NetworkSpec) kind() string { return "network" }
 
-func networkSpecFor(p *model.Platform, c *model.Cluster) (networkSpec, error) {
+func networkSpecFor(p *model.Platform, c *model.Cluster) (NetworkSpec, error) {
 	if c.VPCID != "" {
-		return networkSpec{}, fmt.Errorf("%s: cluster %s: network.vpcId is not supported by the AWS stacks yet: importing a VPC needs its subnet ids, which the cluster file does not give; remove vpcId to have platformc create the VPC", c.Pos, c.Name)
+		return NetworkSpec{}, fmt.Errorf("%s: cluster %s: network.vpcId is not supported by the AWS stacks yet: importing a VPC needs its subnet ids, which the cluster file does not give; remove vpcId to have platformc create the VPC", c.Pos, c.Name)
 	}
 	private, public, err := subnets(c.CIDR)
 	if err != nil {
-		return networkSpec{}, fmt.Errorf("%s: cluster %s: network.cidr %s: %w", c.Pos, c.Name, c.CIDR, err)
+		return NetworkSpec{}, fmt.Errorf("%s: cluster %s: network.cidr %s: %w", c.Pos, c.Name, c.CIDR, err)
 	}
-	return networkSpec{Name: NetworkStack(p, c), Cluster: c.Name, CIDR: c.CIDR, Private: private, Public: public}, nil
+	return NetworkSpec{Name: NetworkStack(p, c), Cluster: c.Name, CIDR: c.CIDR, Private: private, Public: public}, nil
 }
 
 // subnets splits a VPC range: private subnets are its first three
@@ -73,85 +70,5 @@ func subdivide(pfx netip.Prefix, bits, i int) netip.Prefix {
 	return netip.PrefixFrom(netip.AddrFrom4(a), pfx.Bits()+bits)
 }
 
-func (s networkSpec) define(st awscdk.Stack) {
-	name := *st.StackName()
-	vpc := awsec2.NewCfnVPC(st, str("Vpc"), &awsec2.CfnVPCProps{
-		CidrBlock:          str(s.CIDR),
-		EnableDnsHostnames: true,
-		EnableDnsSupport:   true,
-		Tags:               tags("Name", s.Name, model.ClusterTag, s.Cluster),
-	})
-	igw := awsec2.NewCfnInternetGateway(st, str("InternetGateway"), &awsec2.CfnInternetGatewayProps{Tags: tags("Name", s.Name)})
-	attach := awsec2.NewCfnVPCGatewayAttachment(st, str("InternetGatewayAttachment"), &awsec2.CfnVPCGatewayAttachmentProps{
-		VpcId:             vpc.Ref(),
-		InternetGatewayId: igw.Ref(),
-	})
-	output(st, name, exportVPC, vpc.Ref())
-	for i := range s.Private {
-		az := awscdk.Fn_Select(num(i), awscdk.Fn_GetAzs(str("")))
-		pub := s.subnet(st, vpc, publicSubnet, i, s.Public[i], az, PublicSubnetTag)
-		route := awsec2.NewCfnRoute(st, str(fmt.Sprintf("%s%dDefaultRoute", publicSubnet, i+1)), &awsec2.CfnRouteProps{
-			RouteTableId:         pub.RouteTableId,
-			DestinationCidrBlock: str("0.0.0.0/0"),
-			GatewayId:            igw.Ref(),
-		})
-		route.Node().AddDependency(attach)
-		eip := awsec2.NewCfnEIP(st, str(fmt.Sprintf("NatGateway%dEip", i+1)), &awsec2.CfnEIPProps{
-			Domain: str("vpc"),
-			Tags:   tags("Name", fmt.Sprintf("%s-nat-%d", s.Name, i+1)),
-		})
-		eip.Node().AddDependency(attach)
-		nat := awsec2.NewCfnNatGateway(st, str(fmt.Sprintf("NatGateway%d", i+1)), &awsec2.CfnNatGatewayProps{
-			SubnetId:     pub.Subnet.Ref(),
-			AllocationId: eip.AttrAllocationId(),
-			Tags:         tags("Name", fmt.Sprintf("%s-nat-%d", s.Name, i+1)),
-		})
-		priv := s.subnet(st, vpc, privateSubnet, i, s.Private[i], az, model.PrivateSubnetTag)
-		awsec2.NewCfnRoute(st, str(fmt.Sprintf("%s%dDefaultRoute", privateSubnet, i+1)), &awsec2.CfnRouteProps{
-			RouteTableId:         priv.RouteTableId,
-			DestinationCidrBlock: str("0.0.0.0/0"),
-			NatGatewayId:         nat.Ref(),
-		})
-		output(st, name, subnetKey(publicSubnet, i), pub.Subnet.Ref())
-		output(st, name, subnetKey(privateSubnet, i), priv.Subnet.Ref())
-	}
-}
-
 // PublicSubnetTag marks the subnets of internet-facing load balancers.
 const PublicSubnetTag = "kubernetes.io/role/elb"
-
-type subnetResources struct {
-	Subnet       awsec2.CfnSubnet
-	RouteTableId *string
-}
-
-// subnet adds a subnet with its own route table, tagged for the load
-// balancers of its kind (the AWS Load Balancer Controller and EKS Auto
-// Mode find subnets by these tags).
-func (s networkSpec) subnet(st awscdk.Stack, vpc awsec2.CfnVPC, kind string, i int, cidr string, az *string, elbTag string) subnetResources {
-	id := fmt.Sprintf("%s%d", kind, i+1)
-	name := fmt.Sprintf("%s-%s-%d", s.Name, map[string]string{publicSubnet: "public", privateSubnet: "private"}[kind], i+1)
-	sn := awsec2.NewCfnSubnet(st, str(id), &awsec2.CfnSubnetProps{
-		VpcId:            vpc.Ref(),
-		CidrBlock:        str(cidr),
-		AvailabilityZone: az,
-		Tags:             tags("Name", name, elbTag, "1", model.ClusterTag, s.Cluster),
-	})
-	rt := awsec2.NewCfnRouteTable(st, str(id+"RouteTable"), &awsec2.CfnRouteTableProps{
-		VpcId: vpc.Ref(),
-		Tags:  tags("Name", name),
-	})
-	awsec2.NewCfnSubnetRouteTableAssociation(st, str(id+"RouteTableAssociation"), &awsec2.CfnSubnetRouteTableAssociationProps{
-		SubnetId:     sn.Ref(),
-		RouteTableId: rt.Ref(),
-	})
-	return subnetResources{Subnet: sn, RouteTableId: rt.Ref()}
-}
-
-// output exports value under the name generation stacks import.
-func output(st awscdk.Stack, stack, key string, value *string) {
-	awscdk.NewCfnOutput(st, str(key), &awscdk.CfnOutputProps{
-		Value:      value,
-		ExportName: str(exportName(stack, key)),
-	})
-}

@@ -53,7 +53,7 @@ func Plan(p *model.Platform) ([]Stack, error) {
 		e := p.Config.Environments[env]
 		_, done := sharedIn[e.Account]
 		s := iamSpecFor(p, env, !done)
-		if shared := (iamSpec{Deployer: s.Deployer, Reader: s.Reader}); !shared.empty() {
+		if shared := (IAMSpec{Deployer: s.Deployer, Reader: s.Reader}); !shared.empty() {
 			name := IAMStack(p, env)
 			sharedIn[e.Account] = name
 			add(Stack{
@@ -62,7 +62,7 @@ func Plan(p *model.Platform) ([]Stack, error) {
 				spec:        shared,
 			}, nil)
 		}
-		buckets := map[string][]ownersRole{}
+		buckets := map[string][]OwnersRole{}
 		for _, o := range s.Owners {
 			name := ownersStack(p, o.Tenant, env)
 			buckets[name] = append(buckets[name], o)
@@ -71,7 +71,7 @@ func Plan(p *model.Platform) ([]Stack, error) {
 			add(Stack{
 				Name: name, Account: e.Account, Region: e.Region,
 				Description: fmt.Sprintf("platformc: owners roles of tenants of environment %s", env),
-				spec:        iamSpec{Owners: buckets[name]},
+				spec:        IAMSpec{Owners: buckets[name]},
 			}, nil)
 		}
 	}
@@ -94,7 +94,7 @@ func Plan(p *model.Platform) ([]Stack, error) {
 				Origin:      fstree.Origin{Cluster: c.Name},
 				spec:        spec,
 			}, err)
-			buckets := map[string]accessSpec{}
+			buckets := map[string]AccessSpec{}
 			owners := map[string]string{} // access stack -> the owners stack of its roles
 			for _, t := range p.Tenants {
 				if t.PlacedOn(c.Name) {
@@ -102,7 +102,7 @@ func Plan(p *model.Platform) ([]Stack, error) {
 					owners[name] = ownersStack(p, t.Name, c.Environment)
 					b := buckets[name]
 					b.ClusterName = g.Name()
-					b.Entries = append(b.Entries, tenantAccess{Namespace: t.Namespace(), Owners: OwnersRoleARN(p, t, c.Environment)})
+					b.Entries = append(b.Entries, TenantAccess{Namespace: t.Namespace(), Owners: OwnersRoleARN(p, t, c.Environment)})
 					buckets[name] = b
 				}
 			}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -121,7 +122,7 @@ func sample(t *testing.T) (*model.Platform, []cdk.Stack, *output) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := &counting{inner: cdk.JSII{}}
+		c := &counting{inner: jsiisynth.Synthesizer{}}
 		sampleRun.p, sampleRun.stacks = p, stacks
 		sampleRun.out = generate(t, p, nil, c)
 		sampleRun.calls = c.calls

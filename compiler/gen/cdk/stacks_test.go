@@ -13,6 +13,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -349,7 +350,7 @@ func TestFargateProfiles(t *testing.T) {
 	p := loadSample(t)
 	c := p.Clusters[len(p.Clusters)-1]
 	c.Capacity = model.Capacity{Mode: model.Fargate}
-	out := generate(t, p, first.tree, cdk.JSII{})
+	out := generate(t, p, first.tree, jsiisynth.Synthesizer{})
 	checkNetworkPolicies(t, p, out)
 	g := c.Generations()[0]
 	name := cdk.GenerationStack(p, g)

@@ -4,18 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
-	"sync"
-
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/jsii-runtime-go"
+	"io/fs"
+	"path"
 )
 
 // Synthesizer turns stacks into CloudFormation templates and their entries
-// in the cloud assembly's manifest. JSII is the real one; tests wrap it to
-// count what is synthesised.
+// in the cloud assembly's manifest. jsiisynth.Synthesizer is the real one,
+// which runs the AWS CDK on Node.js; tests wrap it to count what is
+// synthesised.
 type Synthesizer interface {
 	Synth(stacks []Stack) (*Synthesis, error)
 }
@@ -39,124 +35,6 @@ type StackOutput struct {
 	sums map[string]string // of Files, when known (a reused stack's)
 }
 
-// Context is the CDK context every stack is synthesised with. It is set
-// both as the app's context and as its post-CLI context, so that the
-// switches the cdk CLI passes (path and asset metadata, version
-// reporting) cannot change a template: "platformc build" and "cdk synth"
-// make the same bytes.
-//
-//   - no version reporting: no AWS::CDK::Metadata resource naming the
-//     CDK version and the constructs used;
-//   - no path metadata: no aws:cdk:path on every resource;
-//   - no stack traces and creation stacks in the metadata: they name
-//     files of the jsii runtime's temporary folder.
-//
-// Asset staging is left on: the stacks have no assets (the synthesiser
-// refuses any), and staging is what would keep absolute paths out of an
-// assembly that had some.
-func Context() map[string]any {
-	return map[string]any{
-		"aws:cdk:version-reporting":             false,
-		"aws:cdk:enable-path-metadata":          false,
-		"aws:cdk:enable-asset-metadata":         false,
-		"aws:cdk:disable-stack-trace":           true,
-		"aws:cdk:disable-creation-stack-traces": true,
-	}
-}
-
-// JSII synthesises stacks with the AWS CDK through jsii: a Node.js
-// process that runs aws-cdk-lib. Starting it costs about 1.5 s and
-// 430 MiB; Synth starts it once for all the stacks it is given and stops
-// it when done. Node.js must be on the PATH.
-type JSII struct {
-	Progress io.Writer // one line per stack defined; nil is quiet
-}
-
-// validationEnv switches the CDK's template validation (a CloudFormation
-// schema and rule check run in Node.js at synthesis) on or off; only the
-// environment can. platformc turns it off unless it is set: cfn-lint in
-// the tests covers the same ground.
-const validationEnv = "CDK_VALIDATION"
-
-// nodeEOLEnv silences jsii's warning that the Node.js version is past its
-// end of life.
-const nodeEOLEnv = "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"
-
-// jsiiLock serialises syntheses: jsii's runtime is a single process per
-// Go process, shared by every caller.
-var jsiiLock sync.Mutex
-
-var _ Synthesizer = JSII{}
-
-// Close stops jsii's Node.js process, if one runs, and removes its
-// temporary folder. The CDK's Go bindings prepare that process (and
-// extract jsii's runtime to a temporary folder) as soon as a program that
-// imports this package starts, synthesis or not: such a program should
-// call Close before it exits.
-func Close() {
-	jsiiLock.Lock()
-	defer jsiiLock.Unlock()
-	jsii.Close()
-}
-
-func (j JSII) Synth(stacks []Stack) (syn *Synthesis, err error) {
-	jsiiLock.Lock()
-	defer jsiiLock.Unlock()
-	dir, err := os.MkdirTemp("", "platformc-cdk-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	if _, set := os.LookupEnv(validationEnv); !set {
-		// The CDK's own template validation costs about half a second
-		// per stack; jsii's Node.js process inherits this environment.
-		os.Setenv(validationEnv, "false")
-	}
-	if _, set := os.LookupEnv(nodeEOLEnv); !set {
-		// Node 20 is what this machine has; jsii's banner about its end
-		// of life would fill every build's output. The variable lists the
-		// major versions to stay quiet about.
-		os.Setenv(nodeEOLEnv, "16,17,18,19,20,21,23")
-	}
-	// The CDK's Go bindings prepared a jsii process when the program
-	// started, with the environment of then; drop it, so that the one
-	// started now inherits the environment above.
-	jsii.Close()
-	defer jsii.Close()
-	defer func() {
-		if r := recover(); r != nil { // jsii reports JavaScript errors as panics
-			syn, err = nil, fmt.Errorf("synthesising %s with the AWS CDK (jsii, on Node.js): %v", count(len(stacks), "stack"), r)
-		}
-	}()
-	ctx := Context()
-	app := awscdk.NewApp(&awscdk.AppProps{
-		Outdir:               str(dir),
-		AutoSynth:            jsii.Bool(false),
-		AnalyticsReporting:   jsii.Bool(false),
-		PerformanceReporting: jsii.Bool(false),
-		StackTraces:          jsii.Bool(false),
-		TreeMetadata:         jsii.Bool(false),
-		Context:              &ctx,
-		PostCliContext:       &ctx,
-	})
-	for i, s := range stacks {
-		if j.Progress != nil {
-			fmt.Fprintf(j.Progress, "cdk: [%d/%d] %s\n", i+1, len(stacks), s.Name)
-		}
-		st := awscdk.NewStack(app, str(s.Name), &awscdk.StackProps{
-			StackName:   str(s.Name),
-			Description: str(s.Description),
-			Env:         &awscdk.Environment{Account: str(s.Account), Region: str(s.Region)},
-		})
-		s.Define(st)
-	}
-	if j.Progress != nil {
-		fmt.Fprintf(j.Progress, "cdk: synthesising the cloud assembly of %s\n", count(len(stacks), "stack"))
-	}
-	app.Synth(nil)
-	return readAssembly(dir, stacks)
-}
-
 // assemblyManifest is the part of a cloud assembly's manifest.json that
 // platformc reads.
 type assemblyManifest struct {
@@ -165,13 +43,14 @@ type assemblyManifest struct {
 	Missing   []any                     `json:"missing"`
 }
 
-// readAssembly collects each stack's files and manifest entries from the
-// cloud assembly in dir. It refuses what would make the output depend on
-// more than the stack: context lookups, assets other than the template,
-// and errors reported in the metadata.
-func readAssembly(dir string, stacks []Stack) (*Synthesis, error) {
+// ReadAssembly collects each stack's files and manifest entries from a
+// cloud assembly that a synthesiser wrote (fsys is its folder). It
+// refuses what would make the output depend on more than the stack:
+// context lookups, assets other than the template, and errors reported in
+// the metadata.
+func ReadAssembly(fsys fs.FS, stacks []Stack) (*Synthesis, error) {
 	var m assemblyManifest
-	if err := readJSON(filepath.Join(dir, "manifest.json"), &m); err != nil {
+	if err := readJSON(fsys, "manifest.json", &m); err != nil {
 		return nil, err
 	}
 	if len(m.Missing) > 0 {
@@ -200,16 +79,16 @@ func readAssembly(dir string, stacks []Stack) (*Synthesis, error) {
 			}
 			out.Artifacts[id] = dep
 			file, _ := dep["properties"].(map[string]any)["file"].(string)
-			if err := checkAssets(filepath.Join(dir, file), template); err != nil {
+			if err := checkAssets(fsys, file, template); err != nil {
 				return nil, fmt.Errorf("stack %s: %w", s.Name, err)
 			}
 			files = append(files, file)
 		}
 		for _, f := range files {
-			if !filepath.IsLocal(f) || f != filepath.Base(f) {
+			if !fs.ValidPath(f) || f != path.Base(f) {
 				return nil, fmt.Errorf("stack %s: file %q is not in the assembly folder", s.Name, f)
 			}
-			data, err := os.ReadFile(filepath.Join(dir, f))
+			data, err := fs.ReadFile(fsys, f)
 			if err != nil {
 				return nil, fmt.Errorf("stack %s: %w", s.Name, err)
 			}
@@ -226,14 +105,14 @@ func readAssembly(dir string, stacks []Stack) (*Synthesis, error) {
 // checkAssets fails unless the asset manifest uploads only the template:
 // a file or image asset would have to be cached, staged and published
 // besides the templates.
-func checkAssets(file, template string) error {
+func checkAssets(fsys fs.FS, file, template string) error {
 	var am struct {
 		Files map[string]struct {
 			Source struct{ Path string } `json:"source"`
 		} `json:"files"`
 		DockerImages map[string]any `json:"dockerImages"`
 	}
-	if err := readJSON(file, &am); err != nil {
+	if err := readJSON(fsys, file, &am); err != nil {
 		return err
 	}
 	for id, f := range am.Files {
@@ -280,8 +159,8 @@ func checkMetadata(stack string, art map[string]any, files map[string][]byte) er
 	return nil
 }
 
-func readJSON(file string, v any) error {
-	data, err := os.ReadFile(file)
+func readJSON(fsys fs.FS, file string, v any) error {
+	data, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return err
 	}
@@ -294,12 +173,4 @@ func decodeJSON(data []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	return dec.Decode(v)
-}
-
-// count formats a number of things: "1 stack", "3 stacks".
-func count(n int, thing string) string {
-	if n == 1 {
-		return "1 " + thing
-	}
-	return fmt.Sprintf("%d %ss", n, thing)
 }

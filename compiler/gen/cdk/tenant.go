@@ -3,14 +3,7 @@ package cdk
 import (
 	"encoding/json"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
-
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsssm"
 
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -23,7 +16,7 @@ const STSAudience = "sts.amazonaws.com"
 // whitespace excluded.
 const MaxTrustPolicy = 2048
 
-// tenantSpec is a tenant's one secret in an environment and the role its
+// TenantSpec is a tenant's one secret in an environment and the role its
 // SecretStore uses.
 //
 // The secret is created empty: with neither SecretString nor
@@ -40,26 +33,26 @@ const MaxTrustPolicy = 2048
 // Each workload with AWS access has a role of its own, which only its
 // service account may assume, the same way, and which may do on the
 // resources it names exactly what their access levels need.
-type tenantSpec struct {
+type TenantSpec struct {
 	Tenant      string
 	Secret      string // the secret's name
 	Role        string // the role's name
 	Subject     string // the service account, as the token's sub claim
-	Generations []issuerParameters
-	Workloads   []workloadRole `json:",omitempty"`
+	Generations []IssuerParameters
+	Workloads   []WorkloadRole `json:",omitempty"`
 }
 
-// workloadRole is the IAM role of a workload with AWS access.
-type workloadRole struct {
+// WorkloadRole is the IAM role of a workload with AWS access.
+type WorkloadRole struct {
 	Workload   string
 	Name       string // the role's name
 	Subject    string // the workload's service account, as the token's sub claim
-	Statements []statement
+	Statements []Statement
 }
 
 // statement allows actions on resources; on S3, whose ARNs name no
 // account, only on resources of Account.
-type statement struct {
+type Statement struct {
 	Actions   []string
 	Resources []string
 	Account   string `json:",omitempty"`
@@ -70,7 +63,7 @@ type statement struct {
 // delete) the objects of a bucket, to consume (receive, delete, extend)
 // or send the messages of a queue, to read (get, query, scan) or write
 // (also put, update, delete) the items of a table and its indexes.
-func accessStatements(a model.Access, account, region string) []statement {
+func accessStatements(a model.Access, account, region string) []Statement {
 	part := model.Partition(region)
 	switch a.Service {
 	case model.S3:
@@ -79,7 +72,7 @@ func accessStatements(a model.Access, account, region string) []statement {
 		if a.Level == model.Write {
 			objects = append(objects, "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")
 		}
-		return []statement{
+		return []Statement{
 			{Actions: []string{"s3:GetBucketLocation", "s3:ListBucket"}, Resources: []string{bucket}, Account: account},
 			{Actions: objects, Resources: []string{bucket + "/*"}, Account: account},
 		}
@@ -90,31 +83,31 @@ func accessStatements(a model.Access, account, region string) []statement {
 		} else {
 			actions = append(actions, "sqs:SendMessage")
 		}
-		return []statement{{Actions: actions, Resources: []string{fmt.Sprintf("arn:%s:sqs:%s:%s:%s", part, region, account, a.Name)}}}
+		return []Statement{{Actions: actions, Resources: []string{fmt.Sprintf("arn:%s:sqs:%s:%s:%s", part, region, account, a.Name)}}}
 	case model.DynamoDB:
 		actions := []string{"dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"}
 		if a.Level == model.Write {
 			actions = append(actions, "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
 		}
 		table := fmt.Sprintf("arn:%s:dynamodb:%s:%s:table/%s", part, region, account, a.Name)
-		return []statement{{Actions: actions, Resources: []string{table, table + "/index/*"}}}
+		return []Statement{{Actions: actions, Resources: []string{table, table + "/index/*"}}}
 	}
 	return nil
 }
 
-// issuerParameters are the SSM parameters a generation stack publishes
+// IssuerParameters are the SSM parameters a generation stack publishes
 // and the role's trust policy reads when it is deployed.
-type issuerParameters struct {
+type IssuerParameters struct {
 	Generation  string
 	Issuer      string
 	ProviderARN string
 }
 
-func (tenantSpec) kind() string { return "tenant" }
+func (TenantSpec) kind() string { return "tenant" }
 
-func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.Generation) (tenantSpec, error) {
+func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.Generation) (TenantSpec, error) {
 	ts := p.TenantSecret(t, env)
-	s := tenantSpec{
+	s := TenantSpec{
 		Tenant:  t.Name,
 		Secret:  ts.Name,
 		Role:    ts.RoleName,
@@ -125,14 +118,14 @@ func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.
 			continue
 		}
 		name, _ := p.WorkloadRole(t, w, env)
-		r := workloadRole{Workload: w.Name, Name: name, Subject: "system:serviceaccount:" + t.Namespace() + ":" + w.ServiceAccount()}
+		r := WorkloadRole{Workload: w.Name, Name: name, Subject: "system:serviceaccount:" + t.Namespace() + ":" + w.ServiceAccount()}
 		for _, a := range w.AWS {
 			r.Statements = append(r.Statements, accessStatements(a, ts.Account, ts.Region)...)
 		}
 		s.Workloads = append(s.Workloads, r)
 	}
 	for _, g := range gens {
-		s.Generations = append(s.Generations, issuerParameters{
+		s.Generations = append(s.Generations, IssuerParameters{
 			Generation:  g.Name(),
 			Issuer:      p.ClusterParameter(g, ParamOIDCIssuer),
 			ProviderARN: p.ClusterParameter(g, ParamOIDCProviderARN),
@@ -142,7 +135,7 @@ func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.
 	// the longest issuer EKS gives in the region.
 	issuer := "oidc.eks." + ts.Region + ".amazonaws.com/id/" + strings.Repeat("0", 32)
 	provider := fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", model.Partition(ts.Region), ts.Account, issuer)
-	doc, vars := trustPolicy([]string{s.Subject}, s.Generations)
+	doc, vars := TrustPolicy([]string{s.Subject}, s.Generations)
 	n := len(doc)
 	for name := range vars {
 		v := issuer
@@ -152,12 +145,12 @@ func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.
 		n += strings.Count(doc, "${"+name+"}") * (len(v) - len("${"+name+"}"))
 	}
 	if n > MaxTrustPolicy {
-		return tenantSpec{}, fmt.Errorf("%s: tenant %s runs on %d cluster generations in environment %s: the trust policy of its secrets role would be about %d characters, more than IAM's %d", t.Pos, t.Name, len(gens), env, n, MaxTrustPolicy)
+		return TenantSpec{}, fmt.Errorf("%s: tenant %s runs on %d cluster generations in environment %s: the trust policy of its secrets role would be about %d characters, more than IAM's %d", t.Pos, t.Name, len(gens), env, n, MaxTrustPolicy)
 	}
 	return s, nil
 }
 
-// trustPolicy is the trust policy of a role that only the service
+// TrustPolicy is the trust policy of a role that only the service
 // account subject, on each of gens, may assume (IRSA), as the body of an
 // Fn::Sub, and the SSM parameters of its variables: "IssuerN" and
 // "ProviderN" for the N-th generation. IAM condition keys embed the issuer
@@ -166,81 +159,29 @@ func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.
 // given as a string can be substituted whole. (The CDK's CfnJson does the
 // same with a Lambda-backed custom resource, which would add a function,
 // its role and a code asset to every stack.)
-func trustPolicy(subjects []string, gens []issuerParameters) (string, map[string]string) {
+func TrustPolicy(subjects []string, gens []IssuerParameters) (string, map[string]string) {
 	var sub any = subjects // several: any of them
 	if len(subjects) == 1 {
 		sub = subjects[0]
 	}
 	vars := map[string]string{}
-	var statements []obj
+	var statements []map[string]any
 	for i, g := range gens {
 		issuer, provider := fmt.Sprintf("Issuer%d", i), fmt.Sprintf("Provider%d", i)
 		vars[issuer], vars[provider] = g.Issuer, g.ProviderARN
-		statements = append(statements, obj{
+		statements = append(statements, map[string]any{
 			"Effect":    "Allow",
-			"Principal": obj{"Federated": "${" + provider + "}"},
+			"Principal": map[string]any{"Federated": "${" + provider + "}"},
 			"Action":    "sts:AssumeRoleWithWebIdentity",
-			"Condition": obj{"StringEquals": obj{
+			"Condition": map[string]any{"StringEquals": map[string]any{
 				"${" + issuer + "}:sub": sub,
 				"${" + issuer + "}:aud": STSAudience,
 			}},
 		})
 	}
-	data, err := json.Marshal(policyDocument(statements...))
+	data, err := json.Marshal(PolicyDocument(statements...))
 	if err != nil {
 		panic(err)
 	}
 	return string(data), vars
-}
-
-// irsaTrust is trustPolicy as a value of a template of st, which reads
-// the generations' issuers from their SSM parameters when it is deployed.
-func irsaTrust(st awscdk.Stack, subjects []string, gens []issuerParameters) *string {
-	body, names := trustPolicy(subjects, gens)
-	vars := map[string]*string{}
-	// In a fixed order: each read adds a template parameter.
-	for _, name := range slices.Sorted(maps.Keys(names)) {
-		vars[name] = awsssm.StringParameter_ValueForStringParameter(st, str(names[name]), nil)
-	}
-	return awscdk.Fn_Sub(str(body), &vars)
-}
-
-func (s tenantSpec) define(st awscdk.Stack) {
-	secret := awssecretsmanager.NewCfnSecret(st, str("Secret"), &awssecretsmanager.CfnSecretProps{
-		Name:        str(s.Secret),
-		Description: str(fmt.Sprintf("platformc: the secrets of tenant %s. Values are put here by the tenant's owners, never in a template; ExternalSecrets read the keys the tenant declares.", s.Tenant)),
-	})
-	secret.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
-
-	awsiam.NewCfnRole(st, str("SecretsRole"), &awsiam.CfnRoleProps{
-		RoleName:                 str(s.Role),
-		Description:              str(fmt.Sprintf("platformc: tenant %s's SecretStore (IRSA); may read only the tenant's secret", s.Tenant)),
-		AssumeRolePolicyDocument: irsaTrust(st, []string{s.Subject}, s.Generations),
-		Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
-			PolicyName: str("read-tenant-secret"),
-			PolicyDocument: policyDocument(allow(
-				[]string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"},
-				secret.Ref(),
-			)),
-		}},
-	})
-	for _, w := range s.Workloads {
-		var statements []obj
-		for _, x := range w.Statements {
-			st := allow(x.Actions, toAny(x.Resources)...)
-			if x.Account != "" {
-				st["Condition"] = obj{"StringEquals": obj{"s3:ResourceAccount": x.Account}}
-			}
-			statements = append(statements, st)
-		}
-		awsiam.NewCfnRole(st, str("WorkloadRole-"+w.Workload), &awsiam.CfnRoleProps{
-			RoleName:                 str(w.Name),
-			Description:              str(fmt.Sprintf("platformc: workload %s of tenant %s (IRSA); may use only the AWS resources the tenant file names", w.Workload, s.Tenant)),
-			AssumeRolePolicyDocument: irsaTrust(st, []string{w.Subject}, s.Generations),
-			Policies: &[]any{&awsiam.CfnRole_PolicyProperty{
-				PolicyName:     str("aws-access"),
-				PolicyDocument: policyDocument(statements...),
-			}},
-		})
-	}
 }

@@ -41,7 +41,7 @@ func TestWorkloadRolesIsolated(t *testing.T) {
 			}
 			roles, granted := 0, 0
 			for _, s := range stacks {
-				spec, ok := s.spec.(tenantSpec)
+				spec, ok := s.spec.(TenantSpec)
 				if !ok {
 					continue
 				}
@@ -60,14 +60,14 @@ func TestWorkloadRolesIsolated(t *testing.T) {
 					if name, _ := p.WorkloadRole(tn, w, env); r.Name != name || r.Subject != "system:serviceaccount:"+tn.Namespace()+":"+w.ServiceAccount() {
 						t.Errorf("%s: role %s assumed by %s, want %s by the workload's service account", s.Name, r.Name, r.Subject, name)
 					}
-					var need []statement
+					var need []Statement
 					for _, a := range w.AWS {
 						need = append(need, accessStatements(a, s.Account, s.Region)...)
 						if p.ResourceOwner(a.Name) != tn.Name {
 							granted++
 						}
 					}
-					if !slices.EqualFunc(r.Statements, need, func(a, b statement) bool {
+					if !slices.EqualFunc(r.Statements, need, func(a, b Statement) bool {
 						return slices.Equal(a.Actions, b.Actions) && slices.Equal(a.Resources, b.Resources) && a.Account == b.Account
 					}) {
 						t.Errorf("%s: role %s allows %v, want %v", s.Name, r.Name, r.Statements, need)

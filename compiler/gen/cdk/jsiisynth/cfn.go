@@ -1,8 +1,10 @@
-package cdk
+package jsiisynth
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/platformc/platformc/compiler/gen/cdk"
 )
 
 // Small helpers for building CloudFormation properties through jsii.
@@ -21,11 +23,6 @@ func tags(kv ...string) *[]*awscdk.CfnTag {
 		out = append(out, &awscdk.CfnTag{Key: str(kv[i]), Value: str(kv[i+1])})
 	}
 	return &out
-}
-
-// policyDocument is an IAM policy document with the given statements.
-func policyDocument(statements ...obj) obj {
-	return obj{"Version": "2012-10-17", "Statement": statements}
 }
 
 // toAny lists strings as the values of a template's list.
@@ -49,7 +46,7 @@ func allow(actions []string, resources ...any) obj {
 // the role is deleted and created again (IAM would otherwise have replaced
 // the ARN by the old role's unique id).
 func trustedByRoleIn(root, roleARN string) obj {
-	return policyDocument(obj{
+	return cdk.PolicyDocument(obj{
 		"Effect":    "Allow",
 		"Principal": obj{"AWS": root},
 		"Action":    "sts:AssumeRole",
@@ -60,7 +57,7 @@ func trustedByRoleIn(root, roleARN string) obj {
 // trustedByAccount lets principals of the account that IAM allows to
 // assume the role do so.
 func trustedByAccount(root string) obj {
-	return policyDocument(obj{
+	return cdk.PolicyDocument(obj{
 		"Effect":    "Allow",
 		"Principal": obj{"AWS": root},
 		"Action":    "sts:AssumeRole",
