@@ -115,8 +115,11 @@ const (
 	PrivateSubnet = "PrivateSubnet"
 )
 
+// ExportName is the name under which a stack exports the value of key.
 func ExportName(stack, key string) string { return stack + "-" + key }
 
+// SubnetKey is the key of the i-th subnet of a kind (PublicSubnet or
+// PrivateSubnet): "PrivateSubnet1Id".
 func SubnetKey(kind string, i int) string { return fmt.Sprintf("%s%dId", kind, i+1) }
 
 func accountRoot(region, account string) string {
