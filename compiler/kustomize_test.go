@@ -8,6 +8,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/gen/k8s"
 	"github.com/platformc/platformc/compiler/gen/kustomize"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/kbuild"
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -39,7 +40,7 @@ func TestKustomizeBuilds(t *testing.T) {
 	for _, tn := range p.Tenants {
 		for _, c := range p.Placements(tn) {
 			for _, g := range c.Generations() {
-				app := built[kustomize.AppOverlay(tn.Name, g.Name())]
+				app := built[layout.AppOverlay(tn.Name, g.Name())]
 				checkOverlay(t, app, tn, g)
 				checkServices(t, app, tn, g)
 				mounted += checkFiles(t, app, tn)
@@ -51,7 +52,7 @@ func TestKustomizeBuilds(t *testing.T) {
 					}
 					manifests++
 				}
-				ns := built[kustomize.NamespaceOverlay(tn.Name, g.Name())]
+				ns := built[layout.NamespaceOverlay(tn.Name, g.Name())]
 				checkOverlay(t, ns, tn, g)
 				if find(ns, "Namespace", tn.Name) == nil || find(ns, "NetworkPolicy", "default-deny") == nil {
 					t.Errorf("%s on %s: no Namespace or default-deny NetworkPolicy", tn.Name, g.Name())
@@ -70,7 +71,7 @@ func TestKustomizeBuilds(t *testing.T) {
 			}
 		}
 		for _, g := range c.Generations() {
-			objs := built[kustomize.ClusterDir(g.Name())]
+			objs := built[layout.Cluster(g.Name())]
 			if got := len(filter(objs, "Namespace")); got != want {
 				t.Errorf("cluster %s: %d namespaces, want %d", g.Name(), got, want)
 			}
@@ -298,11 +299,11 @@ func TestWorkersAdmitNoTraffic(t *testing.T) {
 	for _, tn := range p.Tenants {
 		for _, c := range p.Placements(tn) {
 			for _, g := range c.Generations() {
-				ns, err := kbuild.Build(fs, kustomize.NamespaceOverlay(tn.Name, g.Name()))
+				ns, err := kbuild.Build(fs, layout.NamespaceOverlay(tn.Name, g.Name()))
 				if err != nil {
 					t.Fatal(err)
 				}
-				app, err := kbuild.Build(fs, kustomize.AppOverlay(tn.Name, g.Name()))
+				app, err := kbuild.Build(fs, layout.AppOverlay(tn.Name, g.Name()))
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/encode"
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/layout"
 )
 
 // CloudFormation templates are compared as "cdk diff" does: resource by
@@ -37,7 +38,7 @@ func templates(base, head *fstree.Tree) ([]Change, error) {
 	}
 	var out []Change
 	for _, id := range ids(b.docs, h.docs) {
-		c := Change{Unit: "cdk/" + id.Namespace, Object: id, Before: b.docs[id], After: h.docs[id]}
+		c := Change{Unit: layout.CDK + "/" + id.Namespace, Object: id, Before: b.docs[id], After: h.docs[id]}
 		origin := h.origin[id.Namespace]
 		if c.After == "" {
 			origin = b.origin[id.Namespace]

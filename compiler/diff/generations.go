@@ -4,6 +4,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -46,7 +47,7 @@ func (r *Report) Generations(base, head *model.Platform) {
 // of an overlay, a cluster's or an add-on's unit ("clusters/prod-1-34"),
 // or the generation that names a stack ("cdk/acme-prod-1-34-addons").
 func generationOf(unit string, roles map[string]string, prefixes []string) (string, bool) {
-	stack, ok := strings.CutPrefix(unit, "cdk/")
+	stack, ok := strings.CutPrefix(unit, layout.CDK+"/")
 	if !ok {
 		g := path.Base(unit)
 		_, ok := roles[g]

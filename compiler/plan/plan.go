@@ -3,10 +3,12 @@ package plan
 import (
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/internal/words"
 )
@@ -127,8 +129,8 @@ func drains(base, head Side, removed []string) []Step {
 			steps = append(steps, Step{
 				Action: Drain,
 				Paths: where(func(p string) bool {
-					return strings.HasPrefix(p, "clusters/"+gen+"/") || strings.Contains(p, "/"+gen+"/") ||
-						p == "argocd/clusters/"+c.Name+"/externalsecret-cluster-"+gen+".yaml"
+					return strings.HasPrefix(p, layout.Cluster(gen)+"/") || strings.Contains(p, "/"+gen+"/") ||
+						p == path.Join(layout.ArgoCDCluster(c.Name), "externalsecret-cluster-"+gen+".yaml")
 				}),
 				Reason: reason,
 			})
@@ -161,10 +163,10 @@ func drains(base, head Side, removed []string) []Step {
 		steps = append(steps, Step{
 			Action: Drain,
 			Paths: where(func(p string) bool {
-				if gone && strings.HasPrefix(p, "argocd/tenants/"+t.Name+"/") {
+				if gone && strings.HasPrefix(p, layout.ArgoCDTenant(t.Name)+"/") {
 					return true
 				}
-				return strings.HasPrefix(p, "tenants/"+t.Name+"/") &&
+				return strings.HasPrefix(p, layout.Tenant(t.Name)+"/") &&
 					(gone && !strings.Contains(p, "/overlays/") || slices.ContainsFunc(gens, func(g string) bool { return strings.Contains(p, "/overlays/"+g+"/") }))
 			}),
 			Reason: fmt.Sprintf("tenant %s %s: wait until its namespace on %s is deleted (its Ingresses releasing their load balancers first) before its IAM roles and secret are", t.Name, what, strings.Join(gens, ", ")),
@@ -216,7 +218,7 @@ func changed(base, head *fstree.Tree) (paths, removed []string) {
 		head = &fstree.Tree{}
 	}
 	for _, d := range fstree.Differences(head, base) {
-		if strings.HasPrefix(d.Path, "cdk/") {
+		if strings.HasPrefix(d.Path, layout.CDK+"/") {
 			continue
 		}
 		paths = append(paths, d.Path)

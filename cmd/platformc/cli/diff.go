@@ -12,7 +12,7 @@ import (
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/diff"
 	"github.com/platformc/platformc/compiler/fstree"
-	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/gitpub"
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -173,7 +173,7 @@ func baseStacks(e *env, base fs.FS, aws bool) []compiler.Option {
 	}
 	return withStacks(e, func() *fstree.Tree {
 		if out, err := fs.Sub(base, "out"); err == nil {
-			if t, err := fstree.ReadFS(out, cdk.Dir); err == nil {
+			if t, err := fstree.ReadFS(out, layout.CDK); err == nil {
 				return t
 			}
 		}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
-	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/compiler/outcache"
@@ -379,7 +379,7 @@ func withAWS(e *env, read func(folder string) (*fstree.Tree, error)) []compiler.
 	// folder.
 	done := make(chan *fstree.Tree, 1)
 	go func() {
-		t, err := read(cdk.Dir)
+		t, err := read(layout.CDK)
 		if err != nil {
 			t = nil // an unreadable output: every stack is synthesised
 		}

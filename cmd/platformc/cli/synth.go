@@ -12,6 +12,7 @@ import (
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/internal/words"
 )
 
@@ -98,7 +99,7 @@ func synthRun(e *env, rf *rootFlags, opts *synthOptions) error {
 		if strings.HasSuffix(f.Path, ".template.json") {
 			stacks++
 		}
-		name, ok := strings.CutPrefix(f.Path, cdk.Dir+"/")
+		name, ok := strings.CutPrefix(f.Path, layout.CDK+"/")
 		if !ok {
 			continue
 		}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/platformc/platformc/compiler/gen/k8s"
-	"github.com/platformc/platformc/compiler/gen/kustomize"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -168,7 +168,7 @@ func (g generator) addonSet(a *model.Addon, unit string, wave int, source obj, d
 // it: for Karpenter, its EC2NodeClass and NodePool. Their kinds come with
 // the chart; until the chart is installed, the sync retries.
 func (g generator) addonConfigApplicationSet(a *model.Addon, unit string) obj {
-	return g.addonSet(a, unit, AddonWave(a)+1, g.source(g.repoPath(kustomize.AddonDir(a.Name, NameParam))), Cascade)
+	return g.addonSet(a, unit, AddonWave(a)+1, g.source(g.repoPath(layout.Addon(a.Name, NameParam))), Cascade)
 }
 
 // LabelAddon names the add-on of an ApplicationSet and its Applications.

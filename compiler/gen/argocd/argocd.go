@@ -8,7 +8,7 @@ import (
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen"
 	"github.com/platformc/platformc/compiler/gen/k8s"
-	"github.com/platformc/platformc/compiler/gen/kustomize"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -25,10 +25,6 @@ const (
 
 	// SecretTypeLabel marks an Argo CD cluster Secret.
 	SecretTypeLabel = "argocd.argoproj.io/secret-type"
-
-	// The folders of the output that this generator writes.
-	BootstrapDir = "bootstrap"
-	Dir          = "argocd"
 )
 
 type obj = k8s.Object
@@ -58,11 +54,9 @@ func (g Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 func (Generator) GenerateTenant(p *model.Platform, t *model.Tenant) ([]fstree.File, error) {
 	g := generator{p: p, ns: p.Config.ArgoCD.Namespace}
 	var fs k8s.Files
-	fs.AddObjects(path.Join(Dir, tenantDir(t)), fstree.Origin{Tenant: t.Name}, t.Pos.File, g.tenantObjects(t)...)
+	fs.AddObjects(layout.ArgoCDTenant(t.Name), fstree.Origin{Tenant: t.Name}, t.Pos.File, g.tenantObjects(t)...)
 	return fs.Out, fs.Err
 }
-
-func tenantDir(t *model.Tenant) string { return path.Join("tenants", t.Name) }
 
 func (g generator) tenantObjects(t *model.Tenant) []obj {
 	return []obj{g.tenantProject(t), g.tenantApplicationSet(t)}
@@ -77,12 +71,12 @@ func (Generator) GeneratePlatform(p *model.Platform) ([]fstree.File, error) {
 	var fs k8s.Files
 	var resources []string
 	add := func(dir string, origin fstree.Origin, source string, objs ...obj) {
-		for _, name := range fs.AddObjects(path.Join(Dir, dir), origin, source, objs...) {
+		for _, name := range fs.AddObjects(path.Join(layout.ArgoCD, dir), origin, source, objs...) {
 			resources = append(resources, path.Join(dir, name))
 		}
 	}
-	boot := fs.AddObjects(BootstrapDir, fstree.Origin{}, PlatformFileName, g.bootstrapProject(), g.bootstrapApplication())
-	fs.Add(BootstrapDir, "kustomization.yaml", fstree.Origin{}, PlatformFileName, kustomization(g.ns, boot))
+	boot := fs.AddObjects(layout.Bootstrap, fstree.Origin{}, PlatformFileName, g.bootstrapProject(), g.bootstrapApplication())
+	fs.Add(layout.Bootstrap, "kustomization.yaml", fstree.Origin{}, PlatformFileName, kustomization(g.ns, boot))
 
 	add("platform", fstree.Origin{}, PlatformFileName, g.platformProject(), g.platformApplicationSet())
 	add("registry", fstree.Origin{}, PlatformFileName, g.registry()...)
@@ -98,16 +92,16 @@ func (Generator) GeneratePlatform(p *model.Platform) ([]fstree.File, error) {
 	}
 	for _, t := range p.Tenants {
 		for _, o := range g.tenantObjects(t) { // written by GenerateTenant
-			resources = append(resources, path.Join(tenantDir(t), k8s.FileName(o)))
+			resources = append(resources, path.Join(layout.Tenants, t.Name, k8s.FileName(o))) // in layout.ArgoCDTenant
 		}
 	}
 	for _, c := range p.Clusters {
 		for _, gen := range c.Generations() {
-			add(path.Join("clusters", c.Name), fstree.Origin{Cluster: c.Name}, c.Pos.File, g.clusterRegistration(gen))
+			add(path.Join(layout.Clusters, c.Name), fstree.Origin{Cluster: c.Name}, c.Pos.File, g.clusterRegistration(gen))
 		}
 	}
 	slices.Sort(resources)
-	fs.Add(Dir, "kustomization.yaml", fstree.Origin{}, PlatformFileName, kustomization(g.ns, append([]string{"../" + BootstrapDir}, resources...)))
+	fs.Add(layout.ArgoCD, "kustomization.yaml", fstree.Origin{}, PlatformFileName, kustomization(g.ns, append([]string{"../" + layout.Bootstrap}, resources...)))
 	return fs.Out, fs.Err
 }
 
@@ -191,7 +185,7 @@ func (g generator) bootstrapApplication() obj {
 	o := k8s.New(apiVersion, "Application", g.ns, model.BootstrapApplication, nil)
 	o["spec"] = obj{
 		"project":     BootstrapProject,
-		"source":      g.source(g.repoPath(Dir)),
+		"source":      g.source(g.repoPath(layout.ArgoCD)),
 		"destination": obj{"server": InCluster, "namespace": g.ns},
 		"syncPolicy":  syncPolicy(),
 	}
@@ -253,7 +247,7 @@ func (g generator) platformApplicationSet() obj {
 	}
 	return g.applicationSet(model.NamespacesApplicationSet, model.NamespacesApplication(NameParam), nil, inClusters(clusters), obj{
 		"project":     PlatformProject,
-		"source":      g.source(g.repoPath(kustomize.ClusterDir(NameParam))),
+		"source":      g.source(g.repoPath(layout.Cluster(NameParam))),
 		"destination": obj{"name": NameParam},
 		"syncPolicy":  syncPolicy(),
 	}, Cascade)
@@ -393,7 +387,7 @@ func (g generator) tenantApplicationSet(t *model.Tenant) obj {
 	}
 	return g.applicationSet(model.TenantApplicationSet(t), model.TenantApplication(t, NameParam), map[string]string{k8s.LabelTenant: t.Name}, inClusters(clusters), obj{
 		"project":     t.Name,
-		"source":      g.source(g.repoPath(kustomize.AppOverlay(t.Name, NameParam))),
+		"source":      g.source(g.repoPath(layout.AppOverlay(t.Name, NameParam))),
 		"destination": obj{"name": NameParam, "namespace": t.Namespace()},
 		"syncPolicy":  syncPolicy(),
 	}, Cascade)

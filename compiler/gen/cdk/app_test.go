@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/layout"
 )
 
 // TestCDKAppAsTheCDKCLIRunsIt runs the app of the repository's cdk.json
@@ -69,7 +70,7 @@ func TestCDKAppAsTheCDKCLIRunsIt(t *testing.T) {
 	}
 	for _, p := range out.tree.Paths() {
 		f, _ := out.tree.Get(p)
-		got, err := os.ReadFile(filepath.Join(outdir, strings.TrimPrefix(p, cdk.Dir+"/")))
+		got, err := os.ReadFile(filepath.Join(outdir, strings.TrimPrefix(p, layout.CDK+"/")))
 		if err != nil || !bytes.Equal(got, f.Data) {
 			t.Errorf("%s: not what a build writes (%v)", p, err)
 		}

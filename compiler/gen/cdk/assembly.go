@@ -11,11 +11,11 @@ import (
 
 	"github.com/platformc/platformc/compiler/encode"
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/layout"
 )
 
-// Files of the cloud assembly, in Dir of the output.
+// Files of the cloud assembly, in the output's layout.CDK.
 const (
-	Dir          = "cdk"
 	ManifestFile = "manifest.json"         // what the cdk CLI reads
 	VersionFile  = "cdk.out"               // the assembly's schema version, as the CDK writes it
 	StacksFile   = "platformc-stacks.json" // the cache: each stack's input hash, files and manifest entries
@@ -55,7 +55,7 @@ func readCache(prev *fstree.Tree) cache {
 	if prev == nil {
 		return c
 	}
-	f, ok := prev.Get(path.Join(Dir, StacksFile))
+	f, ok := prev.Get(path.Join(layout.CDK, StacksFile))
 	if !ok {
 		return c
 	}
@@ -79,7 +79,7 @@ func (c cache) reuse(s Stack) (StackOutput, bool) {
 		out.Artifacts[id] = a
 	}
 	for p, sum := range e.Files {
-		f, ok := c.tree.Get(path.Join(Dir, p))
+		f, ok := c.tree.Get(path.Join(layout.CDK, p))
 		if !ok || sha(f.Data) != sum {
 			return StackOutput{}, false
 		}
@@ -136,7 +136,7 @@ func assemble(stacks []Stack, outputs map[string]StackOutput, version string) ([
 			if p == ManifestFile || p == VersionFile || p == StacksFile {
 				return nil, fmt.Errorf("stack %s: makes %s, a file of the assembly itself", s.Name, p)
 			}
-			files = append(files, fstree.File{Path: path.Join(Dir, p), Data: o.Files[p], Origin: s.Origin})
+			files = append(files, fstree.File{Path: path.Join(layout.CDK, p), Data: o.Files[p], Origin: s.Origin})
 			if e.Files[p] = o.sums[p]; e.Files[p] == "" {
 				e.Files[p] = sha(o.Files[p])
 			}
@@ -164,9 +164,9 @@ func assemble(stacks []Stack, outputs map[string]StackOutput, version string) ([
 		}
 	}
 	return append(files,
-		fstree.File{Path: path.Join(Dir, ManifestFile), Data: m},
-		fstree.File{Path: path.Join(Dir, VersionFile), Data: []byte(fmt.Sprintf(`{"version":%q}`, version))},
-		fstree.File{Path: path.Join(Dir, StacksFile), Data: c},
+		fstree.File{Path: path.Join(layout.CDK, ManifestFile), Data: m},
+		fstree.File{Path: path.Join(layout.CDK, VersionFile), Data: []byte(fmt.Sprintf(`{"version":%q}`, version))},
+		fstree.File{Path: path.Join(layout.CDK, StacksFile), Data: c},
 	), nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -181,7 +182,7 @@ func TestEditedTemplateIsSynthesisedAgain(t *testing.T) {
 	prev := &fstree.Tree{}
 	for _, p := range first.tree.Paths() {
 		f, _ := first.tree.Get(p)
-		if p == path.Join(cdk.Dir, victim+".template.json") {
+		if p == path.Join(layout.CDK, victim+".template.json") {
 			f.Data = bytes.Replace(f.Data, []byte("GetSecretValue"), []byte("*"), 1)
 		}
 		if err := prev.Add(f); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -292,7 +293,7 @@ func TestSecretsHaveNoValue(t *testing.T) {
 // lookup, bundle no asset but their template, and report nothing.
 func TestAssemblyIsSelfContained(t *testing.T) {
 	_, stacks, out := sample(t)
-	f, ok := out.tree.Get(path.Join(cdk.Dir, cdk.ManifestFile))
+	f, ok := out.tree.Get(path.Join(layout.CDK, cdk.ManifestFile))
 	if !ok {
 		t.Fatal("no manifest")
 	}
@@ -312,7 +313,7 @@ func TestAssemblyIsSelfContained(t *testing.T) {
 		if art["type"] != "aws:cloudformation:stack" || art["environment"] != "aws://"+s.Account+"/"+s.Region {
 			t.Errorf("%s: artifact %v", s.Name, art)
 		}
-		md, ok := out.tree.Get(path.Join(cdk.Dir, s.Name+".metadata.json"))
+		md, ok := out.tree.Get(path.Join(layout.CDK, s.Name+".metadata.json"))
 		if !ok {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/externalsecrets"
 	"github.com/platformc/platformc/compiler/gen/k8s"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -38,7 +39,7 @@ func appBaseFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant) {
 	for _, m := range t.Manifests {
 		objs = append(objs, manifest(ns, m))
 	}
-	dir, origin := appBase(t.Name), fstree.Origin{Tenant: t.Name}
+	dir, origin := layout.AppBase(t.Name), fstree.Origin{Tenant: t.Name}
 	resources := fs.AddObjects(dir, origin, t.Pos.File, objs...)
 	slices.Sort(resources)
 	fs.Add(dir, "kustomization.yaml", origin, t.Pos.File, kustomization(ns, resources, tenantLabels(t)))
@@ -51,7 +52,7 @@ func appBaseFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant) {
 // suspended CronJobs.
 func appOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g model.Generation) {
 	c := g.Cluster
-	dir, origin := AppOverlay(t.Name, g.Name()), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
+	dir, origin := layout.AppOverlay(t.Name, g.Name()), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
 	secrets := fs.AddObjects(dir, origin, t.Pos.File, externalsecrets.ExternalSecrets(t, p.TenantSecret(t, c.Environment))...)
 	k := kustomization("", append([]string{"../../base"}, secrets...), merge(tenantLabels(t), generationLabels(g)))
 	var replicas []obj

@@ -1,16 +1,11 @@
 package kustomize
 
 import (
-	"path"
-
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/k8s"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/model"
 )
-
-// AddonDir is the folder of the objects that an add-on needs besides its
-// chart on a cluster generation: "addons/karpenter/prod-shared-1-35".
-func AddonDir(addon, generation string) string { return path.Join("addons", addon, generation) }
 
 // KarpenterNodeClass and KarpenterNodePool name the default EC2NodeClass
 // and NodePool of a generation that runs Karpenter.
@@ -56,7 +51,7 @@ func addonFiles(fs *k8s.Files, p *model.Platform, g model.Generation) {
 			}},
 			"disruption": obj{"consolidationPolicy": "WhenEmptyOrUnderutilized", "consolidateAfter": "1m"},
 		}
-		dir := AddonDir(a.Name, g.Name())
+		dir := layout.Addon(a.Name, g.Name())
 		origin := fstree.Origin{Cluster: g.Cluster.Name}
 		names := fs.AddObjects(dir, origin, g.Cluster.Pos.File, nodeClass, pool)
 		fs.Add(dir, "kustomization.yaml", origin, g.Cluster.Pos.File, kustomization("", names, nil))

@@ -7,6 +7,7 @@ import (
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/externalsecrets"
 	"github.com/platformc/platformc/compiler/gen/k8s"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -15,7 +16,7 @@ import (
 // a quota, container defaults, and network policies that deny all traffic
 // but within the namespace, to DNS, and to the services behind an ingress.
 func namespaceBaseFiles(fs *k8s.Files, t *model.Tenant) {
-	dir, origin, src := namespaceBase(t.Name), fstree.Origin{Tenant: t.Name}, t.Pos.File
+	dir, origin, src := layout.NamespaceBase(t.Name), fstree.Origin{Tenant: t.Name}, t.Pos.File
 	ns := t.Namespace()
 	objs := []obj{
 		namespace(t),
@@ -142,7 +143,7 @@ func namespaceOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g 
 		to = append(to, obj{"ipBlock": obj{"cidr": cidr.Name}})
 	}
 	secret := p.TenantSecret(t, c.Environment)
-	dir, origin := NamespaceOverlay(t.Name, g.Name()), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
+	dir, origin := layout.NamespaceOverlay(t.Name, g.Name()), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
 	resources := fs.AddObjects(dir, origin, t.Pos.File,
 		networkPolicy(t.Namespace(), "allow-egress", obj{}, []string{"Egress"}, nil, []obj{{"to": to}}),
 		externalsecrets.ServiceAccount(secret),
@@ -155,7 +156,7 @@ func namespaceOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g 
 // a cluster generation and, on EKS Auto Mode, the ConfigMap that has it
 // enforce their NetworkPolicies.
 func clusterFiles(fs *k8s.Files, p *model.Platform, g model.Generation) {
-	dir, origin := ClusterDir(g.Name()), fstree.Origin{Cluster: g.Cluster.Name}
+	dir, origin := layout.Cluster(g.Name()), fstree.Origin{Cluster: g.Cluster.Name}
 	var resources []string
 	if g.Cluster.Capacity.Mode == model.AutoMode {
 		cm := k8s.New("v1", "ConfigMap", model.NetworkPolicyNamespace, model.NetworkPolicyConfigMap, nil)
@@ -164,7 +165,7 @@ func clusterFiles(fs *k8s.Files, p *model.Platform, g model.Generation) {
 	}
 	for _, t := range p.Tenants {
 		if t.PlacedOn(g.Cluster.Name) {
-			resources = append(resources, path.Join("../..", NamespaceOverlay(t.Name, g.Name())))
+			resources = append(resources, path.Join("../..", layout.NamespaceOverlay(t.Name, g.Name())))
 		}
 	}
 	fs.Add(dir, "kustomization.yaml", origin, g.Cluster.Pos.File, kustomization("", resources, nil))
