@@ -3,11 +3,10 @@ package compiler
 import (
 	"bufio"
 	"bytes"
-	"fmt"
 	"strings"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/fstree"
-	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -17,7 +16,7 @@ import (
 // "group/version/Kind" that the output uses to its first file by path
 // (apisUsed). Problems are reported at the cluster's version.
 func checkRemovals(p *model.Platform, used map[string]string) error {
-	var errs load.Errors
+	var errs diag.List
 	for _, c := range p.Clusters {
 		for _, g := range c.Generations() {
 			for since, removed := range p.APIRemovals {
@@ -26,11 +25,8 @@ func checkRemovals(p *model.Platform, used map[string]string) error {
 				}
 				for _, gvk := range removed {
 					if file := used[gvk]; file != "" {
-						errs = append(errs, &load.Error{
-							Pos:  c.VersionPos,
-							Path: load.Path("clusters", c.Name, "kubernetes", "version"),
-							Msg:  fmt.Sprintf("Kubernetes %s no longer serves %s, which %s uses (%s)", since, gvk, file, g.Name()),
-						})
+						errs = append(errs, diag.Errorf(c.VersionPos, diag.Path("clusters", c.Name, "kubernetes", "version"),
+							"Kubernetes %s no longer serves %s, which %s uses (%s)", since, gvk, file, g.Name()))
 					}
 				}
 			}

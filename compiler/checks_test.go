@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/fstree"
-	"github.com/platformc/platformc/compiler/load"
 )
 
 // TestRemovedAPIs puts an object of an API that Kubernetes 1.25 removed
@@ -26,12 +26,12 @@ func TestRemovedAPIs(t *testing.T) {
 		t.Fatal(err)
 	}
 	err = checkRemovals(p, apisUsed(tree))
-	var errs load.Errors
+	var errs diag.List
 	if !errors.As(err, &errs) || len(errs) != len(p.Clusters) {
 		t.Fatalf("got %v, want one error per cluster", err)
 	}
 	for _, e := range errs {
-		if !strings.HasPrefix(e.Pos.String(), "clusters/") || !strings.Contains(e.Msg, "Kubernetes 1.25 no longer serves batch/v1beta1/CronJob") {
+		if !strings.HasPrefix(e.Pos.String(), "clusters/") || !strings.Contains(e.Message, "Kubernetes 1.25 no longer serves batch/v1beta1/CronJob") {
 			t.Errorf("error %s", e)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"time"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen"
 	"github.com/platformc/platformc/compiler/gen/argocd"
@@ -102,7 +103,7 @@ func (s stacks) Generate(p *model.Platform) ([]fstree.File, error) {
 
 // Compile loads the platform rooted at fsys and generates every output.
 // Invalid input, outputs that a cluster's Kubernetes version would refuse,
-// and policy errors are reported as load.Errors.
+// and policy errors are reported as a diag.List.
 func Compile(fsys fs.FS, opts ...Option) (*fstree.Tree, *model.Platform, error) {
 	o := collect(opts)
 	p, err := load.Load(fsys, o.load...)
@@ -123,12 +124,12 @@ func Compile(fsys fs.FS, opts ...Option) (*fstree.Tree, *model.Platform, error) 
 	if err := checkRemovals(p, used); err != nil {
 		return nil, nil, err
 	}
-	var errs load.Errors
+	var errs diag.List
 	for _, f := range findings {
-		if f.Severity == policy.Error {
-			errs = append(errs, &load.Error{Pos: f.Pos, Msg: fmt.Sprintf("[%s] %s: %s", f.Check, f.Object, f.Message)})
+		if f.Severity == diag.Error {
+			errs = append(errs, f.Reported())
 		} else {
-			p.Warnings = append(p.Warnings, model.Warning{Pos: f.Pos, Msg: fmt.Sprintf("[%s] %s: %s", f.Check, f.Object, f.Message)})
+			p.Warnings = append(p.Warnings, f.Reported())
 		}
 	}
 	if len(errs) > 0 {
@@ -151,7 +152,7 @@ func Validate(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 	}
 	if aws {
 		if _, err := cdk.Plan(p); err != nil {
-			return nil, fmt.Errorf("cdk: %w", err)
+			return nil, err // diagnostics at the fields
 		}
 	}
 	return p, nil

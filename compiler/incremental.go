@@ -251,24 +251,15 @@ func tenantFindings(p *model.Platform, tn *model.Tenant, key outcache.Key, files
 	defer done()
 	if ok {
 		var cached cachedFindings
-		if err := json.Unmarshal(data, &cached); err == nil && cached.Tenant == tn.Name && !slices.ContainsFunc(cached.Findings, func(f cachedFinding) bool { return f.Tenant != tn.Name }) {
-			findings := make([]policy.Finding, len(cached.Findings))
-			for i, cf := range cached.Findings {
-				findings[i] = cf.Finding
-				findings[i].Pos = cf.Pos
-			}
-			return findings, nil
+		if err := json.Unmarshal(data, &cached); err == nil && cached.Tenant == tn.Name && !slices.ContainsFunc(cached.Findings, func(f policy.Finding) bool { return f.Tenant != tn.Name }) {
+			return cached.Findings, nil
 		}
 	}
 	findings, err := policy.Tenant(p, tn, own)
 	if err != nil {
 		return nil, err
 	}
-	cached := cachedFindings{Tenant: tn.Name, Findings: make([]cachedFinding, len(findings))}
-	for i, f := range findings {
-		cached.Findings[i] = cachedFinding{Finding: f, Pos: f.Pos}
-	}
-	if data, err := json.Marshal(cached); err == nil {
+	if data, err := json.Marshal(cachedFindings{Tenant: tn.Name, Findings: findings}); err == nil {
 		c.Put(pkey, data)
 	}
 	return findings, nil
@@ -276,15 +267,8 @@ func tenantFindings(p *model.Platform, tn *model.Tenant, key outcache.Key, files
 
 // cachedFindings is the entry of a tenant's findings.
 type cachedFindings struct {
-	Tenant   string          `json:"tenant"` // whose: an entry read under another key does not pass
-	Findings []cachedFinding `json:"findings"`
-}
-
-// cachedFinding is a finding with its position, which Finding's JSON
-// leaves out.
-type cachedFinding struct {
-	policy.Finding
-	Pos model.Pos `json:"pos"`
+	Tenant   string           `json:"tenant"`   // whose: an entry read under another key does not pass
+	Findings []policy.Finding `json:"findings"` // with their positions
 }
 
 // apiOfFile is apiOf for the files checkRemovals reads, "" for others.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -14,8 +15,8 @@ import (
 // that platformc sets; and the versions table has a chart version for
 // every add-on installed on every generation, reported at the cluster's
 // version.
-func checkAddons(p *model.Platform) Errors {
-	var errs Errors
+func checkAddons(p *model.Platform) diag.List {
+	var errs diag.List
 	byName := map[string]*model.Addon{}
 	var names []string
 	namespaces := map[string]*model.Addon{}
@@ -26,12 +27,12 @@ func checkAddons(p *model.Platform) Errors {
 			namespaces[a.Namespace] = a
 		}
 		for _, path := range model.Conflicts(a) {
-			errs = append(errs, errorf(a.ValuesPos, cuePath("platform", "addons", a.Name, "values"), "values.%s is set by platformc for aws: %q; remove it here", path, a.AWS))
+			errs = append(errs, errorf(a.ValuesPos, diag.Path("platform", "addons", a.Name, "values"), "values.%s is set by platformc for aws: %q; remove it here", path, a.AWS))
 		}
 	}
 	for _, c := range p.Clusters {
 		for _, ch := range c.Addons {
-			path := cuePath("clusters", c.Name, "addons", ch.Name)
+			path := diag.Path("clusters", c.Name, "addons", ch.Name)
 			a, ok := byName[ch.Name]
 			switch {
 			case !ok:
@@ -51,13 +52,13 @@ func checkAddons(p *model.Platform) Errors {
 				if g.Version != c.Version {
 					what = fmt.Sprintf("generation %s (Kubernetes %s)", g.Name(), g.Version)
 				}
-				errs = append(errs, errorf(c.VersionPos, cuePath("clusters", c.Name, "kubernetes", "version"), "add-on %q (%s) has no chart version for %s: add one under versions.%q.charts in schema/versions.cue, or choose a version that lists it (%s)", a.Name, a.Pos, what, g.Version, orNone(chartVersions(p, a))))
+				errs = append(errs, errorf(c.VersionPos, diag.Path("clusters", c.Name, "kubernetes", "version"), "add-on %q (%s) has no chart version for %s: add one under versions.%q.charts in schema/versions.cue, or choose a version that lists it (%s)", a.Name, a.Pos, what, g.Version, orNone(chartVersions(p, a))))
 			}
 		}
 	}
 	for _, t := range p.Tenants {
 		if a, ok := namespaces[t.Namespace()]; ok {
-			errs = append(errs, errorf(t.Pos, cuePath("tenants", t.Name), "namespace %q belongs to the platform's add-on %q (%s): choose another tenant name", t.Namespace(), a.Name, a.Pos))
+			errs = append(errs, errorf(t.Pos, diag.Path("tenants", t.Name), "namespace %q belongs to the platform's add-on %q (%s): choose another tenant name", t.Namespace(), a.Name, a.Pos))
 		}
 	}
 	return errs

@@ -3,6 +3,7 @@ package load
 import (
 	"fmt"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -14,12 +15,12 @@ import (
 // on cluster "1" could meet tenant "billing" on cluster "prod-1". Each
 // clash is reported at the later of the two owners, the platform's own
 // objects first.
-func checkArgoNames(p *model.Platform) Errors {
+func checkArgoNames(p *model.Platform) diag.List {
 	type owner struct {
 		what, path string
 		pos        model.Pos
 	}
-	var errs Errors
+	var errs diag.List
 	seen := map[string]owner{}
 	reported := map[[2]string]bool{} // once per pair of owners, not per generation
 	claim := func(kind, name string, o owner) {
@@ -45,18 +46,18 @@ func checkArgoNames(p *model.Platform) Errors {
 	claim("ApplicationSet", model.NamespacesApplicationSet, platform)
 	for _, c := range p.Clusters {
 		for _, g := range c.Generations() {
-			claim("Application", model.NamespacesApplication(g.Name()), owner{what: fmt.Sprintf("the namespaces of cluster %q", c.Name), path: cuePath("clusters", c.Name), pos: c.Pos})
+			claim("Application", model.NamespacesApplication(g.Name()), owner{what: fmt.Sprintf("the namespaces of cluster %q", c.Name), path: diag.Path("clusters", c.Name), pos: c.Pos})
 		}
 	}
 	for _, a := range p.Config.Addons {
-		o := owner{what: fmt.Sprintf("add-on %q", a.Name), path: cuePath("platform", "addons", a.Name), pos: a.Pos}
+		o := owner{what: fmt.Sprintf("add-on %q", a.Name), path: diag.Path("platform", "addons", a.Name), pos: a.Pos}
 		for _, unit := range model.AddonUnits(a) {
 			claim("ApplicationSet", model.AddonApplicationSet(unit), o)
 		}
 	}
 	for _, c := range p.Clusters {
 		for _, a := range p.AddonsOf(c) {
-			o := owner{what: fmt.Sprintf("add-on %q", a.Name), path: cuePath("platform", "addons", a.Name), pos: a.Pos}
+			o := owner{what: fmt.Sprintf("add-on %q", a.Name), path: diag.Path("platform", "addons", a.Name), pos: a.Pos}
 			for _, g := range c.Generations() {
 				for _, unit := range model.AddonUnits(a) {
 					claim("Application", model.AddonApplication(unit, g.Name()), o)
@@ -65,7 +66,7 @@ func checkArgoNames(p *model.Platform) Errors {
 		}
 	}
 	for _, t := range p.Tenants {
-		o := owner{what: fmt.Sprintf("tenant %q", t.Name), path: cuePath("tenants", t.Name), pos: t.Pos}
+		o := owner{what: fmt.Sprintf("tenant %q", t.Name), path: diag.Path("tenants", t.Name), pos: t.Pos}
 		claim("ApplicationSet", model.TenantApplicationSet(t), o)
 		for _, c := range p.Placements(t) {
 			for _, g := range c.Generations() {

@@ -3,6 +3,7 @@ package load
 import (
 	"net/netip"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -12,10 +13,10 @@ import (
 func ForAWS() Option { return func(o *options) { o.aws = true } }
 
 // checkAWS reports the clusters that the AWS stacks cannot make.
-func checkAWS(p *model.Platform) Errors {
-	var errs Errors
+func checkAWS(p *model.Platform) diag.List {
+	var errs diag.List
 	for _, c := range p.Clusters {
-		field := func(labels ...string) string { return cuePath(append([]string{"clusters", c.Name}, labels...)...) }
+		field := func(labels ...string) string { return diag.Path(append([]string{"clusters", c.Name}, labels...)...) }
 		if env, ok := p.Config.Environments[c.Environment]; ok && env.Region != c.Region {
 			errs = append(errs, errorf(c.RegionPos, field("region"), "cluster %s runs in %s, but environment %s keeps its tenants' secrets in %s (%s): the AWS stacks need every cluster in its environment's region", c.Name, c.Region, c.Environment, env.Region, PlatformFile))
 		}

@@ -7,16 +7,15 @@ import (
 	"slices"
 	"strings"
 
-	"cuelang.org/go/cue"
-
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 )
 
 // check verifies what spans files, reporting each problem at the position
 // of the reference that causes it. References to broken clusters, whose
 // own errors are already reported, are not reported again.
-func check(p *model.Platform, broken map[string]bool) Errors {
-	var errs Errors
+func check(p *model.Platform, broken map[string]bool) diag.List {
+	var errs diag.List
 	clusters := map[string]*model.Cluster{}
 	var names []string
 	for _, c := range p.Clusters {
@@ -25,9 +24,9 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 		env, ok := p.Config.Environments[c.Environment]
 		switch {
 		case !ok:
-			errs = append(errs, errorf(c.EnvPos, cuePath("clusters", c.Name, "environment"), "environment %q is not declared in %s under platform.environments (declared: %s)", c.Environment, PlatformFile, orNone(slices.Collect(maps.Keys(p.Config.Environments)))))
+			errs = append(errs, errorf(c.EnvPos, diag.Path("clusters", c.Name, "environment"), "environment %q is not declared in %s under platform.environments (declared: %s)", c.Environment, PlatformFile, orNone(slices.Collect(maps.Keys(p.Config.Environments)))))
 		case env.Account != c.Account:
-			errs = append(errs, errorf(c.AccountPos, cuePath("clusters", c.Name, "account"), "account %s is not the account of environment %q (%s in %s): every cluster of an environment runs in its account, so that the tenants' IAM roles there can trust the clusters", c.Account, c.Environment, env.Account, PlatformFile))
+			errs = append(errs, errorf(c.AccountPos, diag.Path("clusters", c.Name, "account"), "account %s is not the account of environment %q (%s in %s): every cluster of an environment runs in its account, so that the tenants' IAM roles there can trust the clusters", c.Account, c.Environment, env.Account, PlatformFile))
 		}
 	}
 	onCluster := map[string][]model.Ref{} // cluster -> tenants placed on it, at their references
@@ -40,7 +39,7 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 	}
 	hosts := map[string]claim{} // ingress host, lower case -> its first claim
 	for _, t := range p.Tenants {
-		tp := cuePath("tenants", t.Name)
+		tp := diag.Path("tenants", t.Name)
 		placed := map[string]bool{}
 		for _, r := range t.Clusters {
 			c, ok := clusters[r.Name]
@@ -62,7 +61,7 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 		}
 		workloads := map[string]string{}
 		checkWorkload := func(w *model.Workload, kind string) {
-			wp := cuePath("tenants", t.Name, kind, w.Name)
+			wp := diag.Path("tenants", t.Name, kind, w.Name)
 			if other, ok := workloads[w.Name]; ok {
 				errs = append(errs, errorf(w.Pos, wp, "a %s is also named %q: services and jobs of a tenant need distinct names", other, w.Name))
 			}
@@ -81,7 +80,7 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 			errs = append(errs, checkAutoscaling(t, s)...)
 			for _, o := range s.Overrides {
 				if !placed[o.Cluster.Name] {
-					errs = append(errs, errorf(o.Cluster.Pos, cuePath("tenants", t.Name, "services", s.Name, "overrides"), "override for cluster %q, where the tenant is not placed (clusters: %s)", o.Cluster.Name, strings.Join(refNames(t.Clusters), ", ")))
+					errs = append(errs, errorf(o.Cluster.Pos, diag.Path("tenants", t.Name, "services", s.Name, "overrides"), "override for cluster %q, where the tenant is not placed (clusters: %s)", o.Cluster.Name, strings.Join(refNames(t.Clusters), ", ")))
 				}
 			}
 			for _, c := range p.Placements(t) {
@@ -89,10 +88,10 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 				if on.Ingress == nil {
 					continue
 				}
-				in, ip := on.Ingress, cuePath("tenants", t.Name, "services", s.Name, "ingress", "host")
+				in, ip := on.Ingress, diag.Path("tenants", t.Name, "services", s.Name, "ingress", "host")
 				if o := s.Override(c.Name); o != nil && o.Host != "" {
 					in = &model.Ingress{Host: o.Host, Pos: o.Cluster.Pos}
-					ip = cuePath("tenants", t.Name, "services", s.Name, "overrides", c.Name, "ingress", "host")
+					ip = diag.Path("tenants", t.Name, "services", s.Name, "overrides", c.Name, "ingress", "host")
 				}
 				if !inZone(in.Host, c.DNSZone) {
 					errs = append(errs, errorf(in.Pos, ip, "host %q is not in the DNS zone %q of cluster %q; set another host for that cluster under overrides: %q: ingress: host", in.Host, c.DNSZone, c.Name, c.Name))
@@ -115,11 +114,11 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 		errs = append(errs, checkManifests(p, t)...)
 		for _, x := range t.Exemptions {
 			if !slices.Contains(p.Config.Policy.Waivable, x.Check) {
-				errs = append(errs, errorf(x.Pos, cuePath("tenants", t.Name, "exemptions", x.Check), "a tenant may not waive %s: the platform team decides (%s: policy.waivable: %s)", x.Check, PlatformFile, orNone(p.Config.Policy.Waivable)))
+				errs = append(errs, errorf(x.Pos, diag.Path("tenants", t.Name, "exemptions", x.Check), "a tenant may not waive %s: the platform team decides (%s: policy.waivable: %s)", x.Check, PlatformFile, orNone(p.Config.Policy.Waivable)))
 			}
 			for _, w := range x.Workloads {
 				if _, ok := workloads[w]; !ok {
-					errs = append(errs, errorf(x.Pos, cuePath("tenants", t.Name, "exemptions", x.Check, "workloads"), "no service or job is named %q", w))
+					errs = append(errs, errorf(x.Pos, diag.Path("tenants", t.Name, "exemptions", x.Check, "workloads"), "no service or job is named %q", w))
 				}
 			}
 		}
@@ -130,12 +129,12 @@ func check(p *model.Platform, broken map[string]bool) Errors {
 			continue
 		}
 		for _, r := range on {
-			errs = append(errs, errorf(r.Pos, cuePath("tenants", r.Name, "clusters"), "cluster %q is dedicated and accepts exactly one tenant, but %s are placed on it", c.Name, strings.Join(refNames(on), ", ")))
+			errs = append(errs, errorf(r.Pos, diag.Path("tenants", r.Name, "clusters"), "cluster %q is dedicated and accepts exactly one tenant, but %s are placed on it", c.Name, strings.Join(refNames(on), ", ")))
 		}
 	}
 	for _, k := range p.Config.TenantKinds {
 		if why := refusedKind(k.Name); why != "" {
-			errs = append(errs, errorf(k.Pos, cuePath("platform", "tenantKinds"), "%s: %s", k.Name, why))
+			errs = append(errs, errorf(k.Pos, diag.Path("platform", "tenantKinds"), "%s: %s", k.Name, why))
 		}
 	}
 	errs = append(errs, checkAddons(p)...)
@@ -173,11 +172,11 @@ func refusedKind(apiKind string) string {
 // platform.cue lists and does not own, in the tenant's namespace, not a
 // ServiceAccount with an IAM role, and not named as an object platformc
 // generates for the tenant.
-func checkManifests(p *model.Platform, t *model.Tenant) Errors {
+func checkManifests(p *model.Platform, t *model.Tenant) diag.List {
 	if len(t.Manifests) == 0 {
 		return nil
 	}
-	var errs Errors
+	var errs diag.List
 	generated := map[string]string{} // "Kind/name" -> what makes it
 	for _, w := range t.Workloads() {
 		for _, k := range []string{"ServiceAccount", "Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Ingress", "CronJob"} {
@@ -193,7 +192,7 @@ func checkManifests(p *model.Platform, t *model.Tenant) Errors {
 	generated["ServiceAccount/"+model.SecretsServiceAccount] = "the tenant's SecretStore"
 	seen := map[string]bool{}
 	for i, m := range t.Manifests {
-		mp := fmt.Sprintf("%s[%d]", cuePath("tenants", t.Name, "manifests"), i)
+		mp := fmt.Sprintf("%s[%d]", diag.Path("tenants", t.Name, "manifests"), i)
 		apiKind := m.APIVersion + "/" + m.Kind
 		id := m.Kind + "/" + m.Name
 		switch {
@@ -231,11 +230,11 @@ const MaxRoleName = 64
 // checkAccess refuses an AWS resource that is not the tenant's (by name,
 // or by platform.cue's grants), and a workload role whose name IAM would
 // refuse.
-func checkAccess(p *model.Platform, t *model.Tenant, w *model.Workload, kind string) Errors {
+func checkAccess(p *model.Platform, t *model.Tenant, w *model.Workload, kind string) diag.List {
 	if len(w.AWS) == 0 {
 		return nil
 	}
-	var errs Errors
+	var errs diag.List
 	for _, a := range w.AWS {
 		if p.MayUse(t, a.Service, a.Name) {
 			continue
@@ -244,11 +243,11 @@ func checkAccess(p *model.Platform, t *model.Tenant, w *model.Workload, kind str
 		if owner := p.ResourceOwner(a.Name); owner != "" {
 			whose = fmt.Sprintf("tenant %s's", owner)
 		}
-		errs = append(errs, errorf(a.Pos, cuePath("tenants", t.Name, kind, w.Name, "aws", a.Service, a.Name), "%s %q is %s: a tenant names only resources beginning with %q, or those %s grants it (grants: %s: %q: [%q])", a.Service, a.Name, whose, t.Name+"-", PlatformFile, a.Service, a.Name, t.Name))
+		errs = append(errs, errorf(a.Pos, diag.Path("tenants", t.Name, kind, w.Name, "aws", a.Service, a.Name), "%s %q is %s: a tenant names only resources beginning with %q, or those %s grants it (grants: %s: %q: [%q])", a.Service, a.Name, whose, t.Name+"-", PlatformFile, a.Service, a.Name, t.Name))
 	}
 	for _, c := range p.Placements(t) {
 		if name, _ := p.WorkloadRole(t, w, c.Environment); len(name) > MaxRoleName {
-			errs = append(errs, errorf(w.AWS[0].Pos, cuePath("tenants", t.Name, kind, w.Name, "aws"), "its IAM role would be named %s, %d characters, more than IAM's %d: shorten the workload's name", name, len(name), MaxRoleName))
+			errs = append(errs, errorf(w.AWS[0].Pos, diag.Path("tenants", t.Name, kind, w.Name, "aws"), "its IAM role would be named %s, %d characters, more than IAM's %d: shorten the workload's name", name, len(name), MaxRoleName))
 			break
 		}
 	}
@@ -257,13 +256,13 @@ func checkAccess(p *model.Platform, t *model.Tenant, w *model.Workload, kind str
 
 // checkAutoscaling refuses replicas beside autoscaling (the autoscaler
 // sets them), and bounds that cross, on any cluster.
-func checkAutoscaling(t *model.Tenant, s *model.Service) Errors {
+func checkAutoscaling(t *model.Tenant, s *model.Service) diag.List {
 	a := s.Autoscaling
 	if a == nil {
 		return nil
 	}
-	sp := cuePath("tenants", t.Name, "services", s.Name)
-	var errs Errors
+	sp := diag.Path("tenants", t.Name, "services", s.Name)
+	var errs diag.List
 	if s.ReplicasPos != (model.Pos{}) {
 		errs = append(errs, errorf(s.ReplicasPos, sp+".replicas", "replicas and autoscaling exclude each other: the autoscaler runs from autoscaling.min to autoscaling.max pods; remove replicas"))
 	}
@@ -272,7 +271,7 @@ func checkAutoscaling(t *model.Tenant, s *model.Service) Errors {
 	}
 	for _, o := range s.Overrides {
 		if o.Replicas != 0 {
-			errs = append(errs, errorf(o.ReplicasPos, cuePath("tenants", t.Name, "services", s.Name, "overrides", o.Cluster.Name, "replicas"), "an autoscaled service has no replicas to override: override autoscaling.min and autoscaling.max"))
+			errs = append(errs, errorf(o.ReplicasPos, diag.Path("tenants", t.Name, "services", s.Name, "overrides", o.Cluster.Name, "replicas"), "an autoscaled service has no replicas to override: override autoscaling.min and autoscaling.max"))
 		}
 		if o.Min == 0 && o.Max == 0 {
 			continue
@@ -283,7 +282,7 @@ func checkAutoscaling(t *model.Tenant, s *model.Service) Errors {
 			if o.Max == 0 {
 				pos, field = o.MinPos, "min"
 			}
-			errs = append(errs, errorf(pos, cuePath("tenants", t.Name, "services", s.Name, "overrides", o.Cluster.Name, "autoscaling", field), "on cluster %s, autoscaling.max (%d) is less than autoscaling.min (%d)", o.Cluster.Name, on.Max, on.Min))
+			errs = append(errs, errorf(pos, diag.Path("tenants", t.Name, "services", s.Name, "overrides", o.Cluster.Name, "autoscaling", field), "on cluster %s, autoscaling.max (%d) is less than autoscaling.min (%d)", o.Cluster.Name, on.Max, on.Min))
 		}
 	}
 	return errs
@@ -294,9 +293,9 @@ func checkAutoscaling(t *model.Tenant, s *model.Service) Errors {
 // another range than the reviewer), and one that covers the whole VPC of a
 // cluster the tenant is on, where every tenant's pods have their addresses
 // ("0.0.0.0/0", "10.0.0.0/8"). The schema has checked the syntax.
-func checkEgress(t *model.Tenant, on []*model.Cluster) Errors {
-	var errs Errors
-	path := cuePath("tenants", t.Name, "network", "egress")
+func checkEgress(t *model.Tenant, on []*model.Cluster) diag.List {
+	var errs diag.List
+	path := diag.Path("tenants", t.Name, "network", "egress")
 	for _, r := range t.Egress {
 		p, err := netip.ParsePrefix(r.Name)
 		if err != nil {
@@ -324,18 +323,6 @@ func pastMask(p netip.Prefix) string {
 		return fmt.Sprintf("has bits set past its /%d: write the range as %q", p.Bits(), m.String())
 	}
 	return ""
-}
-
-// Path formats a CUE path as CUE does, quoting labels that need it:
-// clusters."prod-shared".kubernetes.version.
-func Path(labels ...string) string { return cuePath(labels...) }
-
-func cuePath(labels ...string) string {
-	sels := make([]cue.Selector, len(labels))
-	for i, l := range labels {
-		sels[i] = cue.Str(l)
-	}
-	return cue.MakePath(sels...).String()
 }
 
 func inZone(host, zone string) bool { return host == zone || strings.HasSuffix(host, "."+zone) }

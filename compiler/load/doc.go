@@ -8,7 +8,7 @@
 // clusters, dedicated clusters, ingress hosts) is checked afterwards in Go,
 // at the position of the reference.
 //
-// Every problem is returned at once as Errors, sorted by position, each as
+// Every problem is returned at once as a diag.List, sorted by position, each as
 // "file:line:col: cue.path: message" with the file relative to the
 // platform root.
 package load

@@ -1,9 +1,7 @@
 package load
 
 import (
-	"cmp"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -11,67 +9,22 @@ import (
 	cueerrors "cuelang.org/go/cue/errors"
 	"cuelang.org/go/cue/token"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 )
 
-// Error is one problem in the platform's sources.
-type Error struct {
-	Pos  model.Pos
-	Path string // CUE path, e.g. tenants.billing.services.api.replicas
-	Msg  string
+func errorf(pos model.Pos, path, format string, args ...any) diag.Diagnostic {
+	return diag.Errorf(pos, path, format, args...)
 }
 
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.Pos.File != "" {
-		b.WriteString(e.Pos.String())
-		b.WriteString(": ")
-	}
-	if e.Path != "" {
-		b.WriteString(e.Path)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Msg)
-	return b.String()
-}
-
-// Errors is every problem found, sorted by position.
-type Errors []*Error
-
-func (es Errors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return strings.Join(lines, "\n")
-}
-
-func errorf(pos model.Pos, path, format string, args ...any) *Error {
-	return &Error{Pos: pos, Path: path, Msg: fmt.Sprintf(format, args...)}
-}
-
-// sorted orders es by file, line, column and message and drops repeats.
-func sorted(es Errors) Errors {
-	slices.SortFunc(es, func(a, b *Error) int {
-		return cmp.Or(
-			cmp.Compare(a.Pos.File, b.Pos.File),
-			cmp.Compare(a.Pos.Line, b.Pos.Line),
-			cmp.Compare(a.Pos.Col, b.Pos.Col),
-			cmp.Compare(a.Path, b.Path),
-			cmp.Compare(a.Msg, b.Msg),
-		)
-	})
-	return slices.CompactFunc(es, func(a, b *Error) bool { return *a == *b })
-}
-
-// fromCUE turns a CUE error into Errors positioned in file, the user's file,
+// fromCUE turns a CUE error into diag.List positioned in file, the user's file,
 // rather than in the schema that the value failed against: where CUE gives
 // no position in file, the error is placed at the nearest field of its path
 // that f, the file's syntax (nil if it did not parse), writes. Of several
 // errors at one path (a failed disjunction explains each alternative), only
 // the last, the most specific, is kept.
-func fromCUE(err error, file string, f *ast.File) Errors {
-	var out Errors
+func fromCUE(err error, file string, f *ast.File) diag.List {
+	var out diag.List
 	last := map[string]int{}
 	for _, e := range cueerrors.Errors(err) {
 		format, args := e.Msg()
@@ -87,7 +40,7 @@ func fromCUE(err error, file string, f *ast.File) Errors {
 		if pos.Line == 0 && pos.File == file {
 			pos = filePos(f, file)
 		}
-		ce := &Error{Pos: pos, Path: path, Msg: msg}
+		ce := diag.Diagnostic{Severity: diag.Error, Pos: pos, Path: path, Message: msg}
 		if i, ok := last[path]; ok && path != "" {
 			out[i] = ce
 			continue

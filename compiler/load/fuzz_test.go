@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/load"
 )
 
@@ -34,9 +35,9 @@ func TestHostileInput(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := load.Load(platform(tc.files...))
-			var errs load.Errors
+			var errs diag.List
 			if !errors.As(err, &errs) || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("got %v, want load.Errors with %q", err, tc.want)
+				t.Errorf("got %v, want diag.List with %q", err, tc.want)
 			}
 		})
 	}

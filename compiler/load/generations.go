@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"slices"
-	"strings"
 	"time"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/encode"
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -68,7 +68,7 @@ func Locks(p *model.Platform) (map[string][]byte, error) {
 
 // readLock returns what a cluster's lock file records, a zero record
 // when there is none.
-func readLock(fsys fs.FS, cluster string) (lockRecord, *Error) {
+func readLock(fsys fs.FS, cluster string) (lockRecord, diag.List) {
 	file := LockFile(cluster)
 	data, err := readSource(fsys, file)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -86,14 +86,14 @@ func readLock(fsys fs.FS, cluster string) (lockRecord, *Error) {
 		err = fmt.Errorf("the retiring generation %q must be one of two generations listed", r.Retiring)
 	}
 	if err != nil {
-		return lockRecord{}, errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "unreadable: %v; restore it from git (it is written by platformc build)", err)
+		return lockRecord{}, diag.List{errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "unreadable: %v; restore it from git (it is written by platformc build)", err)}
 	}
 	return r, nil
 }
 
 // plan sets the cluster's generations from what its lock file records.
-func plan(c *model.Cluster, lock lockRecord) (errs Errors, warns []model.Warning) {
-	path := func(f ...string) string { return cuePath(append([]string{"clusters", c.Name}, f...)...) }
+func plan(c *model.Cluster, lock lockRecord) (errs diag.List, warns []diag.Diagnostic) {
+	path := func(f ...string) string { return diag.Path(append([]string{"clusters", c.Name}, f...)...) }
 	up := c.Upgrade
 	if up == nil {
 		up = &model.Upgrade{TrafficPos: c.Pos, RetirePos: c.Pos}
@@ -128,7 +128,7 @@ func plan(c *model.Cluster, lock lockRecord) (errs Errors, warns []model.Warning
 	case len(locked) == 0 || (len(locked) == 1 && locked[0] == v):
 		one(v)
 		if c.Upgrade != nil && c.Upgrade.Traffic > 0 {
-			warns = append(warns, model.Warning{Pos: up.TrafficPos, Msg: fmt.Sprintf("no upgrade is in progress on %s; upgrade has no effect and can be removed", c.Name)})
+			warns = append(warns, diag.Warningf(up.TrafficPos, "", "no upgrade is in progress on %s; upgrade has no effect and can be removed", c.Name))
 		}
 	case len(locked) == 1:
 		blue := locked[0]
@@ -142,7 +142,7 @@ func plan(c *model.Cluster, lock lockRecord) (errs Errors, warns []model.Warning
 		default:
 			two(blue, v, 0)
 			if skipped := model.Minor(v) - model.Minor(blue) - 1; skipped > 0 {
-				warns = append(warns, model.Warning{Pos: c.VersionPos, Msg: fmt.Sprintf("the upgrade from %s to %s skips %d minor version(s): verify the changes and API removals of each version in between on the green generation before moving traffic", blue, v, skipped)})
+				warns = append(warns, diag.Warningf(c.VersionPos, "", "the upgrade from %s to %s skips %d minor version(s): verify the changes and API removals of each version in between on the green generation before moving traffic", blue, v, skipped))
 			}
 		}
 	case lock.Retiring != "":
@@ -188,7 +188,7 @@ func plan(c *model.Cluster, lock lockRecord) (errs Errors, warns []model.Warning
 
 // checkSupport reports generations past the end of EKS support on today:
 // past extended support is an error, past standard support a warning.
-func checkSupport(p *model.Platform, c *model.Cluster, today time.Time) (errs Errors, warns []model.Warning) {
+func checkSupport(p *model.Platform, c *model.Cluster, today time.Time) (errs diag.List, warns []diag.Diagnostic) {
 	if today.IsZero() {
 		return nil, nil
 	}
@@ -197,20 +197,10 @@ func checkSupport(p *model.Platform, c *model.Cluster, today time.Time) (errs Er
 		row := p.Versions[g.Version]
 		switch {
 		case day > row.ExtendedSupportEnd:
-			errs = append(errs, errorf(c.VersionPos, cuePath("clusters", c.Name, "kubernetes", "version"), "EKS extended support for %s ended on %s (%s): upgrade %s", g.Version, row.ExtendedSupportEnd, g.Name(), c.Name))
+			errs = append(errs, errorf(c.VersionPos, diag.Path("clusters", c.Name, "kubernetes", "version"), "EKS extended support for %s ended on %s (%s): upgrade %s", g.Version, row.ExtendedSupportEnd, g.Name(), c.Name))
 		case day > row.StandardSupportEnd:
-			warns = append(warns, model.Warning{Pos: c.VersionPos, Msg: fmt.Sprintf("EKS standard support for %s ended on %s (%s): it now costs extended support until %s", g.Version, row.StandardSupportEnd, g.Name(), row.ExtendedSupportEnd)})
+			warns = append(warns, diag.Warningf(c.VersionPos, "", "EKS standard support for %s ended on %s (%s): it now costs extended support until %s", g.Version, row.StandardSupportEnd, g.Name(), row.ExtendedSupportEnd))
 		}
 	}
 	return errs, warns
-}
-
-func sortWarnings(ws []model.Warning) []model.Warning {
-	slices.SortFunc(ws, func(a, b model.Warning) int {
-		if c := strings.Compare(a.Pos.String(), b.Pos.String()); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Msg, b.Msg)
-	})
-	return slices.Compact(ws)
 }

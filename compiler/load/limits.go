@@ -16,6 +16,7 @@ import (
 
 	"cuelang.org/go/cue/ast"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -47,8 +48,8 @@ const MaxFilesBytes = 250_000
 // checkFiles refuses a workload's files that would mount over one another
 // (a file where another needs a folder), that would share a key of their
 // ConfigMap, or that do not fit in it.
-func checkFiles(w *model.Workload, wp string) Errors {
-	var errs Errors
+func checkFiles(w *model.Workload, wp string) diag.List {
+	var errs diag.List
 	keys := map[string]string{}
 	data := map[string]string{}
 	for i, f := range w.Files {
@@ -72,8 +73,8 @@ func checkFiles(w *model.Workload, wp string) Errors {
 
 // checkValues refuses a workload's environment, command or arguments past
 // the limits, at the workload (wp is its CUE path).
-func checkValues(w *model.Workload, wp string) Errors {
-	var errs Errors
+func checkValues(w *model.Workload, wp string) diag.List {
+	var errs diag.List
 	if len(w.Env) > MaxEnv {
 		errs = append(errs, errorf(w.Pos, wp+".env", "%d variables: env holds at most %d; put larger configuration in a file of the image", len(w.Env), MaxEnv))
 	}
@@ -108,19 +109,19 @@ func readSource(fsys fs.FS, file string) ([]byte, error) {
 
 // unreadable is the error of a source file that is listed but cannot be
 // read (permissions, a folder gone meanwhile), at the file.
-func unreadable(file string, err error) Errors {
+func unreadable(file string, err error) diag.List {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	return Errors{errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "cannot be read: %v", err)}
+	return diag.List{errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "cannot be read: %v", err)}
 }
 
 // checkSize refuses a source file beyond the limits, at its start or at
 // its first field past the limit.
-func checkSize(file string, src []byte, f *ast.File) Errors {
+func checkSize(file string, src []byte, f *ast.File) diag.List {
 	if len(src) > MaxSourceBytes {
-		return Errors{errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "more than %d KiB: a source file holds at most that much", MaxSourceBytes>>10)}
+		return diag.List{errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "more than %d KiB: a source file holds at most that much", MaxSourceBytes>>10)}
 	}
 	if f == nil {
 		return nil
@@ -136,7 +137,7 @@ func checkSize(file string, src []byte, f *ast.File) Errors {
 		return past == nil
 	}, nil)
 	if past != nil {
-		return Errors{errorf(toPos(past.Pos()), "", "more than %d fields: a source file holds at most that many", MaxSourceFields)}
+		return diag.List{errorf(toPos(past.Pos()), "", "more than %d fields: a source file holds at most that many", MaxSourceFields)}
 	}
 	return nil
 }
@@ -191,7 +192,7 @@ func watchMemory(limit uint64, exceeded func(error)) *watch {
 				continue // not evaluating: the platform is large, not a file
 			}
 			slices.Sort(files)
-			var errs Errors
+			var errs diag.List
 			for _, f := range files {
 				errs = append(errs, errorf(model.Pos{File: f, Line: 1, Col: 1}, "", "evaluating this file took more than %d MiB of memory: a source file declares values, and should not compute them (raise the limit with PLATFORMC_MEMORY_LIMIT if the platform really needs it)", limit>>20))
 			}

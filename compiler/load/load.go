@@ -16,6 +16,7 @@ import (
 	"cuelang.org/go/cue/cuecontext"
 	"cuelang.org/go/cue/parser"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/schema"
 )
@@ -45,7 +46,7 @@ func Today(t time.Time) Option { return func(o *options) { o.today = t } }
 
 // Load reads platform.cue, clusters/*.cue (with their lock files) and
 // tenants/*.cue from fsys, whose root is the platform's root, and returns
-// the validated platform. Any problem is returned as Errors; other errors
+// the validated platform. Any problem is returned as diag.List; other errors
 // mean fsys could not be read.
 func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 	var o options
@@ -65,7 +66,7 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 	if err := decode(l.schema.LookupPath(cue.ParsePath("apiRemovals")), &p.APIRemovals); err != nil {
 		return nil, fmt.Errorf("embedded schema: apiRemovals: %w", err)
 	}
-	var errs Errors
+	var errs diag.List
 	if fi, err := fs.Lstat(fsys, PlatformFile); errors.Is(err, fs.ErrNotExist) {
 		errs = append(errs, errorf(model.Pos{File: PlatformFile}, "", "not found: the platform's root needs %s, defining platform: {name, repo, argocd, environments}", PlatformFile))
 	} else if err == nil && !fi.Mode().IsRegular() {
@@ -118,7 +119,7 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 				p.Clusters = append(p.Clusters, c)
 				locked, lerr := readLock(fsys, c.Name)
 				if lerr != nil {
-					errs = append(errs, lerr)
+					errs = append(errs, lerr...)
 					continue
 				}
 				e, w := plan(c, locked)
@@ -143,9 +144,9 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, sorted(errs)
+		return nil, diag.List(diag.Sorted(errs))
 	}
-	p.Warnings = sortWarnings(p.Warnings)
+	p.Warnings = diag.Sorted(p.Warnings)
 	return p, nil
 }
 
@@ -156,13 +157,13 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 // .CUE, .yaml or .json (but a cluster's lock file); and a .cue file that
 // is not a regular file of the repository (a symlink, which could lead
 // anywhere, or a device) is never read.
-func cueFiles(fsys fs.FS, dir string) ([]string, Errors, error) {
+func cueFiles(fsys fs.FS, dir string) ([]string, diag.List, error) {
 	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, err
 	}
 	var names []string
-	var errs Errors
+	var errs diag.List
 	for _, e := range entries {
 		n := e.Name()
 		at := model.Pos{File: dir + "/" + n, Line: 1, Col: 1}
@@ -232,7 +233,7 @@ type entry struct {
 
 // file evaluates file alone against the schema and returns the value at
 // path, which is all the file may define.
-func (l *loader) file(fsys fs.FS, file string, path ...string) (entry, Errors, error) {
+func (l *loader) file(fsys fs.FS, file string, path ...string) (entry, diag.List, error) {
 	src, err := readSource(fsys, file)
 	if err != nil {
 		return entry{}, unreadable(file, err), nil
@@ -241,7 +242,7 @@ func (l *loader) file(fsys fs.FS, file string, path ...string) (entry, Errors, e
 }
 
 // source evaluates src, the content of file, as file does.
-func (l *loader) source(file string, src []byte, path ...string) (entry, Errors, error) {
+func (l *loader) source(file string, src []byte, path ...string) (entry, diag.List, error) {
 	if errs := checkSize(file, src, nil); len(errs) > 0 {
 		return entry{}, errs, nil
 	}

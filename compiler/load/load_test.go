@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -465,15 +466,15 @@ func TestErrors(t *testing.T) {
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := load.Load(platform(tc.files...))
-			var errs load.Errors
+			var errs diag.List
 			if !errors.As(err, &errs) {
-				t.Fatalf("got %v, want load.Errors", err)
+				t.Fatalf("got %v, want diag.List", err)
 			}
 			if len(errs) != len(tc.want) {
 				t.Fatalf("got %d errors, want %d:\n%v", len(errs), len(tc.want), err)
 			}
 			for i, w := range tc.want {
-				if got := errs[i].Error(); !strings.HasPrefix(got, w) {
+				if got := errs[i].String(); !strings.HasPrefix(got, w) {
 					t.Errorf("error %d:\n got %s\nwant %s...", i, got, w)
 				}
 			}

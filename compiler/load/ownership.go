@@ -5,6 +5,7 @@ import (
 
 	"cuelang.org/go/cue/ast"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -12,8 +13,8 @@ import (
 // ("tenants", "clusters" or "platform") and, for the first two, the entry's
 // name — and nothing else: no imports, no other top-level fields, no other
 // entries of kind. It returns where the field is defined.
-func checkOwnership(f *ast.File, path []string) (model.Pos, Errors) {
-	var errs Errors
+func checkOwnership(f *ast.File, path []string) (model.Pos, diag.List) {
+	var errs diag.List
 	var at model.Pos
 	kind, only := path[0], strings.Join(path, ": ")
 	refuse := func(n ast.Node, what string) {

@@ -9,6 +9,7 @@ import (
 
 	"cuelang.org/go/cue"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -23,8 +24,8 @@ const recycleEvery = 100
 // tenantResult is one tenant file, evaluated and decoded.
 type tenantResult struct {
 	tenant *model.Tenant
-	errs   Errors // problems in the file; tenant is nil then
-	err    error  // the file could not be decoded
+	errs   diag.List // problems in the file; tenant is nil then
+	err    error     // the file could not be decoded
 }
 
 // loadTenants evaluates tenants/<name> for each of names and returns the
@@ -32,7 +33,7 @@ type tenantResult struct {
 // that cache (if not nil) holds are taken from it.
 // The files are read first, in this goroutine: fsys need not be safe for
 // concurrent use.
-func loadTenants(fsys fs.FS, names []string, cache *Cache, w *watch) ([]*model.Tenant, Errors, error) {
+func loadTenants(fsys fs.FS, names []string, cache *Cache, w *watch) ([]*model.Tenant, diag.List, error) {
 	srcs := make([][]byte, len(names))
 	results := make([]tenantResult, len(names))
 	for i, name := range names {
@@ -95,7 +96,7 @@ func loadTenants(fsys fs.FS, names []string, cache *Cache, w *watch) ([]*model.T
 		return nil, nil, setupErr
 	}
 	var tenants []*model.Tenant
-	var errs Errors
+	var errs diag.List
 	for _, r := range results {
 		switch {
 		case r.err != nil:

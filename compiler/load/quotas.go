@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -17,7 +18,7 @@ import (
 // objects ask for would not happen: NetworkPolicies on Fargate, which
 // nothing enforces, and a rotated secret on a cluster without Reloader
 // (ReloaderChart), which nothing rolls.
-func checkQuotas(p *model.Platform) (errs Errors, warns []model.Warning) {
+func checkQuotas(p *model.Platform) (errs diag.List, warns []diag.Diagnostic) {
 	q := p.Config.Quotas
 	type region struct{ account, region string }
 	clusters := map[region][]*model.Cluster{}
@@ -25,14 +26,14 @@ func checkQuotas(p *model.Platform) (errs Errors, warns []model.Warning) {
 		r := region{c.Account, c.Region}
 		clusters[r] = append(clusters[r], c)
 		if !slices.ContainsFunc(p.AddonsOf(c), func(a *model.Addon) bool { return a.Chart.Name == ReloaderChart }) && usesSecrets(p, c) {
-			warns = append(warns, model.Warning{Pos: c.Pos, Msg: fmt.Sprintf("cluster %s runs no add-on of the chart %q (%s: addons): its Deployments that read secrets will not roll when a secret rotates", c.Name, ReloaderChart, PlatformFile)})
+			warns = append(warns, diag.Warningf(c.Pos, "", "cluster %s runs no add-on of the chart %q (%s: addons): its Deployments that read secrets will not roll when a secret rotates", c.Name, ReloaderChart, PlatformFile))
 		}
 		if c.Capacity.Mode != model.Fargate {
 			continue
 		}
-		warns = append(warns, model.Warning{Pos: c.ModePos, Msg: fmt.Sprintf("cluster %s: NetworkPolicies are not enforced on Fargate pods: its tenants' default-deny isolation does not exist on the network (another capacity mode enforces it)", c.Name)})
+		warns = append(warns, diag.Warningf(c.ModePos, "", "cluster %s: NetworkPolicies are not enforced on Fargate pods: its tenants' default-deny isolation does not exist on the network (another capacity mode enforces it)", c.Name))
 		if n := len(p.FargateProfiles(c)); n > q.FargateProfilesPerCluster {
-			errs = append(errs, errorf(c.ModePos, cuePath("clusters", c.Name, "capacity", "mode"), "cluster %s needs %d Fargate profiles (kube-system and its add-ons' namespaces, %d per profile, and its tenants'), more than the quota of %d (%s: quotas.fargateProfilesPerCluster)", c.Name, n, model.FargateSelectorsPerProfile, q.FargateProfilesPerCluster, PlatformFile))
+			errs = append(errs, errorf(c.ModePos, diag.Path("clusters", c.Name, "capacity", "mode"), "cluster %s needs %d Fargate profiles (kube-system and its add-ons' namespaces, %d per profile, and its tenants'), more than the quota of %d (%s: quotas.fargateProfilesPerCluster)", c.Name, n, model.FargateSelectorsPerProfile, q.FargateProfilesPerCluster, PlatformFile))
 		}
 	}
 	for _, r := range slices.SortedFunc(maps.Keys(clusters), func(a, b region) int {
@@ -47,7 +48,7 @@ func checkQuotas(p *model.Platform) (errs Errors, warns []model.Warning) {
 				albs += len(lbs)
 				for _, group := range slices.Sorted(maps.Keys(lbs)) {
 					if lbs[group] > q.RulesPerLoadBalancer {
-						warns = append(warns, model.Warning{Pos: c.Pos, Msg: fmt.Sprintf("the load balancer %s of %s would have %d rules, more than the quota of %d per load balancer (%s: quotas.rulesPerLoadBalancer): its Ingresses beyond it get no load balancer", group, g.Name(), lbs[group], q.RulesPerLoadBalancer, PlatformFile)})
+						warns = append(warns, diag.Warningf(c.Pos, "", "the load balancer %s of %s would have %d rules, more than the quota of %d per load balancer (%s: quotas.rulesPerLoadBalancer): its Ingresses beyond it get no load balancer", group, g.Name(), lbs[group], q.RulesPerLoadBalancer, PlatformFile))
 					}
 				}
 			}
@@ -56,10 +57,10 @@ func checkQuotas(p *model.Platform) (errs Errors, warns []model.Warning) {
 		where := fmt.Sprintf("account %s, region %s (clusters %s)", r.account, r.region, strings.Join(names, ", "))
 		pos := clusters[r][len(clusters[r])-1].Pos
 		if gens > q.ClustersPerRegion {
-			warns = append(warns, model.Warning{Pos: pos, Msg: fmt.Sprintf("%s: %d EKS clusters (generations), more than the quota of %d (%s: quotas.clustersPerRegion): a green generation would not be created", where, gens, q.ClustersPerRegion, PlatformFile)})
+			warns = append(warns, diag.Warningf(pos, "", "%s: %d EKS clusters (generations), more than the quota of %d (%s: quotas.clustersPerRegion): a green generation would not be created", where, gens, q.ClustersPerRegion, PlatformFile))
 		}
 		if albs > q.LoadBalancersPerRegion {
-			warns = append(warns, model.Warning{Pos: pos, Msg: fmt.Sprintf("%s: %d Application Load Balancers, more than the quota of %d (%s: quotas.loadBalancersPerRegion; loadBalancers: %q)", where, albs, q.LoadBalancersPerRegion, PlatformFile, p.Config.LoadBalancers)})
+			warns = append(warns, diag.Warningf(pos, "", "%s: %d Application Load Balancers, more than the quota of %d (%s: quotas.loadBalancersPerRegion; loadBalancers: %q)", where, albs, q.LoadBalancersPerRegion, PlatformFile, p.Config.LoadBalancers))
 		}
 	}
 	return errs, warns

@@ -1,9 +1,10 @@
 package model
 
 import (
-	"fmt"
 	"slices"
 	"time"
+
+	"github.com/platformc/platformc/compiler/diag"
 )
 
 // Platform is the whole validated input: the platform's settings, every
@@ -14,17 +15,9 @@ type Platform struct {
 	APIRemovals map[string][]string // minor version -> "group/version/Kind" it no longer serves
 	Clusters    []*Cluster
 	Tenants     []*Tenant
-	Warnings    []Warning // what is allowed but deserves attention, sorted
-	Today       time.Time // the date support windows and exemptions were checked on; zero if not
+	Warnings    []diag.Diagnostic // what is allowed but deserves attention (Severity Warning), sorted
+	Today       time.Time         // the date support windows and exemptions were checked on; zero if not
 }
-
-// Warning is a problem that does not stop a build.
-type Warning struct {
-	Pos Pos
-	Msg string
-}
-
-func (w Warning) String() string { return w.Pos.String() + ": warning: " + w.Msg }
 
 // Version is a row of the EKS versions table.
 type Version struct {
@@ -163,20 +156,7 @@ func (p *Platform) Cluster(name string) *Cluster {
 
 // Pos is a position in a CUE source file; File is slash-separated and
 // relative to the platform root.
-type Pos struct {
-	File      string
-	Line, Col int
-}
-
-func (p Pos) String() string {
-	if p.File == "" {
-		return "-"
-	}
-	if p.Line == 0 {
-		return p.File
-	}
-	return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
-}
+type Pos = diag.Pos
 
 // Tenancy says whether a cluster hosts many tenants or exactly one.
 type Tenancy string

@@ -3,6 +3,7 @@ package policy
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"path"
 	"runtime"
@@ -14,6 +15,7 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -25,21 +27,63 @@ const (
 	Off     = "off"
 )
 
-// Finding is one broken rule.
+// Finding is one broken rule: a diagnostic of a check (its Check, its
+// Severity after exemptions, where the rule is broken and why) about an
+// object generated for a tenant.
 type Finding struct {
-	Check    string    `json:"check"`
-	Severity string    `json:"severity"` // error or warning, after exemptions
-	Pos      model.Pos `json:"-"`
-	File     string    `json:"file"`
-	Line     int       `json:"line"`
-	Column   int       `json:"column"`
-	Tenant   string    `json:"tenant"`
-	Object   string    `json:"object"` // Kind/name, and the cluster for per-cluster checks
-	Message  string    `json:"message"`
+	diag.Diagnostic
+	Tenant string
+	Object string // Kind/name, and the cluster for per-cluster checks
 }
 
+// Reported is the finding as the commands report it with the other
+// diagnostics: its message names the object.
+func (f Finding) Reported() diag.Diagnostic {
+	d := f.Diagnostic
+	d.Message = f.Object + ": " + f.Message
+	return d
+}
+
+// String is the finding as "platformc lint" prints it.
 func (f Finding) String() string {
 	return fmt.Sprintf("%s: %s: [%s] %s: %s", f.Pos, f.Severity, f.Check, f.Object, f.Message)
+}
+
+// findingJSON is a finding as "platformc lint --json" prints it.
+type findingJSON struct {
+	Check    string `json:"check"`
+	Severity string `json:"severity"` // error or warning, after exemptions
+	File     string `json:"file"`
+	Line     int    `json:"line"`
+	Column   int    `json:"column"`
+	Tenant   string `json:"tenant"`
+	Object   string `json:"object"`
+	Message  string `json:"message"`
+}
+
+func (f Finding) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // as encode.JSON, which lint prints with
+	err := enc.Encode(findingJSON{
+		Check: f.Check, Severity: string(f.Severity),
+		File: f.Pos.File, Line: f.Pos.Line, Column: f.Pos.Col,
+		Tenant: f.Tenant, Object: f.Object, Message: f.Message,
+	})
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
+}
+
+func (f *Finding) UnmarshalJSON(data []byte) error {
+	var j findingJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	*f = Finding{
+		Diagnostic: diag.Diagnostic{Pos: model.Pos{File: j.File, Line: j.Line, Col: j.Column}, Severity: diag.Severity(j.Severity), Check: j.Check, Message: j.Message},
+		Tenant:     j.Tenant,
+		Object:     j.Object,
+	}
+	return nil
 }
 
 // Check runs every check that is not off over the tenants' generated
@@ -132,7 +176,7 @@ func (c *checker) reportAt(pos model.Pos, check string, t *model.Tenant, w *mode
 			sev, msg = Warning, fmt.Sprintf("%s (exempted until %s: %s)", msg, x.Expires, x.Reason)
 		}
 	}
-	c.out = append(c.out, Finding{Check: check, Severity: sev, Pos: pos, File: pos.File, Line: pos.Line, Column: pos.Col, Tenant: t.Name, Object: object, Message: msg})
+	c.out = append(c.out, Finding{Diagnostic: diag.Diagnostic{Pos: pos, Severity: diag.Severity(sev), Check: check, Message: msg}, Tenant: t.Name, Object: object})
 }
 
 // exemptions reports expired ones at their expiry date.
@@ -144,8 +188,9 @@ func (c *checker) exemptions(today time.Time) {
 	for _, t := range c.p.Tenants {
 		for _, x := range t.Exemptions {
 			if x.Expires < day {
-				c.out = append(c.out, Finding{Check: x.Check, Severity: Error, Pos: x.ExpiresPos, File: x.ExpiresPos.File, Line: x.ExpiresPos.Line, Column: x.ExpiresPos.Col, Tenant: t.Name, Object: "exemption",
-					Message: fmt.Sprintf("the exemption from %s expired on %s: fix what it waived, or renew it with a reason", x.Check, x.Expires)})
+				d := diag.Errorf(x.ExpiresPos, "", "the exemption from %s expired on %s: fix what it waived, or renew it with a reason", x.Check, x.Expires)
+				d.Check = x.Check
+				c.out = append(c.out, Finding{Diagnostic: d, Tenant: t.Name, Object: "exemption"})
 			}
 		}
 	}

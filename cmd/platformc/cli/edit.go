@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platformc/platformc/compiler"
-	"github.com/platformc/platformc/compiler/load"
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/internal/cueedit"
 	"github.com/platformc/platformc/internal/words"
@@ -36,7 +36,7 @@ func validateWith(e *env, root string, files map[string][]byte) (*model.Platform
 // it prints each problem once, as file:line:col: path: message, and
 // returns the failure, which says what was left alone.
 func rejected(e *env, err error, unchanged string) error {
-	var errs load.Errors
+	var errs diag.List
 	if !errors.As(err, &errs) {
 		return fail(err)
 	}
@@ -49,7 +49,7 @@ func rejected(e *env, err error, unchanged string) error {
 // invalidPlatform ends a command that needs a valid platform to start
 // from.
 func invalidPlatform(e *env, err error) error {
-	var errs load.Errors
+	var errs diag.List
 	if !errors.As(err, &errs) {
 		return fail(err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/owners"
 )
@@ -45,7 +46,7 @@ func ownersRun(e *env, rf *rootFlags, opts *ownersOptions) error {
 		return err
 	}
 	if len(p.Config.CodeOwners.Platform) == 0 {
-		return load.Errors{{Pos: p.Config.Pos, Path: "platform.codeowners.platform", Msg: `no code owners for the platform team: everything but the tenant files would have no reviewer (set e.g. platform: ["@acme/platform-team"])`}}
+		return diag.List{diag.Errorf(p.Config.Pos, "platform.codeowners.platform", "%s", `no code owners for the platform team: everything but the tenant files would have no reviewer (set e.g. platform: ["@acme/platform-team"])`)}
 	}
 	want := owners.CodeOwners(p)
 	file := filepath.Join(root, filepath.FromSlash(owners.File))

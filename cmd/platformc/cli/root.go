@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platformc/platformc/compiler"
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
 	"github.com/platformc/platformc/compiler/gen/layout"
@@ -123,7 +124,7 @@ func run(args []string, e *env) (code int) {
 // report prints the error of a command that failed and returns its exit
 // code.
 func report(e *env, err error) int {
-	var errs load.Errors
+	var errs diag.List
 	if errors.As(err, &errs) {
 		for _, le := range errs {
 			fmt.Fprintln(e.stderr, le)

@@ -1,9 +1,9 @@
 package cdk
 
 import (
-	"fmt"
 	"slices"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -60,11 +60,11 @@ type Addon struct {
 
 func (GenerationSpec) kind() string { return "generation" }
 
-func generationSpecFor(p *model.Platform, g model.Generation) (GenerationSpec, error) {
+func generationSpecFor(p *model.Platform, g model.Generation) (GenerationSpec, diag.List) {
 	c := g.Cluster
 	versions := p.Addons(g)
 	if versions == nil {
-		return GenerationSpec{}, fmt.Errorf("%s: cluster %s: Kubernetes %s has no row in the EKS versions table", c.Pos, c.Name, g.Version)
+		return GenerationSpec{}, diag.List{diag.Errorf(c.VersionPos, diag.Path("clusters", c.Name, "kubernetes", "version"), "Kubernetes %s has no row in the EKS versions table", g.Version)}
 	}
 	s := GenerationSpec{
 		ClusterName: g.Name(),
@@ -76,14 +76,14 @@ func generationSpecFor(p *model.Platform, g model.Generation) (GenerationSpec, e
 	switch c.Capacity.Mode {
 	case model.NodeGroup:
 		if c.Capacity.MaxSize < 1 {
-			return GenerationSpec{}, fmt.Errorf("%s: cluster %s: capacity.maxSize must be at least 1 for a managed node group", c.Pos, c.Name)
+			return GenerationSpec{}, diag.List{diag.Errorf(c.MaxSizePos, diag.Path("clusters", c.Name, "capacity", "maxSize"), "must be at least 1 for a managed node group")}
 		}
 		s.Capacity.InstanceTypes, s.Capacity.MinSize, s.Capacity.MaxSize = c.Capacity.InstanceTypes, c.Capacity.MinSize, c.Capacity.MaxSize
 	case model.Karpenter:
 		s.Capacity.InstanceTypes, s.Capacity.MinSize, s.Capacity.MaxSize = c.Capacity.InstanceTypes, KarpenterNodes, KarpenterNodes
 	case model.AutoMode, model.Fargate:
 	default:
-		return GenerationSpec{}, fmt.Errorf("%s: cluster %s: unknown capacity mode %q", c.Pos, c.Name, c.Capacity.Mode)
+		return GenerationSpec{}, diag.List{diag.Errorf(c.ModePos, diag.Path("clusters", c.Name, "capacity", "mode"), "unknown capacity mode %q", c.Capacity.Mode)}
 	}
 	net := NetworkStack(p, c)
 	s.Network.VPC = ExportName(net, ExportVPC)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -30,13 +31,13 @@ type NetworkSpec struct {
 
 func (NetworkSpec) kind() string { return "network" }
 
-func networkSpecFor(p *model.Platform, c *model.Cluster) (NetworkSpec, error) {
+func networkSpecFor(p *model.Platform, c *model.Cluster) (NetworkSpec, diag.List) {
 	if c.VPCID != "" {
-		return NetworkSpec{}, fmt.Errorf("%s: cluster %s: network.vpcId is not supported by the AWS stacks yet: importing a VPC needs its subnet ids, which the cluster file does not give; remove vpcId to have platformc create the VPC", c.Pos, c.Name)
+		return NetworkSpec{}, diag.List{diag.Errorf(c.VPCIDPos, diag.Path("clusters", c.Name, "network", "vpcId"), "not supported by the AWS stacks yet: importing a VPC needs its subnet ids, which the cluster file does not give; remove vpcId to have platformc create the VPC")}
 	}
 	private, public, err := subnets(c.CIDR)
 	if err != nil {
-		return NetworkSpec{}, fmt.Errorf("%s: cluster %s: network.cidr %s: %w", c.Pos, c.Name, c.CIDR, err)
+		return NetworkSpec{}, diag.List{diag.Errorf(c.CIDRPos, diag.Path("clusters", c.Name, "network", "cidr"), "%s %v", c.CIDR, err)}
 	}
 	return NetworkSpec{Name: NetworkStack(p, c), Cluster: c.Name, CIDR: c.CIDR, Private: private, Public: public}, nil
 }

@@ -1,12 +1,12 @@
 package cdk
 
 import (
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -16,10 +16,10 @@ import (
 // is made only when a Synthesizer defines it.
 func Plan(p *model.Platform) ([]Stack, error) {
 	var stacks []Stack
-	var errs []error
-	add := func(s Stack, err error) {
+	var errs diag.List
+	add := func(s Stack, err diag.List) {
 		if err != nil {
-			errs = append(errs, err)
+			errs = append(errs, err...)
 			return
 		}
 		stacks = append(stacks, s)
@@ -30,19 +30,19 @@ func Plan(p *model.Platform) ([]Stack, error) {
 		e, ok := p.Config.Environments[c.Environment]
 		switch {
 		case !ok:
-			errs = append(errs, fmt.Errorf("%s: cluster %s: environment %q is not defined in platform.cue", c.Pos, c.Name, c.Environment))
+			errs = append(errs, diag.Errorf(c.EnvPos, diag.Path("clusters", c.Name, "environment"), "environment %q is not defined in platform.cue", c.Environment))
 			continue
 		case e.Region != c.Region:
 			// Tenant stacks, in the environment's region, read each
 			// generation's OIDC issuer from SSM when they are deployed;
 			// CloudFormation reads parameters of its own region only.
-			errs = append(errs, fmt.Errorf("%s: cluster %s runs in %s, but environment %s keeps its tenants' secrets in %s: the AWS stacks need every cluster in its environment's region", c.Pos, c.Name, c.Region, c.Environment, e.Region))
+			errs = append(errs, diag.Errorf(c.RegionPos, diag.Path("clusters", c.Name, "region"), "cluster %s runs in %s, but environment %s keeps its tenants' secrets in %s: the AWS stacks need every cluster in its environment's region", c.Name, c.Region, c.Environment, e.Region))
 			continue
 		}
 		envs[c.Environment] = true
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, diag.List(diag.Sorted(errs))
 	}
 
 	// IAM: the account-wide roles go in the stack of the first environment
@@ -178,17 +178,20 @@ func Plan(p *model.Platform) ([]Stack, error) {
 		}
 	}
 	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+		return nil, diag.List(diag.Sorted(errs))
 	}
 
 	slices.SortFunc(stacks, func(a, b Stack) int { return strings.Compare(a.Name, b.Name) })
 	for i, s := range stacks {
 		if i > 0 && stacks[i-1].Name == s.Name {
-			errs = append(errs, fmt.Errorf("two stacks are named %s (a %s stack and a %s stack): rename the tenant, cluster or environment whose name makes it", s.Name, stacks[i-1].Kind(), s.Kind()))
+			errs = append(errs, diag.Errorf(diag.Pos{}, "", "two stacks are named %s (a %s stack and a %s stack): rename the tenant, cluster or environment whose name makes it", s.Name, stacks[i-1].Kind(), s.Kind()))
 		}
 		deps := slices.DeleteFunc(slices.Clone(s.DependsOn), func(d string) bool { return d == "" })
 		slices.Sort(deps)
 		stacks[i].DependsOn = slices.Compact(deps)
 	}
-	return stacks, errors.Join(errs...)
+	if len(errs) > 0 {
+		return stacks, errs
+	}
+	return stacks, nil
 }

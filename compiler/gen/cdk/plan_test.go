@@ -2,11 +2,13 @@ package cdk_test
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -122,20 +124,21 @@ func TestPlanOrdersDeployment(t *testing.T) {
 }
 
 // TestPlanRefuses checks that what the stacks cannot express is an error
-// at the cluster or tenant, not a template that fails to deploy.
+// at the cluster or tenant (a diagnostic at the field, where there is
+// one), not a template that fails to deploy.
 func TestPlanRefuses(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		change func(p *model.Platform)
 		want   string
 	}{
-		{"an existing VPC", func(p *model.Platform) { p.Clusters[0].VPCID = "vpc-0123456789abcdef0" }, "network.vpcId is not supported"},
+		{"an existing VPC", func(p *model.Platform) { p.Clusters[0].VPCID = "vpc-0123456789abcdef0" }, `clusters."prod-payments".network.vpcId: not supported`},
 		{"a VPC too small", func(p *model.Platform) { p.Clusters[0].CIDR = "10.0.0.0/26" }, "must be a /16 to /24 range"},
 		{"host bits", func(p *model.Platform) { p.Clusters[0].CIDR = "10.0.0.1/16" }, "has host bits set"},
 		{"a cluster outside its environment's region", func(p *model.Platform) { p.Clusters[0].Region = "eu-west-1" }, "the AWS stacks need every cluster in its environment's region"},
 		{"a node group with no room", func(p *model.Platform) {
 			p.Clusters[0].Capacity = model.Capacity{Mode: model.NodeGroup, InstanceTypes: []string{"m6i.large"}}
-		}, "capacity.maxSize must be at least 1"},
+		}, `clusters."prod-payments".capacity.maxSize: must be at least 1`},
 		{"a trust policy over IAM's limit", func(p *model.Platform) {
 			c := p.Clusters[0]
 			var gens []model.Generation
@@ -156,8 +159,9 @@ func TestPlanRefuses(t *testing.T) {
 			p := loadSample(t)
 			tc.change(p)
 			_, err := cdk.Plan(p)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("got %v, want an error containing %q", err, tc.want)
+			var l diag.List
+			if !errors.As(err, &l) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v, want diagnostics containing %q", err, tc.want)
 			}
 			// Errors point at the source that causes them, where there is one.
 			if tc.name != "two stacks of one name" && !strings.Contains(err.Error(), ".cue") {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -105,7 +106,7 @@ type IssuerParameters struct {
 
 func (TenantSpec) kind() string { return "tenant" }
 
-func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.Generation) (TenantSpec, error) {
+func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.Generation) (TenantSpec, diag.List) {
 	ts := p.TenantSecret(t, env)
 	s := TenantSpec{
 		Tenant:  t.Name,
@@ -145,7 +146,7 @@ func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.
 		n += strings.Count(doc, "${"+name+"}") * (len(v) - len("${"+name+"}"))
 	}
 	if n > MaxTrustPolicy {
-		return TenantSpec{}, fmt.Errorf("%s: tenant %s runs on %d cluster generations in environment %s: the trust policy of its secrets role would be about %d characters, more than IAM's %d", t.Pos, t.Name, len(gens), env, n, MaxTrustPolicy)
+		return TenantSpec{}, diag.List{diag.Errorf(t.Pos, diag.Path("tenants", t.Name), "tenant %s runs on %d cluster generations in environment %s: the trust policy of its secrets role would be about %d characters, more than IAM's %d", t.Name, len(gens), env, n, MaxTrustPolicy)}
 	}
 	return s, nil
 }
