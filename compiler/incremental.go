@@ -1,16 +1,14 @@
 package compiler
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
-	"runtime"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/platformc/platformc/compiler/fstree"
@@ -19,6 +17,7 @@ import (
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/compiler/outcache"
 	"github.com/platformc/platformc/compiler/policy"
+	"github.com/platformc/platformc/internal/pool"
 )
 
 // WithOutputCache makes Compile keep, per tenant, what the generators
@@ -123,15 +122,15 @@ func compileCached(p *model.Platform, o options, opts []Option) (*fstree.Tree, m
 		files    []cachedFile
 		key      outcache.Key
 		findings []policy.Finding
-		err      error
 	}
 	parts := make([]part, len(p.Tenants))
-	eachTenant(len(p.Tenants), func(i int) {
-		parts[i].files, parts[i].key, parts[i].err = tenantFiles(p, p.Tenants[i], sharedKey, split, o.outputs)
+	err = eachTenant(len(p.Tenants), func(i int) (err error) {
+		parts[i].files, parts[i].key, err = tenantFiles(p, p.Tenants[i], sharedKey, split, o.outputs)
+		return err
 	})
 	m := <-wholes
-	if m.err != nil {
-		return nil, nil, nil, m.err
+	if err := cmp.Or(err, m.err); err != nil {
+		return nil, nil, nil, err
 	}
 	others := map[string][]fstree.File{} // tenant -> its files by other generators, that the policy reads
 	for _, f := range m.files {
@@ -142,18 +141,16 @@ func compileCached(p *model.Platform, o options, opts []Option) (*fstree.Tree, m
 	if err := t.Add(m.files...); err != nil {
 		return nil, nil, nil, err
 	}
-	eachTenant(len(p.Tenants), func(i int) {
-		if parts[i].err == nil {
-			tn := p.Tenants[i]
-			parts[i].findings, parts[i].err = tenantFindings(p, tn, parts[i].key, parts[i].files, others[tn.Name], o.outputs)
-		}
-	})
+	if err := eachTenant(len(p.Tenants), func(i int) (err error) {
+		tn := p.Tenants[i]
+		parts[i].findings, err = tenantFindings(p, tn, parts[i].key, parts[i].files, others[tn.Name], o.outputs)
+		return err
+	}); err != nil {
+		return nil, nil, nil, err
+	}
 	apis := apisUsed(t) // the platform's files and other generators'
 	var findings []policy.Finding
 	for _, pt := range parts {
-		if pt.err != nil {
-			return nil, nil, nil, pt.err
-		}
 		for _, f := range pt.files {
 			if err := t.AddSummed(f.file, f.sum); err != nil {
 				return nil, nil, nil, err
@@ -173,18 +170,9 @@ func compileCached(p *model.Platform, o options, opts []Option) (*fstree.Tree, m
 	return t, apis, findings, nil
 }
 
-// eachTenant calls f(0..n-1) on a few goroutines.
-func eachTenant(n int, f func(i int)) {
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), n/50+1) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-				f(i)
-			}
-		})
-	}
-	wg.Wait()
+// eachTenant calls f(0..n-1) on a few goroutines (pool.Each).
+func eachTenant(n int, f func(i int) error) error {
+	return pool.Each(n, pool.CPUs(n, 50), f)
 }
 
 // tenantFiles returns the files of tn by the generators split, and the

@@ -16,11 +16,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/platformc/platformc/internal/atomicfile"
+	"github.com/platformc/platformc/internal/pool"
 )
 
 // An update in place of an output folder dir is recorded, before anything
@@ -483,33 +483,11 @@ func writeJournal(file string, data []byte) error {
 	})
 }
 
-// parallel runs f(0..n-1) on a few goroutines and returns the first error
-// (by index); after an error, the remaining calls are skipped.
+// parallel runs f(0..n-1), calls that mostly wait on the disk, on a few
+// goroutines (pool.Each): the first error by index, after which the
+// remaining calls are skipped.
 func parallel(n int, f func(i int) error) error {
-	errs := make([]error, n)
-	var next atomic.Int64
-	var failed atomic.Bool
-	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0)*2, 8, n/64+1)) {
-		wg.Go(func() {
-			for !failed.Load() {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				if errs[i] = f(i); errs[i] != nil {
-					failed.Store(true)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return pool.Each(n, min(runtime.GOMAXPROCS(0)*2, 8, n/64+1), f)
 }
 
 func hexSum(data []byte) string { return hexSum32(sha256sum(data)) }

@@ -4,9 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
-	"sync"
-	"sync/atomic"
+
+	"github.com/platformc/platformc/internal/pool"
 )
 
 // ManifestName is the file at the root of every output folder that lists
@@ -52,16 +51,10 @@ func (t *Tree) sumAll() {
 		}
 	}
 	sums := make([][32]byte, len(todo))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range max(1, min(runtime.GOMAXPROCS(0), len(todo)/500)) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(todo); i = int(next.Add(1) - 1) {
-				sums[i] = sha256sum(t.files[todo[i]].Data)
-			}
-		})
-	}
-	wg.Wait()
+	pool.Each(len(todo), pool.CPUs(len(todo), 500), func(i int) error {
+		sums[i] = sha256sum(t.files[todo[i]].Data)
+		return nil
+	})
 	for i, p := range todo {
 		t.sums[p] = sums[i]
 	}

@@ -8,8 +8,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
+
+	"github.com/platformc/platformc/internal/pool"
 )
 
 // placeAll puts every file of t under tmp: the folders first, each once,
@@ -54,31 +54,12 @@ func placeAll(dir, tmp string, t *Tree) error {
 			return err
 		}
 	}
-	var next atomic.Int64
-	var failed atomic.Bool
-	errs := make([]error, len(paths))
-	var wg sync.WaitGroup
 	// Creating files waits on the disk as much as on the CPU: more
 	// goroutines than CPUs overlap the waits.
-	for range max(2, min(4*runtime.GOMAXPROCS(0), 8)) {
-		wg.Go(func() {
-			for !failed.Load() {
-				i := int(next.Add(1) - 1)
-				if i >= len(paths) {
-					return
-				}
-				if err := place(dir, tmp, paths[i], t.files[paths[i]].Data, previous); err != nil {
-					errs[i] = err
-					failed.Store(true)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+	if err := pool.Each(len(paths), max(2, min(4*runtime.GOMAXPROCS(0), 8)), func(i int) error {
+		return place(dir, tmp, paths[i], t.files[paths[i]].Data, previous)
+	}); err != nil {
+		return err
 	}
 	if manifest {
 		return place(dir, tmp, ManifestName, t.files[ManifestName].Data, previous)

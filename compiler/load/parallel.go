@@ -32,7 +32,9 @@ type tenantResult struct {
 // tenants and the problems of their files, in the order of names. Tenants
 // that cache (if not nil) holds are taken from it.
 // The files are read first, in this goroutine: fsys need not be safe for
-// concurrent use.
+// concurrent use. Unlike platformc's other pools (internal/pool), each
+// worker here keeps state of its own, a CUE context that it replaces
+// every recycleEvery tenants.
 func loadTenants(fsys fs.FS, names []string, cache *Cache, w *watch) ([]*model.Tenant, diag.List, error) {
 	srcs := make([][]byte, len(names))
 	results := make([]tenantResult, len(names))

@@ -6,11 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -18,6 +15,7 @@ import (
 	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/internal/pool"
 )
 
 // Severities.
@@ -95,23 +93,14 @@ func Check(p *model.Platform, t *fstree.Tree, today time.Time) ([]Finding, error
 	// own; their findings are gathered in the tenants' order, so that the
 	// result, and the first error, are those of checking one after the other.
 	tenants := make([]checker, len(p.Tenants))
-	errs := make([]error, len(p.Tenants))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(p.Tenants)/50+1) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(p.Tenants); i = int(next.Add(1) - 1) {
-				tenants[i] = checker{p: p, tree: t, paths: paths}
-				errs[i] = tenants[i].tenant(p.Tenants[i])
-			}
-		})
+	if err := pool.Each(len(p.Tenants), pool.CPUs(len(p.Tenants), 50), func(i int) error {
+		tenants[i] = checker{p: p, tree: t, paths: paths}
+		return tenants[i].tenant(p.Tenants[i])
+	}); err != nil {
+		return nil, err
 	}
-	wg.Wait()
 	var out []Finding
 	for i := range tenants {
-		if errs[i] != nil {
-			return nil, errs[i]
-		}
 		out = append(out, tenants[i].out...)
 	}
 	out = append(out, Expired(p, today)...)

@@ -5,17 +5,17 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
-	"sync/atomic"
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/internal/atomicfile"
+	"github.com/platformc/platformc/internal/pool"
 )
 
 // version changes whenever a record's format or meaning does.
@@ -123,6 +123,9 @@ func (s *Store) Current(fsys fs.FS, root, out, settings string) (*Report, bool) 
 	return &r.Report, true
 }
 
+// errDiffers ends the observations at the first that differs.
+var errDiffers = errors.New("an observation differs")
+
 // same reports whether every observation is made again on fsys, alike.
 func same(fsys fs.FS, observations map[string]string) bool {
 	keys := make([]string, 0, len(observations))
@@ -132,22 +135,11 @@ func same(fsys fs.FS, observations map[string]string) bool {
 		}
 		keys = append(keys, k)
 	}
-	var next atomic.Int64
-	var differ atomic.Bool
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0)*2, len(keys)/32+1) {
-		wg.Go(func() {
-			for !differ.Load() {
-				i := int(next.Add(1) - 1)
-				if i >= len(keys) {
-					return
-				}
-				if observe(fsys, keys[i]) != observations[keys[i]] {
-					differ.Store(true)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return !differ.Load()
+	// Observing waits on the disk: twice as many goroutines as CPUs.
+	return pool.Each(len(keys), min(runtime.GOMAXPROCS(0)*2, len(keys)/32+1), func(i int) error {
+		if observe(fsys, keys[i]) != observations[keys[i]] {
+			return errDiffers // stops the others
+		}
+		return nil
+	}) == nil
 }

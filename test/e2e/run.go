@@ -65,8 +65,10 @@ type world struct {
 func (w *world) toolsDir() string { return filepath.Join(w.cfg.repo, "test", "e2e", "tools") }
 
 // start brings up everything but the platform's own clusters.
-func start(ctx context.Context, cfg config) (w *world, err error) {
-	w = &world{cfg: cfg, clusters: map[string]*controlPlane{}}
+func start(ctx context.Context, cfg config) (_ *world, err error) {
+	// w is not the result: a failure returns a nil world, and the deferred
+	// stop needs the one started so far.
+	w := &world{cfg: cfg, clusters: map[string]*controlPlane{}}
 	w.procs = &procs{dir: filepath.Join(cfg.dir, "logs")}
 	defer func() {
 		if err != nil {

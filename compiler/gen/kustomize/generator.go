@@ -1,14 +1,11 @@
 package kustomize
 
 import (
-	"runtime"
-	"sync"
-	"sync/atomic"
-
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen"
 	"github.com/platformc/platformc/compiler/gen/k8s"
 	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/internal/pool"
 )
 
 // Generator writes the Kustomize bases and overlays.
@@ -23,16 +20,10 @@ func (Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 	// own, gathered in the tenants' order: the same files, in the same
 	// order, with the same first error, as one after the other.
 	tenants := make([]k8s.Files, len(p.Tenants))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(p.Tenants)/50+1) {
-		wg.Go(func() {
-			for i := int(next.Add(1) - 1); i < len(p.Tenants); i = int(next.Add(1) - 1) {
-				tenantFiles(&tenants[i], p, p.Tenants[i])
-			}
-		})
-	}
-	wg.Wait()
+	pool.Each(len(p.Tenants), pool.CPUs(len(p.Tenants), 50), func(i int) error {
+		tenantFiles(&tenants[i], p, p.Tenants[i])
+		return nil // in tenants[i].Err, gathered below in order
+	})
 	var fs k8s.Files
 	for _, t := range tenants {
 		if fs.Err = t.Err; fs.Err != nil {

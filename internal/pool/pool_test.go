@@ -1,0 +1,58 @@
+package pool_test
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"testing"
+
+	"github.com/platformc/platformc/internal/pool"
+)
+
+func TestEach(t *testing.T) {
+	for _, workers := range []int{0, 1, 3, 64} {
+		for _, n := range []int{0, 1, 7, 1000} {
+			got := make([]int, n)
+			var calls atomic.Int64
+			if err := pool.Each(n, workers, func(i int) error {
+				calls.Add(1)
+				got[i] = i * i
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if calls.Load() != int64(n) {
+				t.Errorf("n=%d workers=%d: %d calls", n, workers, calls.Load())
+			}
+			for i, v := range got {
+				if v != i*i {
+					t.Fatalf("n=%d workers=%d: slot %d = %d", n, workers, i, v)
+				}
+			}
+		}
+	}
+}
+
+// TestEachFirstError: the error returned is that of the lowest index that
+// failed, whatever the order in which calls end, and calls stop after it.
+func TestEachFirstError(t *testing.T) {
+	for _, workers := range []int{1, 4} {
+		var calls atomic.Int64
+		err := pool.Each(10000, workers, func(i int) error {
+			calls.Add(1)
+			if i == 10 || i == 11 {
+				return fmt.Errorf("failed at %d", i)
+			}
+			return nil
+		})
+		if err == nil || err.Error() != "failed at 10" {
+			t.Errorf("workers=%d: got %v, want the error of index 10", workers, err)
+		}
+		if c := calls.Load(); c >= 10000 {
+			t.Errorf("workers=%d: %d calls: the failure stopped nothing", workers, c)
+		}
+	}
+	if err := pool.Each(3, 2, func(i int) error { return errors.New("x") }); err == nil {
+		t.Error("no error")
+	}
+}
