@@ -105,19 +105,7 @@ func (s stacks) Generate(p *model.Platform) ([]fstree.File, error) {
 // Invalid input, outputs that a cluster's Kubernetes version would refuse,
 // and policy errors are reported as a diag.List.
 func Compile(fsys fs.FS, opts ...Option) (*fstree.Tree, *model.Platform, error) {
-	o := collect(opts)
-	p, err := load.Load(fsys, o.load...)
-	if err != nil {
-		return nil, nil, err
-	}
-	var t *fstree.Tree
-	var used map[string]string
-	var findings []policy.Finding
-	if o.outputs != nil {
-		t, used, findings, err = compileCached(p, o, opts)
-	} else {
-		t, used, findings, err = compileAll(p, opts)
-	}
+	t, p, used, findings, err := compile(fsys, opts)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -136,6 +124,37 @@ func Compile(fsys fs.FS, opts ...Option) (*fstree.Tree, *model.Platform, error) 
 		return nil, nil, errs
 	}
 	return t, p, nil
+}
+
+// Lint runs the policy of Compile over the generated objects, with the
+// same inputs and caches, and returns every finding, errors included,
+// sorted by position; invalid sources are an error, as in Compile.
+func Lint(fsys fs.FS, opts ...Option) (*model.Platform, []policy.Finding, error) {
+	_, p, _, findings, err := compile(fsys, opts)
+	return p, findings, err
+}
+
+// compile loads the platform and generates its files, from the output
+// cache if there is one, with the policy's findings over them and the
+// first file using each API ("group/version/Kind").
+func compile(fsys fs.FS, opts []Option) (*fstree.Tree, *model.Platform, map[string]string, []policy.Finding, error) {
+	o := collect(opts)
+	p, err := load.Load(fsys, o.load...)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	var t *fstree.Tree
+	var used map[string]string
+	var findings []policy.Finding
+	if o.outputs != nil {
+		t, used, findings, err = compileCached(p, o, opts)
+	} else {
+		t, used, findings, err = compileAll(p, opts)
+	}
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return t, p, used, findings, nil
 }
 
 // Validate runs every check of Compile and writes nothing: the sources,

@@ -8,7 +8,6 @@ import (
 
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/encode"
-	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/policy"
 	"github.com/platformc/platformc/internal/words"
 )
@@ -56,15 +55,7 @@ func lintRun(e *env, rf *rootFlags, opts *lintOptions) error {
 	if err != nil {
 		return fail(err)
 	}
-	p, err := load.Load(os.DirFS(root), load.Today(e.today))
-	if err != nil {
-		return fail(err)
-	}
-	tree, err := compiler.Generate(p)
-	if err != nil {
-		return fail(err)
-	}
-	findings, err := policy.Check(p, tree, e.today)
+	_, findings, err := compiler.Lint(os.DirFS(root), append(e.cached(), e.inputs()...)...)
 	if err != nil {
 		return fail(err)
 	}

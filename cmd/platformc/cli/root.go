@@ -240,8 +240,7 @@ func compile(e *env, fsys fs.FS, opts ...compiler.Option) (*fstree.Tree, *model.
 
 // compileUncached is compile without the caches.
 func compileUncached(e *env, fsys fs.FS, opts ...compiler.Option) (*fstree.Tree, *model.Platform, error) {
-	limit, exceeded := e.memoryLimit()
-	tree, p, err := compiler.Compile(fsys, append(opts, compiler.Today(e.today), compiler.MemoryLimit(limit, exceeded))...)
+	tree, p, err := compiler.Compile(fsys, append(opts, e.inputs()...)...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -249,12 +248,18 @@ func compileUncached(e *env, fsys fs.FS, opts ...compiler.Option) (*fstree.Tree,
 	return tree, p, nil
 }
 
-// checks are the options of a validation (compiler.Validate): today's
-// date, the caches, the memory bound, and the AWS stacks' preconditions
-// unless envAWS is off, as in a build.
-func (e *env) checks() []compiler.Option {
+// inputs are the options every compilation has besides the sources:
+// today's date and the memory bound.
+func (e *env) inputs() []compiler.Option {
 	limit, exceeded := e.memoryLimit()
-	opts := append(e.cached(), compiler.Today(e.today), compiler.MemoryLimit(limit, exceeded))
+	return []compiler.Option{compiler.Today(e.today), compiler.MemoryLimit(limit, exceeded)}
+}
+
+// checks are the options of a validation (compiler.Validate): the
+// inputs, the caches, and the AWS stacks' preconditions unless envAWS is
+// off, as in a build.
+func (e *env) checks() []compiler.Option {
+	opts := append(e.cached(), e.inputs()...)
 	if os.Getenv(envAWS) != "off" {
 		opts = append(opts, compiler.WithAWS(nil, nil, nil)) // planned, never synthesised
 	}
