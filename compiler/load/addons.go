@@ -27,7 +27,7 @@ func checkAddons(p *model.Platform) diag.List {
 			namespaces[a.Namespace] = a
 		}
 		for _, path := range model.Conflicts(a) {
-			errs = append(errs, errorf(a.ValuesPos, diag.Path("platform", "addons", a.Name, "values"), "values.%s is set by platformc for aws: %q; remove it here", path, a.AWS))
+			errs = append(errs, diag.Errorf(a.ValuesPos, diag.Path("platform", "addons", a.Name, "values"), "values.%s is set by platformc for aws: %q; remove it here", path, a.AWS))
 		}
 	}
 	for _, c := range p.Clusters {
@@ -36,11 +36,11 @@ func checkAddons(p *model.Platform) diag.List {
 			a, ok := byName[ch.Name]
 			switch {
 			case !ok:
-				errs = append(errs, errorf(ch.Pos, path, "no add-on is named %q in %s (add-ons: %s)", ch.Name, PlatformFile, orNone(names)))
+				errs = append(errs, diag.Errorf(ch.Pos, path, "no add-on is named %q in %s (add-ons: %s)", ch.Name, PlatformFile, orNone(names)))
 			case !ch.On && a.Install == model.AddonAlways:
-				errs = append(errs, errorf(ch.Pos, path, "add-on %q is installed on every cluster (install: %q at %s); only \"default\" and \"opt-in\" add-ons can be chosen", a.Name, a.Install, a.Pos))
+				errs = append(errs, diag.Errorf(ch.Pos, path, "add-on %q is installed on every cluster (install: %q at %s); only \"default\" and \"opt-in\" add-ons can be chosen", a.Name, a.Install, a.Pos))
 			case ch.On && !a.Fits(c):
-				errs = append(errs, errorf(ch.Pos, path, "add-on %q runs only on clusters with capacity.mode %s, and this cluster's is %q", a.Name, strings.Join(a.Capacity, " or "), c.Capacity.Mode))
+				errs = append(errs, diag.Errorf(ch.Pos, path, "add-on %q runs only on clusters with capacity.mode %s, and this cluster's is %q", a.Name, strings.Join(a.Capacity, " or "), c.Capacity.Mode))
 			}
 		}
 		for _, g := range c.Generations() {
@@ -52,13 +52,13 @@ func checkAddons(p *model.Platform) diag.List {
 				if g.Version != c.Version {
 					what = fmt.Sprintf("generation %s (Kubernetes %s)", g.Name(), g.Version)
 				}
-				errs = append(errs, errorf(c.VersionPos, diag.Path("clusters", c.Name, "kubernetes", "version"), "add-on %q (%s) has no chart version for %s: add one under versions.%q.charts in schema/versions.cue, or choose a version that lists it (%s)", a.Name, a.Pos, what, g.Version, orNone(chartVersions(p, a))))
+				errs = append(errs, diag.Errorf(c.VersionPos, diag.Path("clusters", c.Name, "kubernetes", "version"), "add-on %q (%s) has no chart version for %s: add one under versions.%q.charts in schema/versions.cue, or choose a version that lists it (%s)", a.Name, a.Pos, what, g.Version, orNone(chartVersions(p, a))))
 			}
 		}
 	}
 	for _, t := range p.Tenants {
 		if a, ok := namespaces[t.Namespace()]; ok {
-			errs = append(errs, errorf(t.Pos, diag.Path("tenants", t.Name), "namespace %q belongs to the platform's add-on %q (%s): choose another tenant name", t.Namespace(), a.Name, a.Pos))
+			errs = append(errs, diag.Errorf(t.Pos, diag.Path("tenants", t.Name), "namespace %q belongs to the platform's add-on %q (%s): choose another tenant name", t.Namespace(), a.Name, a.Pos))
 		}
 	}
 	return errs

@@ -39,7 +39,7 @@ func checkArgoNames(p *model.Platform) diag.List {
 		if first.pos.File != "" {
 			at = " (" + first.pos.String() + ")"
 		}
-		errs = append(errs, errorf(o.pos, o.path, "the Argo CD %s %q of %s is also the %s of %s%s: rename one of them", kind, name, o.what, kind, first.what, at))
+		errs = append(errs, diag.Errorf(o.pos, o.path, "the Argo CD %s %q of %s is also the %s of %s%s: rename one of them", kind, name, o.what, kind, first.what, at))
 	}
 	platform := owner{what: "the platform", path: "platform", pos: p.Config.Pos}
 	claim("Application", model.BootstrapApplication, platform)

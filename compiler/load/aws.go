@@ -18,21 +18,21 @@ func checkAWS(p *model.Platform) diag.List {
 	for _, c := range p.Clusters {
 		field := func(labels ...string) string { return diag.Path(append([]string{"clusters", c.Name}, labels...)...) }
 		if env, ok := p.Config.Environments[c.Environment]; ok && env.Region != c.Region {
-			errs = append(errs, errorf(c.RegionPos, field("region"), "cluster %s runs in %s, but environment %s keeps its tenants' secrets in %s (%s): the AWS stacks need every cluster in its environment's region", c.Name, c.Region, c.Environment, env.Region, PlatformFile))
+			errs = append(errs, diag.Errorf(c.RegionPos, field("region"), "cluster %s runs in %s, but environment %s keeps its tenants' secrets in %s (%s): the AWS stacks need every cluster in its environment's region", c.Name, c.Region, c.Environment, env.Region, PlatformFile))
 		}
 		if c.VPCID != "" {
-			errs = append(errs, errorf(c.VPCIDPos, field("network", "vpcId"), "not supported by the AWS stacks yet: importing a VPC needs its subnet ids, which the cluster file does not give; remove vpcId to have platformc create the VPC"))
+			errs = append(errs, diag.Errorf(c.VPCIDPos, field("network", "vpcId"), "not supported by the AWS stacks yet: importing a VPC needs its subnet ids, which the cluster file does not give; remove vpcId to have platformc create the VPC"))
 		}
 		if pfx, err := netip.ParsePrefix(c.CIDR); err == nil {
 			switch msg := pastMask(pfx); {
 			case msg != "":
-				errs = append(errs, errorf(c.CIDRPos, field("network", "cidr"), "%s %s", c.CIDR, msg))
+				errs = append(errs, diag.Errorf(c.CIDRPos, field("network", "cidr"), "%s %s", c.CIDR, msg))
 			case pfx.Bits() < 16 || pfx.Bits() > 24:
-				errs = append(errs, errorf(c.CIDRPos, field("network", "cidr"), "%s: the VPC must be a /16 to /24 range (AWS allows /16 to /28, and its three private and three public subnets need a /24 or larger)", c.CIDR))
+				errs = append(errs, diag.Errorf(c.CIDRPos, field("network", "cidr"), "%s: the VPC must be a /16 to /24 range (AWS allows /16 to /28, and its three private and three public subnets need a /24 or larger)", c.CIDR))
 			}
 		}
 		if c.Capacity.Mode == model.NodeGroup && c.Capacity.MaxSize < 1 {
-			errs = append(errs, errorf(c.MaxSizePos, field("capacity", "maxSize"), "a managed node group needs maxSize of at least 1"))
+			errs = append(errs, diag.Errorf(c.MaxSizePos, field("capacity", "maxSize"), "a managed node group needs maxSize of at least 1"))
 		}
 	}
 	return errs

@@ -24,9 +24,9 @@ func check(p *model.Platform, broken map[string]bool) diag.List {
 		env, ok := p.Config.Environments[c.Environment]
 		switch {
 		case !ok:
-			errs = append(errs, errorf(c.EnvPos, diag.Path("clusters", c.Name, "environment"), "environment %q is not declared in %s under platform.environments (declared: %s)", c.Environment, PlatformFile, orNone(slices.Collect(maps.Keys(p.Config.Environments)))))
+			errs = append(errs, diag.Errorf(c.EnvPos, diag.Path("clusters", c.Name, "environment"), "environment %q is not declared in %s under platform.environments (declared: %s)", c.Environment, PlatformFile, orNone(slices.Collect(maps.Keys(p.Config.Environments)))))
 		case env.Account != c.Account:
-			errs = append(errs, errorf(c.AccountPos, diag.Path("clusters", c.Name, "account"), "account %s is not the account of environment %q (%s in %s): every cluster of an environment runs in its account, so that the tenants' IAM roles there can trust the clusters", c.Account, c.Environment, env.Account, PlatformFile))
+			errs = append(errs, diag.Errorf(c.AccountPos, diag.Path("clusters", c.Name, "account"), "account %s is not the account of environment %q (%s in %s): every cluster of an environment runs in its account, so that the tenants' IAM roles there can trust the clusters", c.Account, c.Environment, env.Account, PlatformFile))
 		}
 	}
 	onCluster := map[string][]model.Ref{} // cluster -> tenants placed on it, at their references
@@ -47,7 +47,7 @@ func check(p *model.Platform, broken map[string]bool) diag.List {
 				continue
 			}
 			if !ok {
-				errs = append(errs, errorf(r.Pos, tp+".clusters", "unknown cluster %q (defined clusters: %s)", r.Name, strings.Join(names, ", ")))
+				errs = append(errs, diag.Errorf(r.Pos, tp+".clusters", "unknown cluster %q (defined clusters: %s)", r.Name, strings.Join(names, ", ")))
 				continue
 			}
 			placed[c.Name] = true
@@ -63,7 +63,7 @@ func check(p *model.Platform, broken map[string]bool) diag.List {
 		checkWorkload := func(w *model.Workload, kind string) {
 			wp := diag.Path("tenants", t.Name, kind, w.Name)
 			if other, ok := workloads[w.Name]; ok {
-				errs = append(errs, errorf(w.Pos, wp, "a %s is also named %q: services and jobs of a tenant need distinct names", other, w.Name))
+				errs = append(errs, diag.Errorf(w.Pos, wp, "a %s is also named %q: services and jobs of a tenant need distinct names", other, w.Name))
 			}
 			workloads[w.Name] = strings.TrimSuffix(kind, "s")
 			errs = append(errs, checkValues(w, wp)...)
@@ -71,7 +71,7 @@ func check(p *model.Platform, broken map[string]bool) diag.List {
 			errs = append(errs, checkAccess(p, t, w, kind)...)
 			for _, r := range w.Secrets {
 				if !secrets[r.Name] {
-					errs = append(errs, errorf(r.Pos, wp+".secrets", "secret %q is not declared under %s.secrets (declared: %s)", r.Name, tp, orNone(declared)))
+					errs = append(errs, diag.Errorf(r.Pos, wp+".secrets", "secret %q is not declared under %s.secrets (declared: %s)", r.Name, tp, orNone(declared)))
 				}
 			}
 		}
@@ -80,7 +80,7 @@ func check(p *model.Platform, broken map[string]bool) diag.List {
 			errs = append(errs, checkAutoscaling(t, s)...)
 			for _, o := range s.Overrides {
 				if !placed[o.Cluster.Name] {
-					errs = append(errs, errorf(o.Cluster.Pos, diag.Path("tenants", t.Name, "services", s.Name, "overrides"), "override for cluster %q, where the tenant is not placed (clusters: %s)", o.Cluster.Name, strings.Join(refNames(t.Clusters), ", ")))
+					errs = append(errs, diag.Errorf(o.Cluster.Pos, diag.Path("tenants", t.Name, "services", s.Name, "overrides"), "override for cluster %q, where the tenant is not placed (clusters: %s)", o.Cluster.Name, strings.Join(refNames(t.Clusters), ", ")))
 				}
 			}
 			for _, c := range p.Placements(t) {
@@ -94,14 +94,14 @@ func check(p *model.Platform, broken map[string]bool) diag.List {
 					ip = diag.Path("tenants", t.Name, "services", s.Name, "overrides", c.Name, "ingress", "host")
 				}
 				if !inZone(in.Host, c.DNSZone) {
-					errs = append(errs, errorf(in.Pos, ip, "host %q is not in the DNS zone %q of cluster %q; set another host for that cluster under overrides: %q: ingress: host", in.Host, c.DNSZone, c.Name, c.Name))
+					errs = append(errs, diag.Errorf(in.Pos, ip, "host %q is not in the DNS zone %q of cluster %q; set another host for that cluster under overrides: %q: ingress: host", in.Host, c.DNSZone, c.Name, c.Name))
 				}
 				host := strings.TrimSuffix(strings.ToLower(in.Host), ".")
 				if other, d := generationDomain(host, p.Clusters); d != "" {
-					errs = append(errs, errorf(in.Pos, ip, "host %q is under %s, where external-dns in cluster %q's generations writes their load balancers' names: one writer per name; choose a host outside it", in.Host, d, other.Name))
+					errs = append(errs, diag.Errorf(in.Pos, ip, "host %q is under %s, where external-dns in cluster %q's generations writes their load balancers' names: one writer per name; choose a host outside it", in.Host, d, other.Name))
 				}
 				if first, ok := hosts[host]; ok && first.tenant != t.Name {
-					errs = append(errs, errorf(in.Pos, ip, "host %q belongs to tenant %q (%s, on cluster %q): a host is served by one tenant across the whole platform", in.Host, first.tenant, first.pos, first.cluster))
+					errs = append(errs, diag.Errorf(in.Pos, ip, "host %q belongs to tenant %q (%s, on cluster %q): a host is served by one tenant across the whole platform", in.Host, first.tenant, first.pos, first.cluster))
 				} else if !ok {
 					hosts[host] = claim{tenant: t.Name, cluster: c.Name, pos: in.Pos}
 				}
@@ -114,11 +114,11 @@ func check(p *model.Platform, broken map[string]bool) diag.List {
 		errs = append(errs, checkManifests(p, t)...)
 		for _, x := range t.Exemptions {
 			if !slices.Contains(p.Config.Policy.Waivable, x.Check) {
-				errs = append(errs, errorf(x.Pos, diag.Path("tenants", t.Name, "exemptions", x.Check), "a tenant may not waive %s: the platform team decides (%s: policy.waivable: %s)", x.Check, PlatformFile, orNone(p.Config.Policy.Waivable)))
+				errs = append(errs, diag.Errorf(x.Pos, diag.Path("tenants", t.Name, "exemptions", x.Check), "a tenant may not waive %s: the platform team decides (%s: policy.waivable: %s)", x.Check, PlatformFile, orNone(p.Config.Policy.Waivable)))
 			}
 			for _, w := range x.Workloads {
 				if _, ok := workloads[w]; !ok {
-					errs = append(errs, errorf(x.Pos, diag.Path("tenants", t.Name, "exemptions", x.Check, "workloads"), "no service or job is named %q", w))
+					errs = append(errs, diag.Errorf(x.Pos, diag.Path("tenants", t.Name, "exemptions", x.Check, "workloads"), "no service or job is named %q", w))
 				}
 			}
 		}
@@ -129,12 +129,12 @@ func check(p *model.Platform, broken map[string]bool) diag.List {
 			continue
 		}
 		for _, r := range on {
-			errs = append(errs, errorf(r.Pos, diag.Path("tenants", r.Name, "clusters"), "cluster %q is dedicated and accepts exactly one tenant, but %s are placed on it", c.Name, strings.Join(refNames(on), ", ")))
+			errs = append(errs, diag.Errorf(r.Pos, diag.Path("tenants", r.Name, "clusters"), "cluster %q is dedicated and accepts exactly one tenant, but %s are placed on it", c.Name, strings.Join(refNames(on), ", ")))
 		}
 	}
 	for _, k := range p.Config.TenantKinds {
 		if why := refusedKind(k.Name); why != "" {
-			errs = append(errs, errorf(k.Pos, diag.Path("platform", "tenantKinds"), "%s: %s", k.Name, why))
+			errs = append(errs, diag.Errorf(k.Pos, diag.Path("platform", "tenantKinds"), "%s: %s", k.Name, why))
 		}
 	}
 	errs = append(errs, checkAddons(p)...)
@@ -197,20 +197,20 @@ func checkManifests(p *model.Platform, t *model.Tenant) diag.List {
 		id := m.Kind + "/" + m.Name
 		switch {
 		case refusedKind(apiKind) != "":
-			errs = append(errs, errorf(m.KindPos, mp+".kind", "%s is refused: %s", apiKind, refusedKind(apiKind)))
+			errs = append(errs, diag.Errorf(m.KindPos, mp+".kind", "%s is refused: %s", apiKind, refusedKind(apiKind)))
 		case !slices.ContainsFunc(p.Config.TenantKinds, func(k model.Ref) bool { return k.Name == apiKind }):
-			errs = append(errs, errorf(m.KindPos, mp+".kind", "%s is not a kind tenants may add: %s lists them (tenantKinds: %s)", apiKind, PlatformFile, orNone(refNames(p.Config.TenantKinds))))
+			errs = append(errs, diag.Errorf(m.KindPos, mp+".kind", "%s is not a kind tenants may add: %s lists them (tenantKinds: %s)", apiKind, PlatformFile, orNone(refNames(p.Config.TenantKinds))))
 		case m.Kind == "ServiceAccount" && annotated(m.Object, model.RoleAnnotation):
-			errs = append(errs, errorf(m.RolePos, mp+".metadata.annotations", "a ServiceAccount with an IAM role is the platform's to make: give a workload aws access instead"))
+			errs = append(errs, diag.Errorf(m.RolePos, mp+".metadata.annotations", "a ServiceAccount with an IAM role is the platform's to make: give a workload aws access instead"))
 		}
 		if m.Namespace != "" && m.Namespace != t.Namespace() {
-			errs = append(errs, errorf(m.NamespacePos, mp+".metadata.namespace", "namespace %q: a tenant's objects live in its own namespace, %q (leave namespace out)", m.Namespace, t.Namespace()))
+			errs = append(errs, diag.Errorf(m.NamespacePos, mp+".metadata.namespace", "namespace %q: a tenant's objects live in its own namespace, %q (leave namespace out)", m.Namespace, t.Namespace()))
 		}
 		if what, ok := generated[id]; ok {
-			errs = append(errs, errorf(m.NamePos, mp+".metadata.name", "%s is also what platformc makes for %s: choose another name", id, what))
+			errs = append(errs, diag.Errorf(m.NamePos, mp+".metadata.name", "%s is also what platformc makes for %s: choose another name", id, what))
 		}
 		if seen[id] {
-			errs = append(errs, errorf(m.NamePos, mp+".metadata.name", "%s is listed twice", id))
+			errs = append(errs, diag.Errorf(m.NamePos, mp+".metadata.name", "%s is listed twice", id))
 		}
 		seen[id] = true
 	}
@@ -243,11 +243,11 @@ func checkAccess(p *model.Platform, t *model.Tenant, w *model.Workload, kind str
 		if owner := p.ResourceOwner(a.Name); owner != "" {
 			whose = fmt.Sprintf("tenant %s's", owner)
 		}
-		errs = append(errs, errorf(a.Pos, diag.Path("tenants", t.Name, kind, w.Name, "aws", a.Service, a.Name), "%s %q is %s: a tenant names only resources beginning with %q, or those %s grants it (grants: %s: %q: [%q])", a.Service, a.Name, whose, t.Name+"-", PlatformFile, a.Service, a.Name, t.Name))
+		errs = append(errs, diag.Errorf(a.Pos, diag.Path("tenants", t.Name, kind, w.Name, "aws", a.Service, a.Name), "%s %q is %s: a tenant names only resources beginning with %q, or those %s grants it (grants: %s: %q: [%q])", a.Service, a.Name, whose, t.Name+"-", PlatformFile, a.Service, a.Name, t.Name))
 	}
 	for _, c := range p.Placements(t) {
 		if name, _ := p.WorkloadRole(t, w, c.Environment); len(name) > MaxRoleName {
-			errs = append(errs, errorf(w.AWS[0].Pos, diag.Path("tenants", t.Name, kind, w.Name, "aws"), "its IAM role would be named %s, %d characters, more than IAM's %d: shorten the workload's name", name, len(name), MaxRoleName))
+			errs = append(errs, diag.Errorf(w.AWS[0].Pos, diag.Path("tenants", t.Name, kind, w.Name, "aws"), "its IAM role would be named %s, %d characters, more than IAM's %d: shorten the workload's name", name, len(name), MaxRoleName))
 			break
 		}
 	}
@@ -264,14 +264,14 @@ func checkAutoscaling(t *model.Tenant, s *model.Service) diag.List {
 	sp := diag.Path("tenants", t.Name, "services", s.Name)
 	var errs diag.List
 	if s.ReplicasPos != (model.Pos{}) {
-		errs = append(errs, errorf(s.ReplicasPos, sp+".replicas", "replicas and autoscaling exclude each other: the autoscaler runs from autoscaling.min to autoscaling.max pods; remove replicas"))
+		errs = append(errs, diag.Errorf(s.ReplicasPos, sp+".replicas", "replicas and autoscaling exclude each other: the autoscaler runs from autoscaling.min to autoscaling.max pods; remove replicas"))
 	}
 	if a.Min > a.Max {
-		errs = append(errs, errorf(a.MaxPos, sp+".autoscaling.max", "autoscaling.max (%d) is less than autoscaling.min (%d)", a.Max, a.Min))
+		errs = append(errs, diag.Errorf(a.MaxPos, sp+".autoscaling.max", "autoscaling.max (%d) is less than autoscaling.min (%d)", a.Max, a.Min))
 	}
 	for _, o := range s.Overrides {
 		if o.Replicas != 0 {
-			errs = append(errs, errorf(o.ReplicasPos, diag.Path("tenants", t.Name, "services", s.Name, "overrides", o.Cluster.Name, "replicas"), "an autoscaled service has no replicas to override: override autoscaling.min and autoscaling.max"))
+			errs = append(errs, diag.Errorf(o.ReplicasPos, diag.Path("tenants", t.Name, "services", s.Name, "overrides", o.Cluster.Name, "replicas"), "an autoscaled service has no replicas to override: override autoscaling.min and autoscaling.max"))
 		}
 		if o.Min == 0 && o.Max == 0 {
 			continue
@@ -282,7 +282,7 @@ func checkAutoscaling(t *model.Tenant, s *model.Service) diag.List {
 			if o.Max == 0 {
 				pos, field = o.MinPos, "min"
 			}
-			errs = append(errs, errorf(pos, diag.Path("tenants", t.Name, "services", s.Name, "overrides", o.Cluster.Name, "autoscaling", field), "on cluster %s, autoscaling.max (%d) is less than autoscaling.min (%d)", o.Cluster.Name, on.Max, on.Min))
+			errs = append(errs, diag.Errorf(pos, diag.Path("tenants", t.Name, "services", s.Name, "overrides", o.Cluster.Name, "autoscaling", field), "on cluster %s, autoscaling.max (%d) is less than autoscaling.min (%d)", o.Cluster.Name, on.Max, on.Min))
 		}
 	}
 	return errs
@@ -302,13 +302,13 @@ func checkEgress(t *model.Tenant, on []*model.Cluster) diag.List {
 			continue // reported by the schema
 		}
 		if msg := pastMask(p); msg != "" {
-			errs = append(errs, errorf(r.Pos, path, "egress %q %s", r.Name, msg))
+			errs = append(errs, diag.Errorf(r.Pos, path, "egress %q %s", r.Name, msg))
 			continue
 		}
 		for _, c := range on {
 			vpc, err := netip.ParsePrefix(c.CIDR)
 			if err == nil && p.Bits() <= vpc.Bits() && p.Contains(vpc.Addr()) {
-				errs = append(errs, errorf(r.Pos, path, "egress %q covers the whole VPC %s of cluster %q, where the pods of every tenant run: list only the ranges of the databases and caches the tenant reaches (addresses outside the VPC are always reachable)", r.Name, c.CIDR, c.Name))
+				errs = append(errs, diag.Errorf(r.Pos, path, "egress %q covers the whole VPC %s of cluster %q, where the pods of every tenant run: list only the ranges of the databases and caches the tenant reaches (addresses outside the VPC are always reachable)", r.Name, c.CIDR, c.Name))
 				break
 			}
 		}

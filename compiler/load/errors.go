@@ -13,10 +13,6 @@ import (
 	"github.com/platformc/platformc/compiler/model"
 )
 
-func errorf(pos model.Pos, path, format string, args ...any) diag.Diagnostic {
-	return diag.Errorf(pos, path, format, args...)
-}
-
 // fromCUE turns a CUE error into diag.List positioned in file, the user's file,
 // rather than in the schema that the value failed against: where CUE gives
 // no position in file, the error is placed at the nearest field of its path

@@ -86,7 +86,7 @@ func readLock(fsys fs.FS, cluster string) (lockRecord, diag.List) {
 		err = fmt.Errorf("the retiring generation %q must be one of two generations listed", r.Retiring)
 	}
 	if err != nil {
-		return lockRecord{}, diag.List{errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "unreadable: %v; restore it from git (it is written by platformc build)", err)}
+		return lockRecord{}, diag.List{diag.Errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "unreadable: %v; restore it from git (it is written by platformc build)", err)}
 	}
 	return r, nil
 }
@@ -99,7 +99,7 @@ func plan(c *model.Cluster, lock lockRecord) (errs diag.List, warns []diag.Diagn
 		up = &model.Upgrade{TrafficPos: c.Pos, RetirePos: c.Pos}
 	}
 	refuse := func(pos model.Pos, field, format string, args ...any) {
-		errs = append(errs, errorf(pos, path("upgrade", field), format, args...))
+		errs = append(errs, diag.Errorf(pos, path("upgrade", field), format, args...))
 	}
 	one := func(v string) {
 		c.SetGenerations([]model.Generation{{Cluster: c, Version: v, Weight: 100, RunsJobs: true}})
@@ -134,7 +134,7 @@ func plan(c *model.Cluster, lock lockRecord) (errs diag.List, warns []diag.Diagn
 		blue := locked[0]
 		switch {
 		case model.Minor(v) < model.Minor(blue):
-			errs = append(errs, errorf(c.VersionPos, path("kubernetes", "version"), "%s runs %s; moving back to %s is not an upgrade", c.Name, blue, v))
+			errs = append(errs, diag.Errorf(c.VersionPos, path("kubernetes", "version"), "%s runs %s; moving back to %s is not an upgrade", c.Name, blue, v))
 		case up.Traffic > 0:
 			refuse(up.TrafficPos, "traffic", "the %s generation of %s does not exist yet: bump the version with traffic 0, let it be created and registered, then move traffic", v, c.Name)
 		case up.Retire:
@@ -153,7 +153,7 @@ func plan(c *model.Cluster, lock lockRecord) (errs diag.List, warns []diag.Diagn
 		}
 		switch {
 		case v != stays:
-			errs = append(errs, errorf(c.VersionPos, path("kubernetes", "version"), "the %s generation of %s is being retired and %s stays: keep kubernetes.version %q until the upgrade block is removed", leaving, c.Name, stays, stays))
+			errs = append(errs, diag.Errorf(c.VersionPos, path("kubernetes", "version"), "the %s generation of %s is being retired and %s stays: keep kubernetes.version %q until the upgrade block is removed", leaving, c.Name, stays, stays))
 		case c.Upgrade == nil:
 			one(stays) // retired: the registration goes, and the plan destroys its stacks
 		case !up.Retire:
@@ -174,14 +174,14 @@ func plan(c *model.Cluster, lock lockRecord) (errs diag.List, warns []diag.Diagn
 	case locked[0] == v:
 		switch {
 		case !up.Retire:
-			errs = append(errs, errorf(c.VersionPos, path("kubernetes", "version"), "abandoning the upgrade of %s to %s drains %s first: set upgrade: {traffic: 0, retire: true} with this version; once it is drained, remove the upgrade block", c.Name, locked[1], model.Generation{Cluster: c, Version: locked[1]}.Name()))
+			errs = append(errs, diag.Errorf(c.VersionPos, path("kubernetes", "version"), "abandoning the upgrade of %s to %s drains %s first: set upgrade: {traffic: 0, retire: true} with this version; once it is drained, remove the upgrade block", c.Name, locked[1], model.Generation{Cluster: c, Version: locked[1]}.Name()))
 		case up.Traffic > 0:
 			refuse(up.TrafficPos, "traffic", "refused: abandoning the upgrade of %s to %s, whose generation still carries %d%% of the traffic; set traffic: 0 first", c.Name, locked[1], up.Traffic)
 		default:
 			retiring(v, locked[1], locked[1])
 		}
 	default:
-		errs = append(errs, errorf(c.VersionPos, path("kubernetes", "version"), "an upgrade of %s from %s to %s is in progress; finish it (traffic: 100, then retire: true) before moving to %s", c.Name, locked[0], locked[1], v))
+		errs = append(errs, diag.Errorf(c.VersionPos, path("kubernetes", "version"), "an upgrade of %s from %s to %s is in progress; finish it (traffic: 100, then retire: true) before moving to %s", c.Name, locked[0], locked[1], v))
 	}
 	return errs, warns
 }
@@ -197,7 +197,7 @@ func checkSupport(p *model.Platform, c *model.Cluster, today time.Time) (errs di
 		row := p.Versions[g.Version]
 		switch {
 		case day > row.ExtendedSupportEnd:
-			errs = append(errs, errorf(c.VersionPos, diag.Path("clusters", c.Name, "kubernetes", "version"), "EKS extended support for %s ended on %s (%s): upgrade %s", g.Version, row.ExtendedSupportEnd, g.Name(), c.Name))
+			errs = append(errs, diag.Errorf(c.VersionPos, diag.Path("clusters", c.Name, "kubernetes", "version"), "EKS extended support for %s ended on %s (%s): upgrade %s", g.Version, row.ExtendedSupportEnd, g.Name(), c.Name))
 		case day > row.StandardSupportEnd:
 			warns = append(warns, diag.Warningf(c.VersionPos, "", "EKS standard support for %s ended on %s (%s): it now costs extended support until %s", g.Version, row.StandardSupportEnd, g.Name(), row.ExtendedSupportEnd))
 		}

@@ -56,17 +56,17 @@ func checkFiles(w *model.Workload, wp string) diag.List {
 		fp := wp + ".files." + strconv.Quote(f.Path)
 		for _, g := range w.Files[:i] {
 			if strings.HasPrefix(f.Path, g.Path+"/") {
-				errs = append(errs, errorf(f.Pos, fp, "%s is a file of this workload: nothing can be mounted under it", g.Path))
+				errs = append(errs, diag.Errorf(f.Pos, fp, "%s is a file of this workload: nothing can be mounted under it", g.Path))
 			}
 		}
 		key := model.FileKey(f.Path)
 		if other, ok := keys[key]; ok {
-			errs = append(errs, errorf(f.Pos, fp, "%s and %s would have the same key %q in the workload's ConfigMap: rename one", other, f.Path, key))
+			errs = append(errs, diag.Errorf(f.Pos, fp, "%s and %s would have the same key %q in the workload's ConfigMap: rename one", other, f.Path, key))
 		}
 		keys[key], data[key] = f.Path, f.Content
 	}
 	if encoded, _ := json.Marshal(data); len(encoded) > MaxFilesBytes {
-		errs = append(errs, errorf(w.Files[0].Pos, wp+".files", "the files take %d bytes in their ConfigMap, more than %d: Argo CD keeps a copy of what it applies in an annotation, and Kubernetes caps annotations at 256 KiB; put large files in the image", len(encoded), MaxFilesBytes))
+		errs = append(errs, diag.Errorf(w.Files[0].Pos, wp+".files", "the files take %d bytes in their ConfigMap, more than %d: Argo CD keeps a copy of what it applies in an annotation, and Kubernetes caps annotations at 256 KiB; put large files in the image", len(encoded), MaxFilesBytes))
 	}
 	return errs
 }
@@ -76,20 +76,20 @@ func checkFiles(w *model.Workload, wp string) diag.List {
 func checkValues(w *model.Workload, wp string) diag.List {
 	var errs diag.List
 	if len(w.Env) > MaxEnv {
-		errs = append(errs, errorf(w.Pos, wp+".env", "%d variables: env holds at most %d; put larger configuration in a file of the image", len(w.Env), MaxEnv))
+		errs = append(errs, diag.Errorf(w.Pos, wp+".env", "%d variables: env holds at most %d; put larger configuration in a file of the image", len(w.Env), MaxEnv))
 	}
 	for _, k := range slices.Sorted(maps.Keys(w.Env)) {
 		if n := len(w.Env[k]); n > MaxEnvValue {
-			errs = append(errs, errorf(w.Pos, wp+".env."+k, "a value of %d bytes: an environment variable holds at most %d KiB", n, MaxEnvValue>>10))
+			errs = append(errs, diag.Errorf(w.Pos, wp+".env."+k, "a value of %d bytes: an environment variable holds at most %d KiB", n, MaxEnvValue>>10))
 		}
 	}
 	for field, words := range map[string][]string{"command": w.Command, "args": w.Args} {
 		if len(words) > MaxArgs {
-			errs = append(errs, errorf(w.Pos, wp+"."+field, "%d words: %s holds at most %d", len(words), field, MaxArgs))
+			errs = append(errs, diag.Errorf(w.Pos, wp+"."+field, "%d words: %s holds at most %d", len(words), field, MaxArgs))
 		}
 		for i, s := range words {
 			if len(s) > MaxArgLength {
-				errs = append(errs, errorf(w.Pos, fmt.Sprintf("%s.%s[%d]", wp, field, i), "a word of %d bytes: a word holds at most %d", len(s), MaxArgLength))
+				errs = append(errs, diag.Errorf(w.Pos, fmt.Sprintf("%s.%s[%d]", wp, field, i), "a word of %d bytes: a word holds at most %d", len(s), MaxArgLength))
 			}
 		}
 	}
@@ -114,14 +114,14 @@ func unreadable(file string, err error) diag.List {
 	if errors.As(err, &pe) {
 		err = pe.Err
 	}
-	return diag.List{errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "cannot be read: %v", err)}
+	return diag.List{diag.Errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "cannot be read: %v", err)}
 }
 
 // checkSize refuses a source file beyond the limits, at its start or at
 // its first field past the limit.
 func checkSize(file string, src []byte, f *ast.File) diag.List {
 	if len(src) > MaxSourceBytes {
-		return diag.List{errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "more than %d KiB: a source file holds at most that much", MaxSourceBytes>>10)}
+		return diag.List{diag.Errorf(model.Pos{File: file, Line: 1, Col: 1}, "", "more than %d KiB: a source file holds at most that much", MaxSourceBytes>>10)}
 	}
 	if f == nil {
 		return nil
@@ -137,7 +137,7 @@ func checkSize(file string, src []byte, f *ast.File) diag.List {
 		return past == nil
 	}, nil)
 	if past != nil {
-		return diag.List{errorf(toPos(past.Pos()), "", "more than %d fields: a source file holds at most that many", MaxSourceFields)}
+		return diag.List{diag.Errorf(toPos(past.Pos()), "", "more than %d fields: a source file holds at most that many", MaxSourceFields)}
 	}
 	return nil
 }
@@ -194,7 +194,7 @@ func watchMemory(limit uint64, exceeded func(error)) *watch {
 			slices.Sort(files)
 			var errs diag.List
 			for _, f := range files {
-				errs = append(errs, errorf(model.Pos{File: f, Line: 1, Col: 1}, "", "evaluating this file took more than %d MiB of memory: a source file declares values, and should not compute them (raise the limit with PLATFORMC_MEMORY_LIMIT if the platform really needs it)", limit>>20))
+				errs = append(errs, diag.Errorf(model.Pos{File: f, Line: 1, Col: 1}, "", "evaluating this file took more than %d MiB of memory: a source file declares values, and should not compute them (raise the limit with PLATFORMC_MEMORY_LIMIT if the platform really needs it)", limit>>20))
 			}
 			exceeded(errs)
 			return

@@ -68,9 +68,9 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 	}
 	var errs diag.List
 	if fi, err := fs.Lstat(fsys, PlatformFile); errors.Is(err, fs.ErrNotExist) {
-		errs = append(errs, errorf(model.Pos{File: PlatformFile}, "", "not found: the platform's root needs %s, defining platform: {name, repo, argocd, environments}", PlatformFile))
+		errs = append(errs, diag.Errorf(model.Pos{File: PlatformFile}, "", "not found: the platform's root needs %s, defining platform: {name, repo, argocd, environments}", PlatformFile))
 	} else if err == nil && !fi.Mode().IsRegular() {
-		errs = append(errs, errorf(model.Pos{File: PlatformFile, Line: 1, Col: 1}, "", "not read: it is not a regular file of the repository (a symlink?); put the file itself here"))
+		errs = append(errs, diag.Errorf(model.Pos{File: PlatformFile, Line: 1, Col: 1}, "", "not read: it is not a regular file of the repository (a symlink?); put the file itself here"))
 	} else {
 		v, e, err := l.file(fsys, PlatformFile, "platform")
 		if err != nil {
@@ -132,7 +132,7 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 		}
 	}
 	if len(p.Clusters) == 0 && len(errs) == 0 {
-		errs = append(errs, errorf(model.Pos{}, "", "no clusters found: define each cluster in %s/<name>.cue", ClustersDir))
+		errs = append(errs, diag.Errorf(model.Pos{}, "", "no clusters found: define each cluster in %s/<name>.cue", ClustersDir))
 	}
 	if p.Config.Name != "" {
 		errs = append(errs, check(p, broken)...)
@@ -171,14 +171,14 @@ func cueFiles(fsys fs.FS, dir string) ([]string, diag.List, error) {
 		switch {
 		case e.IsDir() || strings.HasPrefix(n, ".") || strings.HasPrefix(n, "_"):
 		case ext == ".cue" && e.Type()&fs.ModeSymlink != 0:
-			errs = append(errs, errorf(at, "", "not read: it is a symlink, and platformc reads only the repository's own files; put the file itself here"))
+			errs = append(errs, diag.Errorf(at, "", "not read: it is a symlink, and platformc reads only the repository's own files; put the file itself here"))
 		case ext == ".cue" && !e.Type().IsRegular():
-			errs = append(errs, errorf(at, "", "not read: it is not a regular file"))
+			errs = append(errs, diag.Errorf(at, "", "not read: it is not a regular file"))
 		case ext == ".cue":
 			names = append(names, n)
 		case dir == ClustersDir && strings.HasSuffix(n, ".lock.json"):
 		case strings.EqualFold(ext, ".cue") || slices.Contains([]string{".yaml", ".yml", ".json"}, strings.ToLower(ext)):
-			errs = append(errs, errorf(at, "", "not read: %s holds one file <name>.cue per %s; rename it %s.cue", dir, strings.TrimSuffix(dir, "s"), strings.TrimSuffix(n, ext)))
+			errs = append(errs, diag.Errorf(at, "", "not read: %s holds one file <name>.cue per %s; rename it %s.cue", dir, strings.TrimSuffix(dir, "s"), strings.TrimSuffix(n, ext)))
 		}
 	}
 	slices.Sort(names)

@@ -18,7 +18,7 @@ func checkOwnership(f *ast.File, path []string) (model.Pos, diag.List) {
 	var at model.Pos
 	kind, only := path[0], strings.Join(path, ": ")
 	refuse := func(n ast.Node, what string) {
-		errs = append(errs, errorf(toPos(n.Pos()), "", "%s may define only %s; %s is not allowed here", f.Filename, only, what))
+		errs = append(errs, diag.Errorf(toPos(n.Pos()), "", "%s may define only %s; %s is not allowed here", f.Filename, only, what))
 	}
 	for _, d := range f.Decls {
 		switch d := d.(type) {
@@ -61,7 +61,7 @@ func checkOwnership(f *ast.File, path []string) (model.Pos, diag.List) {
 		}
 	}
 	if at.File == "" && len(errs) == 0 {
-		errs = append(errs, errorf(model.Pos{File: f.Filename, Line: 1, Col: 1}, "", "%s must define %s", f.Filename, only))
+		errs = append(errs, diag.Errorf(model.Pos{File: f.Filename, Line: 1, Col: 1}, "", "%s must define %s", f.Filename, only))
 	}
 	return at, errs
 }

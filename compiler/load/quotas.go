@@ -33,7 +33,7 @@ func checkQuotas(p *model.Platform) (errs diag.List, warns []diag.Diagnostic) {
 		}
 		warns = append(warns, diag.Warningf(c.ModePos, "", "cluster %s: NetworkPolicies are not enforced on Fargate pods: its tenants' default-deny isolation does not exist on the network (another capacity mode enforces it)", c.Name))
 		if n := len(p.FargateProfiles(c)); n > q.FargateProfilesPerCluster {
-			errs = append(errs, errorf(c.ModePos, diag.Path("clusters", c.Name, "capacity", "mode"), "cluster %s needs %d Fargate profiles (kube-system and its add-ons' namespaces, %d per profile, and its tenants'), more than the quota of %d (%s: quotas.fargateProfilesPerCluster)", c.Name, n, model.FargateSelectorsPerProfile, q.FargateProfilesPerCluster, PlatformFile))
+			errs = append(errs, diag.Errorf(c.ModePos, diag.Path("clusters", c.Name, "capacity", "mode"), "cluster %s needs %d Fargate profiles (kube-system and its add-ons' namespaces, %d per profile, and its tenants'), more than the quota of %d (%s: quotas.fargateProfilesPerCluster)", c.Name, n, model.FargateSelectorsPerProfile, q.FargateProfilesPerCluster, PlatformFile))
 		}
 	}
 	for _, r := range slices.SortedFunc(maps.Keys(clusters), func(a, b region) int {

@@ -12,10 +12,10 @@ import (
 )
 
 // Generator writes the cloud assembly of the platform's AWS stacks to
-// Dir. Unlike the other generators it reads one input besides the model:
-// the previous output, whose StacksFile says which stacks are unchanged.
-// Those are copied byte for byte; only the others go to Synth, and when
-// none changed, Synth is not called at all.
+// layout.CDK. Unlike the other generators it reads one input besides the
+// model: the previous output, whose StacksFile says which stacks are
+// unchanged. Those are copied byte for byte; only the others go to Synth,
+// and when none changed, Synth is not called at all.
 type Generator struct {
 	// Previous is the previous output tree (out/, as fstree.Read gives
 	// it); nil or empty synthesises every stack.
