@@ -9,11 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-billy/v5/memfs"
 	"github.com/go-git/go-billy/v5/util"
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage/memory"
 	godiff "github.com/rogpeppe/go-internal/diff"
 
 	"github.com/platformc/platformc/compiler"
@@ -68,23 +66,29 @@ const shop = `tenants: shop: {
 }
 `
 
-// repo is an in-memory git repository whose commits hold platforms.
+// repo is a git repository whose commits hold platforms.
 type repo struct {
 	t   *testing.T
 	git *git.Repository
+	pub *gitpub.Repo
 	n   int
 }
 
 func newRepo(t *testing.T) *repo {
-	r, err := git.Init(memory.NewStorage(), memfs.New())
+	dir := t.TempDir()
+	r, err := git.PlainInit(dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &repo{t: t, git: r}
+	pub, err := gitpub.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &repo{t: t, git: r, pub: pub}
 }
 
 // commit makes the work tree hold exactly files and commits it.
-func (r *repo) commit(files map[string]string) *object.Commit {
+func (r *repo) commit(files map[string]string) gitpub.Commit {
 	r.t.Helper()
 	wt, err := r.git.Worktree()
 	if err != nil {
@@ -107,7 +111,7 @@ func (r *repo) commit(files map[string]string) *object.Commit {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	c, err := r.git.CommitObject(h)
+	c, err := r.pub.Commit(h.String())
 	if err != nil {
 		r.t.Fatal(err)
 	}
@@ -116,9 +120,9 @@ func (r *repo) commit(files map[string]string) *object.Commit {
 
 // compile compiles the platform of commit c, read from the object store;
 // a platform that does not compile gives empty outputs and its error.
-func compile(t *testing.T, c *object.Commit) (*fstree.Tree, *model.Platform, error) {
+func compile(t *testing.T, c gitpub.Commit) (*fstree.Tree, *model.Platform, error) {
 	t.Helper()
-	fsys, err := gitpub.TreeFS(c, ".")
+	fsys, err := c.FS(".")
 	if err != nil {
 		t.Fatal(err)
 	}

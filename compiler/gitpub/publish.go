@@ -29,7 +29,7 @@ var ErrNoChanges = errors.New("no changes to publish")
 
 // Options says where and how to publish.
 type Options struct {
-	URL     string // the manifest repository: a URL (credentials in it are moved to Auth) or a local path
+	URL     string // the manifest repository: a URL (credentials in it are used when Credentials has none) or a local path
 	Branch  string // default "main"
 	Path    string // the folder of the repository that the tree replaces; "" is the root
 	Message string // the commit's subject; a default names the change
@@ -40,11 +40,14 @@ type Options struct {
 	SourceRepo  string
 	Uncommitted []string
 	Generator   string
-	Auth        transport.AuthMethod
-	Author      object.Signature // Name and Email; When is ignored
+	Credentials Credentials
+	AuthorName  string           // default "platformc"
+	AuthorEmail string           // default "platformc@localhost"
 	Now         func() time.Time // the commit time
 	Retries     int              // attempts after a rejected push; default 5
 	Log         io.Writer        // progress, or nil
+
+	auth transport.AuthMethod // from Credentials, or from URL
 }
 
 // Result is what a publish did.
@@ -69,7 +72,11 @@ func Publish(ctx context.Context, tree *fstree.Tree, opts Options) (Result, erro
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	opts.Auth, opts.URL = urlAuth(opts.URL, opts.Auth), PlainURL(opts.URL)
+	auth, err := opts.Credentials.auth(opts.URL)
+	if err != nil {
+		return Result{}, err
+	}
+	opts.auth, opts.URL = auth, PlainURL(opts.URL)
 	if opts.Path = strings.Trim(path.Clean("/"+opts.Path), "/"); opts.Path != "" {
 		if err := fstree.CheckPath(opts.Path); err != nil {
 			return Result{}, fmt.Errorf("--path: %w", err)
@@ -132,11 +139,10 @@ func attempt(ctx context.Context, tree *fstree.Tree, opts Options, res *Result) 
 	if len(changed) == 0 {
 		return ErrNoChanges
 	}
-	sig := opts.Author
+	sig := object.Signature{Name: opts.AuthorName, Email: opts.AuthorEmail, When: opts.Now()}
 	if sig.Name == "" {
-		sig = object.Signature{Name: "platformc", Email: "platformc@localhost"}
+		sig.Name, sig.Email = "platformc", "platformc@localhost"
 	}
-	sig.When = opts.Now()
 	hash, err := wt.Commit(message(opts, res, changed), &git.CommitOptions{Author: &sig, Committer: &sig})
 	if err != nil {
 		return fmt.Errorf("commit: %w", err)
@@ -146,7 +152,7 @@ func attempt(ctx context.Context, tree *fstree.Tree, opts Options, res *Result) 
 	err = repo.PushContext(ctx, &git.PushOptions{
 		RemoteName: "origin",
 		RefSpecs:   []config.RefSpec{config.RefSpec(ref + ":" + ref)},
-		Auth:       opts.Auth,
+		Auth:       opts.auth,
 	})
 	if err != nil {
 		res.Commit = ""
@@ -163,7 +169,7 @@ func checkout(ctx context.Context, opts Options) (*git.Repository, *git.Worktree
 		URL:           opts.URL,
 		ReferenceName: ref,
 		SingleBranch:  true,
-		Auth:          opts.Auth,
+		Auth:          opts.auth,
 		Tags:          git.NoTags,
 	})
 	var missing git.NoMatchingRefSpecError

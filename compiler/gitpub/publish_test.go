@@ -17,9 +17,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/transport/http"
-
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gitpub"
 )
@@ -110,12 +107,13 @@ func tree(t *testing.T, files map[string]string) *fstree.Tree {
 
 func opts(s *server, source string) gitpub.Options {
 	return gitpub.Options{
-		URL:    s.url,
-		Path:   "platform",
-		Source: source,
-		Auth:   &http.BasicAuth{Username: "ci", Password: token},
-		Author: object.Signature{Name: "CI", Email: "ci@example.com"},
-		Now:    func() time.Time { return time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) },
+		URL:         s.url,
+		Path:        "platform",
+		Source:      source,
+		Credentials: gitpub.Credentials{Username: "ci", Token: token},
+		AuthorName:  "CI",
+		AuthorEmail: "ci@example.com",
+		Now:         func() time.Time { return time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC) },
 	}
 }
 
@@ -193,7 +191,7 @@ func TestPublishEndToEnd(t *testing.T) {
 func TestPublishWrongToken(t *testing.T) {
 	s := newServer(t)
 	o := opts(s, "")
-	o.Auth = &http.BasicAuth{Username: "ci", Password: "wrong"}
+	o.Credentials.Token = "wrong"
 	_, err := gitpub.Publish(context.Background(), tree(t, map[string]string{"a": "1"}), o)
 	if err == nil {
 		t.Fatal("published with a wrong token")
@@ -273,7 +271,7 @@ func TestPublishTokenInURL(t *testing.T) {
 	s := newServer(t)
 	withToken := func(password string) gitpub.Options {
 		o := opts(s, "")
-		o.Auth = nil
+		o.Credentials = gitpub.Credentials{}
 		o.URL = strings.Replace(s.url, "://", "://ci:"+password+"@", 1)
 		return o
 	}

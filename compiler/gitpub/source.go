@@ -102,35 +102,49 @@ func (r *Repo) Remote() string {
 	return PlainURL(rem.Config().URLs[0])
 }
 
-// FromGit wraps an open repository, such as one in memory.
-func FromGit(r *git.Repository) *Repo { return &Repo{git: r} }
+// Commit is a commit of the source repository.
+type Commit struct {
+	Hash string // in hex
+	c    *object.Commit
+}
+
+// Short is the commit's hash as platformc prints it: its first 12 digits.
+func (c Commit) Short() string { return c.Hash[:12] }
+
+func (r *Repo) commit(h plumbing.Hash) (Commit, error) {
+	c, err := r.git.CommitObject(h)
+	if err != nil {
+		return Commit{}, err
+	}
+	return Commit{Hash: h.String(), c: c}, nil
+}
 
 // Head returns the commit HEAD points at.
-func (r *Repo) Head() (*object.Commit, error) {
+func (r *Repo) Head() (Commit, error) {
 	ref, err := r.git.Head()
 	if err != nil {
-		return nil, fmt.Errorf("HEAD: %w", err)
+		return Commit{}, fmt.Errorf("HEAD: %w", err)
 	}
-	return r.git.CommitObject(ref.Hash())
+	return r.commit(ref.Hash())
 }
 
 // Commit resolves a revision (a branch, tag, commit or expression such as
 // HEAD~1) to its commit.
-func (r *Repo) Commit(rev string) (*object.Commit, error) {
+func (r *Repo) Commit(rev string) (Commit, error) {
 	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
-		return nil, fmt.Errorf("revision %q: %w", rev, err)
+		return Commit{}, fmt.Errorf("revision %q: %w", rev, err)
 	}
-	return r.git.CommitObject(*h)
+	return r.commit(*h)
 }
 
 // DefaultBase is what a change is reviewed against: the merge base of HEAD
 // with the default branch (origin's HEAD, else main or master, remote or
 // local). On the default branch itself, that is HEAD.
-func (r *Repo) DefaultBase() (*object.Commit, string, error) {
+func (r *Repo) DefaultBase() (Commit, string, error) {
 	head, err := r.Head()
 	if err != nil {
-		return nil, "", err
+		return Commit{}, "", err
 	}
 	for _, name := range []string{"refs/remotes/origin/HEAD", "refs/remotes/origin/main", "refs/remotes/origin/master", "refs/heads/main", "refs/heads/master"} {
 		ref, err := r.git.Reference(plumbing.ReferenceName(name), true)
@@ -141,31 +155,31 @@ func (r *Repo) DefaultBase() (*object.Commit, string, error) {
 		if err != nil {
 			continue
 		}
-		bases, err := head.MergeBase(other)
+		bases, err := head.c.MergeBase(other)
 		if err != nil || len(bases) == 0 {
 			continue
 		}
-		return bases[0], "merge base with " + strings.TrimPrefix(strings.TrimPrefix(name, "refs/remotes/"), "refs/heads/"), nil
+		return Commit{Hash: bases[0].Hash.String(), c: bases[0]}, "merge base with " + strings.TrimPrefix(strings.TrimPrefix(name, "refs/remotes/"), "refs/heads/"), nil
 	}
 	return head, "HEAD", nil
 }
 
-// TreeFS returns the files of commit c below dir (slash-separated, "" or
+// FS returns the files of the commit below dir (slash-separated, "" or
 // "." for the root) as a read-only fs.FS. Blobs are read only when opened.
-func TreeFS(c *object.Commit, dir string) (fs.FS, error) {
-	t, err := c.Tree()
+func (c Commit) FS(dir string) (fs.FS, error) {
+	t, err := c.c.Tree()
 	if err != nil {
 		return nil, err
 	}
 	dir = path.Clean(filepath.ToSlash(dir))
 	if dir != "." {
 		if t, err = t.Tree(dir); errors.Is(err, object.ErrDirectoryNotFound) {
-			return nil, fmt.Errorf("%s: no folder %s", c.Hash.String()[:12], dir)
+			return nil, fmt.Errorf("%s: no folder %s", c.Short(), dir)
 		} else if err != nil {
 			return nil, err
 		}
 	}
-	return &treeFS{root: t, when: c.Committer.When, trees: map[string]*object.Tree{".": t}}, nil
+	return &treeFS{root: t, when: c.c.Committer.When, trees: map[string]*object.Tree{".": t}}, nil
 }
 
 // treeFS reads a git tree. Each folder's tree object is decoded once:

@@ -6,11 +6,9 @@ import (
 	"testing/fstest"
 	"time"
 
-	"github.com/go-git/go-billy/v5/memfs"
 	"github.com/go-git/go-billy/v5/util"
 	git "github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/platformc/platformc/compiler/gitpub"
 )
@@ -41,10 +39,15 @@ func commitFiles(t *testing.T, r *git.Repository, files map[string]string, n int
 	return c
 }
 
-// TestTreeFS checks the file system of a commit against the io/fs
+// TestTreeFS checks the file system of a commit (Commit.FS) against the io/fs
 // contract, and that it shows the commit, not the work tree.
 func TestTreeFS(t *testing.T) {
-	r, err := git.Init(memory.NewStorage(), memfs.New())
+	dir := t.TempDir()
+	r, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := gitpub.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,7 +59,11 @@ func TestTreeFS(t *testing.T) {
 	}, 1)
 	commitFiles(t, r, map[string]string{"platform/tenants/billing.cue": "changed", "platform/tenants/shop.cue": "new"}, 2)
 
-	fsys, err := gitpub.TreeFS(first, "platform")
+	c, err := repo.Commit(first.Hash.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys, err := c.FS("platform")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,14 +77,19 @@ func TestTreeFS(t *testing.T) {
 	if _, err := fs.Stat(fsys, "tenants/shop.cue"); err == nil {
 		t.Error("a file of a later commit is visible")
 	}
-	if _, err := gitpub.TreeFS(first, "nowhere"); err == nil {
+	if _, err := c.FS("nowhere"); err == nil {
 		t.Error("a missing folder opened")
 	}
 }
 
 // TestDefaultBase finds the merge base of a branch with main.
 func TestDefaultBase(t *testing.T) {
-	r, err := git.Init(memory.NewStorage(), memfs.New())
+	dir := t.TempDir()
+	r, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := gitpub.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,11 +99,11 @@ func TestDefaultBase(t *testing.T) {
 		t.Fatal(err)
 	}
 	commitFiles(t, r, map[string]string{"a": "2"}, 2)
-	got, what, err := gitpub.FromGit(r).DefaultBase()
+	got, what, err := repo.DefaultBase()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Hash != base.Hash || what != "merge base with master" && what != "merge base with main" {
+	if got.Hash != base.Hash.String() || what != "merge base with master" && what != "merge base with main" {
 		t.Errorf("base %s (%s), want %s", got.Hash, what, base.Hash)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/spf13/cobra"
 
 	"github.com/platformc/platformc/compiler"
@@ -119,7 +118,7 @@ func compileBoth(e *env, root, ref string, aws []compiler.Option) (*sides, error
 	if err != nil {
 		return nil, err
 	}
-	var commit *object.Commit
+	var commit gitpub.Commit
 	what := ref
 	if ref == "" {
 		commit, what, err = repo.DefaultBase()
@@ -138,11 +137,11 @@ func compileBoth(e *env, root, ref string, aws []compiler.Option) (*sides, error
 	// the caches: each tenant the change does not touch is evaluated and
 	// generated once. Each side reuses the stacks of its own out/: the
 	// base's as committed, the work tree's as built.
-	s := &sides{what: fmt.Sprintf("%s, %s", commit.Hash.String()[:12], what)}
+	s := &sides{what: fmt.Sprintf("%s, %s", commit.Short(), what)}
 	done := make(chan struct{})
 	compileBase := func() {
 		defer close(done)
-		baseFS, err := gitpub.TreeFS(commit, filepath.ToSlash(sub))
+		baseFS, err := commit.FS(filepath.ToSlash(sub))
 		if err == nil {
 			s.base, s.baseModel, err = compiler.Compile(baseFS, append(baseStacks(e, baseFS, len(aws) > 0), e.cached()...)...)
 		}

@@ -9,10 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-git/go-git/v5/plumbing/object"
-	"github.com/go-git/go-git/v5/plumbing/transport"
-	"github.com/go-git/go-git/v5/plumbing/transport/http"
-	"github.com/go-git/go-git/v5/plumbing/transport/ssh"
 	"github.com/spf13/cobra"
 
 	"github.com/platformc/platformc/compiler/fstree"
@@ -108,10 +104,6 @@ func publishRun(ctx context.Context, e *env, rf *rootFlags, opts *publishOptions
 	if err != nil {
 		return err
 	}
-	auth, err := gitAuth(opts.sshKey)
-	if err != nil {
-		return err
-	}
 	now := time.Now
 	if epoch := os.Getenv(envEpoch); epoch != "" {
 		var sec int64
@@ -129,8 +121,14 @@ func publishRun(ctx context.Context, e *env, rf *rootFlags, opts *publishOptions
 		SourceRepo:  src.repo,
 		Uncommitted: src.uncommitted,
 		Generator:   "platformc " + version(),
-		Auth:        auth,
-		Author:      object.Signature{Name: os.Getenv(envAuthorName), Email: os.Getenv(envAuthorMail)},
+		Credentials: gitpub.Credentials{
+			SSHKeyFile:       opts.sshKey,
+			SSHKeyPassphrase: os.Getenv(envSSHKeyPass),
+			Token:            os.Getenv(envToken),
+			Username:         os.Getenv(envUser),
+		},
+		AuthorName:  os.Getenv(envAuthorName),
+		AuthorEmail: os.Getenv(envAuthorMail),
 		Now:         now,
 		Log:         e.stderr,
 	}
@@ -164,7 +162,7 @@ type source struct {
 // refuses one whose sources or outputs differ from it, unless allowDirty.
 func provenance(root string, allowDirty bool) (source, error) {
 	repo, err := gitpub.Open(root)
-	var head *object.Commit
+	var head gitpub.Commit
 	if err == nil {
 		head, err = repo.Head()
 	}
@@ -183,26 +181,7 @@ func provenance(root string, allowDirty bool) (source, error) {
 		return source{}, err
 	}
 	if len(changed) > 0 && !allowDirty {
-		return source{}, fmt.Errorf("the platform differs from commit %s, which publish would name as its source:\n  %s\ncommit these files, or publish --allow-dirty", head.Hash.String()[:12], strings.Join(changed, "\n  "))
+		return source{}, fmt.Errorf("the platform differs from commit %s, which publish would name as its source:\n  %s\ncommit these files, or publish --allow-dirty", head.Short(), strings.Join(changed, "\n  "))
 	}
-	return source{commit: head.Hash.String(), repo: repo.Remote(), uncommitted: changed}, nil
-}
-
-// gitAuth returns the credentials the environment gives, or nil.
-func gitAuth(sshKey string) (transport.AuthMethod, error) {
-	if sshKey != "" {
-		auth, err := ssh.NewPublicKeysFromFile("git", sshKey, os.Getenv(envSSHKeyPass))
-		if err != nil {
-			return nil, fmt.Errorf("--ssh-key: %w", err)
-		}
-		return auth, nil
-	}
-	if token := os.Getenv(envToken); token != "" {
-		user := os.Getenv(envUser)
-		if user == "" {
-			user = "x-access-token"
-		}
-		return &http.BasicAuth{Username: user, Password: token}, nil
-	}
-	return nil, nil
+	return source{commit: head.Hash, repo: repo.Remote(), uncommitted: changed}, nil
 }
