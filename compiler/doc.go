@@ -5,7 +5,7 @@
 //	  -> generators, in a fixed order, each a pure function of the model
 //	  -> one in-memory file tree, with a manifest of every file's origin
 //
-// With caches (WithCache, WithOutputCache), a tenant whose inputs did not
+// With caches (WithCaches, OpenCaches), a tenant whose inputs did not
 // change since an earlier compilation is neither evaluated, generated nor
 // checked again: its model, its files and its policy findings are taken
 // from caches keyed by hashes of everything they were computed from

@@ -88,7 +88,7 @@ func compileWith(t *testing.T, fsys fs.FS, dir string) (*fstree.Tree, *model.Pla
 	t.Helper()
 	opts := []compiler.Option{compiler.Today(time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC))}
 	if dir != "" {
-		opts = append(opts, compiler.WithCache(load.NewCache(dir)), compiler.WithOutputCache(outcache.New(filepath.Join(dir, "outputs"))))
+		opts = append(opts, compiler.WithCaches(compiler.OpenCaches(dir)))
 	}
 	tree, p, err := compiler.Compile(fsys, opts...)
 	if err != nil {

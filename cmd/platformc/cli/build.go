@@ -105,7 +105,7 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 		return check(e, root, out, tree, locks)
 	}
 	// Nothing changed since the last build: its report is the answer.
-	records, settings := e.buildRecords(), e.settings()
+	records, settings := e.caches().Builds, e.settings()
 	if r, ok := records.Current(os.DirFS(root), root, out, settings); ok {
 		for _, w := range r.Warnings {
 			fmt.Fprintln(e.stderr, w)

@@ -19,8 +19,6 @@ import (
 	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
-	"github.com/platformc/platformc/compiler/outcache"
-	"github.com/platformc/platformc/compiler/uptodate"
 	"github.com/platformc/platformc/internal/words"
 )
 
@@ -38,9 +36,7 @@ type env struct {
 	today          time.Time // the date EKS support windows are checked against
 
 	cachesOnce sync.Once
-	tenants    *load.Cache     // see envCache
-	outputs    *outcache.Store // see envCache
-	builds     *uptodate.Store // see envCache
+	cacheSet   *compiler.Caches // see caches
 }
 
 // envToday, set to YYYY-MM-DD, replaces today's date: for tests, and for
@@ -273,7 +269,7 @@ func loadPlatform(e *env, rf *rootFlags) (string, *model.Platform, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	p, err := load.Load(os.DirFS(root), load.Today(e.today), load.WithCache(e.tenantCache()), load.MemoryLimit(e.memoryLimit()))
+	p, err := load.Load(os.DirFS(root), load.Today(e.today), load.WithCache(e.caches().Tenants), load.MemoryLimit(e.memoryLimit()))
 	if err != nil {
 		return "", nil, err
 	}
@@ -309,55 +305,29 @@ func (e *env) memoryLimit() (uint64, func(error)) {
 	return mib << 20, func(err error) { os.Exit(report(e, err)) }
 }
 
-// envCache names the folder of the caches, by default platformc/ in the
-// user's cache folder; "off" keeps them in memory only. The tenant cache
-// (load.Cache) holds the tenants of the last run, the output cache
-// (outcache, in outputs/ of the folder) each tenant's generated files and
-// policy findings, whatever the platform: both are keyed by content, so
-// any platform may use them, and either may be deleted at any time.
+// envCache names the folder of the caches (compiler.Caches), by default
+// compiler.DefaultCacheDir; "off" keeps them in memory only.
 const envCache = "PLATFORMC_CACHE"
 
-// caches returns the process's caches: a diff's base and work tree share
-// them.
-func (e *env) caches() (*load.Cache, *outcache.Store) {
+// caches are the process's caches, in the folder envCache names, opened
+// once: a diff's base and work tree share them.
+func (e *env) caches() *compiler.Caches {
 	e.cachesOnce.Do(func() {
-		dir := os.Getenv(envCache)
-		switch dir {
+		switch dir := os.Getenv(envCache); dir {
 		case "off":
-			dir = ""
+			e.cacheSet = compiler.OpenCaches("")
 		case "":
-			if user, err := os.UserCacheDir(); err == nil {
-				dir = filepath.Join(user, "platformc")
-			}
+			e.cacheSet = compiler.OpenCaches(compiler.DefaultCacheDir())
+		default:
+			e.cacheSet = compiler.OpenCaches(dir)
 		}
-		e.tenants = load.NewCache(dir)
-		outputs, builds := "", ""
-		id, err := load.BuildID()
-		if err == nil && dir != "" {
-			outputs, builds = filepath.Join(dir, "outputs"), filepath.Join(dir, "builds")
-		}
-		e.outputs = outcache.New(outputs)
-		e.builds = uptodate.NewStore(builds, id)
 	})
-	return e.tenants, e.outputs
+	return e.cacheSet
 }
 
-// buildRecords are the records of the last build of each platform and
-// output folder (uptodate), kept in builds/ of the caches' folder.
-func (e *env) buildRecords() *uptodate.Store {
-	e.caches()
-	return e.builds
-}
-
-func (e *env) tenantCache() *load.Cache {
-	c, _ := e.caches()
-	return c
-}
-
-// cached is the options of a compilation that uses the caches.
+// cached are the options of a compilation with the process's caches.
 func (e *env) cached() []compiler.Option {
-	tenants, outputs := e.caches()
-	return []compiler.Option{compiler.WithCache(tenants), compiler.WithOutputCache(outputs)}
+	return []compiler.Option{compiler.WithCaches(e.caches())}
 }
 
 // envAWS set to "off" leaves the AWS stacks out of build, diff and
