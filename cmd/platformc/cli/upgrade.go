@@ -2,15 +2,12 @@ package cli
 
 import (
 	"fmt"
-	"maps"
-	"slices"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/platformc/platformc/compiler/encode"
-	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/compiler/upgrade"
 )
 
 func newUpgradeCmd(e *env, rf *rootFlags) *cobra.Command {
@@ -56,47 +53,12 @@ func newUpgradeStatusCmd(e *env, rf *rootFlags) *cobra.Command {
 	return cmd
 }
 
-// clusterStatus is one cluster's line of "upgrade status".
-type clusterStatus struct {
-	Cluster     string             `json:"cluster"`
-	Generations []generationStatus `json:"generations"`
-	NextStep    string             `json:"nextStep"`
-}
-
-type generationStatus struct {
-	Name               string `json:"name"`
-	Version            string `json:"version"`
-	Role               string `json:"role"`
-	Weight             int    `json:"weight"`
-	RunsJobs           bool   `json:"runsJobs"`
-	StandardSupportEnd string `json:"standardSupportEnd"`
-	ExtendedSupportEnd string `json:"extendedSupportEnd"`
-	DaysOfStandard     int    `json:"daysOfStandardSupport"`
-	// Addons are the chart versions of the add-ons the generation
-	// installs, by add-on: those of its Kubernetes version.
-	Addons map[string]string `json:"addons,omitempty"`
-}
-
 func upgradeStatusRun(e *env, rf *rootFlags, opts *upgradeStatusOptions) error {
 	_, p, err := loadPlatform(e, rf)
 	if err != nil {
 		return err
 	}
-	var all []clusterStatus
-	for _, c := range p.Clusters {
-		s := clusterStatus{Cluster: c.Name, NextStep: nextStep(p, c)}
-		for _, g := range c.Generations() {
-			row := p.Versions[g.Version]
-			end, _ := time.Parse(time.DateOnly, row.StandardSupportEnd)
-			s.Generations = append(s.Generations, generationStatus{
-				Name: g.Name(), Version: g.Version, Role: string(g.Role), Weight: g.Weight, RunsJobs: g.RunsJobs,
-				StandardSupportEnd: row.StandardSupportEnd, ExtendedSupportEnd: row.ExtendedSupportEnd,
-				DaysOfStandard: int(end.Sub(e.today).Hours() / 24),
-				Addons:         addonVersions(p, g),
-			})
-		}
-		all = append(all, s)
-	}
+	all := upgrade.Status(p, e.today)
 	if opts.format == "json" {
 		data, err := encode.JSON(all)
 		if err != nil {
@@ -125,66 +87,14 @@ func upgradeStatusRun(e *env, rf *rootFlags, opts *upgradeStatusOptions) error {
 	// During an upgrade, the add-ons whose chart changes between blue
 	// and green.
 	for _, s := range all {
-		if len(s.Generations) != 2 {
-			continue
-		}
-		blue, green := s.Generations[0], s.Generations[1]
-		var changes []string
-		for _, name := range slices.Sorted(maps.Keys(green.Addons)) {
-			if from := blue.Addons[name]; from != green.Addons[name] {
-				changes = append(changes, fmt.Sprintf("  %s %s -> %s", name, orDash(from), green.Addons[name]))
-			}
-		}
-		for _, name := range slices.Sorted(maps.Keys(blue.Addons)) {
-			if _, ok := green.Addons[name]; !ok {
-				changes = append(changes, fmt.Sprintf("  %s %s -> -", name, blue.Addons[name]))
-			}
-		}
-		if len(changes) > 0 {
-			fmt.Fprintf(e.stdout, "\n%s: add-on charts on %s -> %s:\n", s.Cluster, blue.Name, green.Name)
+		if changes := s.ChartChanges(); len(changes) > 0 {
+			fmt.Fprintf(e.stdout, "\n%s: add-on charts on %s -> %s:\n", s.Cluster, s.Generations[0].Name, s.Generations[1].Name)
 			for _, c := range changes {
-				fmt.Fprintln(e.stdout, c)
+				fmt.Fprintf(e.stdout, "  %s %s -> %s\n", c.Addon, orDash(c.From), orDash(c.To))
 			}
 		}
 	}
 	return nil
-}
-
-// addonVersions are the chart versions of the generation's add-ons.
-func addonVersions(p *model.Platform, g model.Generation) map[string]string {
-	out := map[string]string{}
-	for _, a := range p.AddonsOf(g.Cluster) {
-		out[a.Name] = p.ChartVersion(g, a)
-	}
-	return out
-}
-
-// nextStep says what the platform team does next for a cluster.
-func nextStep(p *model.Platform, c *model.Cluster) string {
-	gs := c.Generations()
-	for _, g := range gs {
-		if g.Role == model.Retiring {
-			return fmt.Sprintf("once Argo CD has deleted the tenants of %s (platformc plan: drain), remove the upgrade block to remove it", g.Name())
-		}
-	}
-	if len(gs) == 2 {
-		switch green := gs[1]; {
-		case green.Weight == 0:
-			return fmt.Sprintf("verify %s, then set upgrade: traffic: 10", green.Name())
-		case green.Weight < 100:
-			return fmt.Sprintf("raise upgrade.traffic (now %d) step by step to 100", green.Weight)
-		default:
-			return fmt.Sprintf("set upgrade: retire: true to drain %s", gs[0].Name())
-		}
-	}
-	if c.Upgrade != nil {
-		return "remove the upgrade block: the upgrade is done"
-	}
-	newest := slices.MaxFunc(slices.Collect(maps.Keys(p.Versions)), model.CompareVersions)
-	if model.CompareVersions(newest, c.Version) > 0 {
-		return fmt.Sprintf("bump kubernetes.version to %s", newest)
-	}
-	return "none: the newest version in the table"
 }
 
 func orDash(s string) string {
