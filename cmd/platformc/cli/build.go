@@ -13,6 +13,7 @@ import (
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/uptodate"
+	"github.com/platformc/platformc/internal/cueedit"
 	"github.com/platformc/platformc/internal/words"
 )
 
@@ -181,8 +182,9 @@ func check(e *env, root, out string, tree *fstree.Tree, locks map[string][]byte)
 	return fmt.Errorf("%s is not what the sources produce (%s): run 'platformc build' and commit the result", rel(e, out), words.Plural(len(diffs), "file"))
 }
 
-// writeLocks writes the lock files that changed, each atomically, and
-// reports whether any did.
+// writeLocks writes the lock files that changed, each atomically as the
+// other edits of the sources are (cueedit.WriteFile), and reports whether
+// any did.
 func writeLocks(root string, locks map[string][]byte) (changed bool, err error) {
 	for _, name := range slices.Sorted(maps.Keys(locks)) {
 		file := filepath.Join(root, filepath.FromSlash(name))
@@ -190,22 +192,7 @@ func writeLocks(root string, locks map[string][]byte) (changed bool, err error) 
 			continue
 		}
 		changed = true
-		tmp, err := os.CreateTemp(filepath.Dir(file), ".lock-*")
-		if err != nil {
-			return changed, err
-		}
-		_, err = tmp.Write(locks[name])
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Chmod(tmp.Name(), 0o644)
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), file)
-		}
-		if err != nil {
-			os.Remove(tmp.Name())
+		if err := cueedit.WriteFile(file, locks[name]); err != nil {
 			return changed, err
 		}
 	}
