@@ -134,6 +134,26 @@ func Lint(fsys fs.FS, opts ...Option) (*model.Platform, []policy.Finding, error)
 	return p, findings, err
 }
 
+// Stacks runs every check of Validate, the AWS stacks' preconditions
+// included, and returns the files of the AWS stacks alone, as WithAWS
+// (which it needs) makes them: what the CDK app ("platformc synth")
+// writes. A platform that a build refuses has no stacks either.
+func Stacks(fsys fs.FS, opts ...Option) ([]fstree.File, *model.Platform, error) {
+	o := collect(opts)
+	if !o.aws {
+		return nil, nil, fmt.Errorf("compiler.Stacks needs WithAWS")
+	}
+	p, err := Validate(fsys, opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	files, err := stacks{synth: o.synth, previous: o.previous, progress: o.progress}.Generate(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	return files, p, nil
+}
+
 // compile loads the platform and generates its files, from the output
 // cache if there is one, with the policy's findings over them and the
 // first file using each API ("group/version/Kind").

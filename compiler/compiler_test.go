@@ -15,6 +15,7 @@ import (
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/load"
 )
 
@@ -125,5 +126,31 @@ func TestDeterministic(t *testing.T) {
 				t.Errorf("seed %d: %s differs:\n%s", seed, p, diff.Diff("first", w.Data, "again", g.Data))
 			}
 		}
+	}
+}
+
+// TestStacks: the CDK app's files are those of a build's out/cdk, and
+// Stacks needs the AWS side.
+func TestStacks(t *testing.T) {
+	if _, _, err := compiler.Stacks(os.DirFS(sampleRoot)); err == nil {
+		t.Error("no error without WithAWS")
+	}
+	files, _, err := compiler.Stacks(os.DirFS(sampleRoot), withAWS(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := fstree.ReadFolder(sampleRoot+"/out", layout.CDK)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := &fstree.Tree{}
+	if err := got.Add(files...); err != nil {
+		t.Fatal(err)
+	}
+	if got.Len() == 0 || got.Len() != want.Len() {
+		t.Fatalf("%d files, want the %d of out/%s", got.Len(), want.Len(), layout.CDK)
+	}
+	for _, d := range fstree.Differences(got, want) {
+		t.Errorf("out/%s: %s", d.Path, d.How)
 	}
 }

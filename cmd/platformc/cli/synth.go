@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
-	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
 	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/internal/words"
@@ -39,6 +39,10 @@ template per stack. They are the same bytes as out/cdk/ of "platformc
 build": the stacks are a function of the platform's sources alone, so the
 context the cdk CLI passes (from cdk.json, ~/.cdk.json or --context) is
 ignored, feature flags included.
+
+It runs the checks of a build first (the sources, the policy, the APIs
+each cluster's Kubernetes version serves, the AWS stacks' preconditions):
+a platform that build refuses has no stacks.
 
 Stacks whose inputs did not change since the build whose output is in
 out/ (or in --cache) are copied from it; only the others are synthesised,
@@ -70,7 +74,7 @@ func synthRun(e *env, rf *rootFlags, opts *synthOptions) error {
 	for _, name := range envCDKContext {
 		os.Unsetenv(name)
 	}
-	root, p, err := loadPlatform(e, rf)
+	root, err := rf.platformRoot(e)
 	if err != nil {
 		return err
 	}
@@ -82,15 +86,16 @@ func synthRun(e *env, rf *rootFlags, opts *synthOptions) error {
 	if err != nil {
 		return err
 	}
-	g := cdk.Generator{Previous: prev, Synth: jsiisynth.Synthesizer{}}
+	var progress io.Writer
 	if isTerminal(e.stderr) {
-		g.Progress = e.stderr
-		g.Synth = jsiisynth.Synthesizer{Progress: e.stderr}
+		progress = e.stderr
 	}
-	files, err := g.Generate(p)
+	aws := compiler.WithAWS(jsiisynth.Synthesizer{Progress: progress}, func() *fstree.Tree { return prev }, progress)
+	files, p, err := compiler.Stacks(os.DirFS(root), append(append(e.cached(), e.inputs()...), aws)...)
 	if err != nil {
 		return err
 	}
+	warn(e, p)
 	if len(files) == 0 {
 		return fmt.Errorf("the platform has no AWS stacks: it defines no cluster")
 	}
