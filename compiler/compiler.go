@@ -128,11 +128,16 @@ func Compile(fsys fs.FS, opts ...Option) (*fstree.Tree, *model.Platform, error) 
 
 // Lint runs the policy of Compile over the generated objects, with the
 // same inputs and caches, and returns every finding, errors included,
-// sorted by position; invalid sources are an error, as in Compile.
+// sorted by position; invalid sources are an error, as in Compile. The
+// policy reads no AWS stack: WithAWS is ignored (no Node.js).
 func Lint(fsys fs.FS, opts ...Option) (*model.Platform, []policy.Finding, error) {
-	_, p, _, findings, err := compile(fsys, opts)
+	_, p, _, findings, err := compile(fsys, append(opts, withoutStacks))
 	return p, findings, err
 }
+
+// withoutStacks leaves the AWS stacks out of a compilation, keeping the
+// checks WithAWS adds to the loader.
+func withoutStacks(o *options) { o.aws = false }
 
 // Stacks runs every check of Validate, the AWS stacks' preconditions
 // included, and returns the files of the AWS stacks alone, as WithAWS
@@ -185,7 +190,7 @@ func compile(fsys fs.FS, opts []Option) (*fstree.Tree, *model.Platform, map[stri
 // exactly what a build refuses.
 func Validate(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 	aws := collect(opts).aws
-	_, p, err := Compile(fsys, append(opts, func(o *options) { o.aws = false })...) // checked, not synthesised
+	_, p, err := Compile(fsys, append(opts, withoutStacks)...) // checked, not synthesised
 	if err != nil {
 		return nil, err
 	}
