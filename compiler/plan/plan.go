@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/internal/words"
@@ -50,6 +51,21 @@ type Side struct {
 	Platform *model.Platform
 	Stacks   []Stack
 	Tree     *fstree.Tree
+}
+
+// SideOf is what a plan reads of a platform p whose outputs are tree: its
+// model, its AWS stacks as planned (names, kinds, input hashes,
+// dependencies; none is synthesised) and its outputs.
+func SideOf(p *model.Platform, tree *fstree.Tree) (Side, error) {
+	stacks, err := cdk.Plan(p)
+	if err != nil {
+		return Side{}, err
+	}
+	s := Side{Platform: p, Tree: tree}
+	for _, st := range stacks {
+		s.Stacks = append(s.Stacks, Stack{Name: st.Name, Kind: st.Kind(), Hash: st.Hash(), DependsOn: st.DependsOn})
+	}
+	return s, nil
 }
 
 // Make returns the steps that take the live platform from base to head.

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/platformc/platformc/compiler"
-	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/plan"
 )
 
@@ -54,13 +53,9 @@ func side(t *testing.T, files map[string]string) plan.Side {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stacks, err := cdk.Plan(p)
+	s, err := plan.SideOf(p, tree)
 	if err != nil {
 		t.Fatal(err)
-	}
-	s := plan.Side{Platform: p, Tree: tree}
-	for _, st := range stacks {
-		s.Stacks = append(s.Stacks, plan.Stack{Name: st.Name, Kind: st.Kind(), Hash: st.Hash(), DependsOn: st.DependsOn})
 	}
 	return s
 }

@@ -5,9 +5,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/platformc/platformc/compiler/fstree"
-	"github.com/platformc/platformc/compiler/gen/cdk"
-	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/compiler/plan"
 )
 
@@ -70,13 +67,13 @@ func planRun(e *env, rf *rootFlags, opts *planOptions) error {
 	if err != nil {
 		return fail(err)
 	}
-	head, err := planSide(c.headModel, c.head)
+	head, err := plan.SideOf(c.headModel, c.head)
 	if err != nil {
 		return fail(err)
 	}
 	base := plan.Side{Tree: c.base}
 	if c.baseErr == nil {
-		if base, err = planSide(c.baseModel, c.base); err != nil {
+		if base, err = plan.SideOf(c.baseModel, c.base); err != nil {
 			return fail(err)
 		}
 	} else {
@@ -95,18 +92,4 @@ func planRun(e *env, rf *rootFlags, opts *planOptions) error {
 		return fail(err)
 	}
 	return nil
-}
-
-// planSide is what a plan reads of one side: its model, its stacks as
-// planned (names, kinds, input hashes, dependencies) and its outputs.
-func planSide(p *model.Platform, tree *fstree.Tree) (plan.Side, error) {
-	stacks, err := cdk.Plan(p)
-	if err != nil {
-		return plan.Side{}, err
-	}
-	s := plan.Side{Platform: p, Tree: tree}
-	for _, st := range stacks {
-		s.Stacks = append(s.Stacks, plan.Stack{Name: st.Name, Kind: st.Kind(), Hash: st.Hash(), DependsOn: st.DependsOn})
-	}
-	return s, nil
 }
