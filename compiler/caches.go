@@ -13,7 +13,7 @@ import (
 // folder, whatever the platform (every entry is keyed by content):
 //
 //	tenants.cache  the loader's evaluated tenants (load.Cache)
-//	outputs/       each tenant's generated files and policy findings (WithOutputCache)
+//	outputs/       each tenant's generated files and policy findings (incremental.go)
 //	builds/        each platform's last build, to stop a build with nothing changed (uptodate)
 //
 // Entries are trusted only when this binary wrote them: each is keyed by
@@ -57,11 +57,8 @@ func DefaultCacheDir() string {
 }
 
 // WithCaches makes Compile take from c, and keep in it, the tenants it
-// evaluates (WithCache) and each tenant's generated files and findings
-// (WithOutputCache).
+// evaluates (load.WithCache) and each tenant's generated files and
+// findings (the output cache: incremental.go).
 func WithCaches(c *Caches) Option {
-	return func(o *options) {
-		WithCache(c.Tenants)(o)
-		WithOutputCache(c.Outputs)(o)
-	}
+	return func(o *options) { o.caches = c }
 }

@@ -14,7 +14,6 @@ import (
 	"github.com/platformc/platformc/compiler/gen/kustomize"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
-	"github.com/platformc/platformc/compiler/outcache"
 	"github.com/platformc/platformc/compiler/policy"
 )
 
@@ -22,28 +21,26 @@ import (
 type Option func(*options)
 
 type options struct {
-	load     []load.Option
-	aws      bool
+	today    time.Time // zero: no date (load.Today)
+	limit    uint64    // see MemoryLimit
+	exceeded func(error)
+	caches   *Caches // nil: none
+	aws      bool    // the AWS stacks are generated
+	forAWS   bool    // the loader checks what they need of the sources (load.ForAWS)
 	synth    cdk.Synthesizer
 	previous func() *fstree.Tree
+	reuse    func(folder string) (*fstree.Tree, error) // see ReuseStacks
 	progress io.Writer
-	outputs  *outcache.Store // see WithOutputCache (incremental.go)
 }
 
 // Today checks EKS support windows and policy exemptions against t.
 func Today(t time.Time) Option {
-	return func(o *options) { o.load = append(o.load, load.Today(t)) }
-}
-
-// WithCache makes Load take the tenants that c holds from it rather than
-// evaluate them again (see load.Cache).
-func WithCache(c *load.Cache) Option {
-	return func(o *options) { o.load = append(o.load, load.WithCache(c)) }
+	return func(o *options) { o.today = t }
 }
 
 // MemoryLimit bounds the memory of loading the sources (load.MemoryLimit).
 func MemoryLimit(limit uint64, exceeded func(error)) Option {
-	return func(o *options) { o.load = append(o.load, load.MemoryLimit(limit, exceeded)) }
+	return func(o *options) { o.limit, o.exceeded = limit, exceeded }
 }
 
 // WithAWS adds the AWS CDK stacks (out/cdk/) to the outputs. Stacks whose
@@ -57,9 +54,26 @@ func MemoryLimit(limit uint64, exceeded func(error)) Option {
 // nil, follows the generation.
 func WithAWS(synth cdk.Synthesizer, previous func() *fstree.Tree, progress io.Writer) Option {
 	return func(o *options) {
-		o.aws, o.synth, o.previous, o.progress = true, synth, previous, progress
-		o.load = append(o.load, load.ForAWS()) // what the stacks need of the sources
+		o.aws, o.forAWS, o.synth, o.previous, o.progress = true, true, synth, previous, progress
 	}
+}
+
+// loading are the loader's options.
+func (o *options) loading() []load.Option {
+	var opts []load.Option
+	if !o.today.IsZero() {
+		opts = append(opts, load.Today(o.today))
+	}
+	if o.limit > 0 {
+		opts = append(opts, load.MemoryLimit(o.limit, o.exceeded))
+	}
+	if o.caches != nil {
+		opts = append(opts, load.WithCache(o.caches.Tenants))
+	}
+	if o.forAWS {
+		opts = append(opts, load.ForAWS())
+	}
+	return opts
 }
 
 func collect(opts []Option) options {
@@ -73,6 +87,10 @@ func collect(opts []Option) options {
 // Generators returns every generator, in the order they run.
 func Generators(opts ...Option) []gen.Generator {
 	o := collect(opts)
+	return o.generators()
+}
+
+func (o *options) generators() []gen.Generator {
 	gs := []gen.Generator{
 		kustomize.Generator{},
 		argocd.Generator{},
@@ -148,6 +166,7 @@ func Stacks(fsys fs.FS, opts ...Option) ([]fstree.File, *model.Platform, error) 
 	if !o.aws {
 		return nil, nil, fmt.Errorf("compiler.Stacks needs WithAWS")
 	}
+	o.startReading() // overlaps the validation
 	p, err := Validate(fsys, opts...)
 	if err != nil {
 		return nil, nil, err
@@ -159,22 +178,31 @@ func Stacks(fsys fs.FS, opts ...Option) ([]fstree.File, *model.Platform, error) 
 	return files, p, nil
 }
 
+// Load loads the platform rooted at fsys, with the options' date, memory
+// bound and caches, and generates nothing: for the commands that read the
+// model alone (upgrade status). It does not run the checks of Validate.
+func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
+	o := collect(opts)
+	return load.Load(fsys, o.loading()...)
+}
+
 // compile loads the platform and generates its files, from the output
 // cache if there is one, with the policy's findings over them and the
 // first file using each API ("group/version/Kind").
 func compile(fsys fs.FS, opts []Option) (*fstree.Tree, *model.Platform, map[string]string, []policy.Finding, error) {
 	o := collect(opts)
-	p, err := load.Load(fsys, o.load...)
+	o.startReading()
+	p, err := load.Load(fsys, o.loading()...)
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
 	var t *fstree.Tree
 	var used map[string]string
 	var findings []policy.Finding
-	if o.outputs != nil {
-		t, used, findings, err = compileCached(p, o, opts)
+	if o.caches != nil {
+		t, used, findings, err = compileCached(p, o)
 	} else {
-		t, used, findings, err = compileAll(p, opts)
+		t, used, findings, err = compileAll(p, o)
 	}
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -203,8 +231,8 @@ func Validate(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 }
 
 // compileAll generates p's files and runs the policy over them.
-func compileAll(p *model.Platform, opts []Option) (*fstree.Tree, map[string]string, []policy.Finding, error) {
-	t, err := Generate(p, opts...)
+func compileAll(p *model.Platform, o options) (*fstree.Tree, map[string]string, []policy.Finding, error) {
+	t, err := o.generate(p)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -217,8 +245,13 @@ func compileAll(p *model.Platform, opts []Option) (*fstree.Tree, map[string]stri
 
 // Generate runs the generators over p and adds the manifest.
 func Generate(p *model.Platform, opts ...Option) (*fstree.Tree, error) {
+	o := collect(opts)
+	return o.generate(p)
+}
+
+func (o *options) generate(p *model.Platform) (*fstree.Tree, error) {
 	t := &fstree.Tree{}
-	for _, g := range Generators(opts...) {
+	for _, g := range o.generators() {
 		files, err := g.Generate(p)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", g.Name(), err)

@@ -29,17 +29,13 @@ const sampleRoot = ".."
 // It has no synthesiser (this package's tests need no Node.js): a change
 // that alters a stack fails the compilation, and "make run" (platformc
 // build, which synthesises) rewrites out/.
-func withAWS(t *testing.T) compiler.Option {
-	prev, err := fstree.Read(sampleRoot + "/out")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return compiler.WithAWS(nil, func() *fstree.Tree { return prev }, nil)
+func withAWS() []compiler.Option {
+	return []compiler.Option{compiler.WithAWS(nil, nil, nil), compiler.ReuseStacks(sampleRoot + "/out")}
 }
 
 func compileSample(t *testing.T) *fstree.Tree {
 	t.Helper()
-	tree, _, err := compiler.Compile(os.DirFS(sampleRoot), withAWS(t))
+	tree, _, err := compiler.Compile(os.DirFS(sampleRoot), withAWS()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +46,7 @@ func compileSample(t *testing.T) *fstree.Tree {
 // the sample produces. Run with -update to rewrite it, then review the
 // change with git diff.
 func TestSampleGolden(t *testing.T) {
-	got, p, err := compiler.Compile(os.DirFS(sampleRoot), withAWS(t))
+	got, p, err := compiler.Compile(os.DirFS(sampleRoot), withAWS()...)
 	if errors.Is(err, cdk.ErrNoSynthesizer) {
 		t.Fatalf("%v: out/ is stale, and 'make run' rewrites it", err)
 	} else if err != nil {
@@ -112,7 +108,7 @@ func (s shuffled) ReadDir(name string) ([]fs.DirEntry, error) {
 func TestDeterministic(t *testing.T) {
 	want := compileSample(t)
 	for seed := range uint64(5) {
-		got, _, err := compiler.Compile(shuffled{os.DirFS(sampleRoot), rand.New(rand.NewPCG(seed, seed))}, withAWS(t))
+		got, _, err := compiler.Compile(shuffled{os.DirFS(sampleRoot), rand.New(rand.NewPCG(seed, seed))}, withAWS()...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -135,7 +131,7 @@ func TestStacks(t *testing.T) {
 	if _, _, err := compiler.Stacks(os.DirFS(sampleRoot)); err == nil {
 		t.Error("no error without WithAWS")
 	}
-	files, _, err := compiler.Stacks(os.DirFS(sampleRoot), withAWS(t))
+	files, _, err := compiler.Stacks(os.DirFS(sampleRoot), withAWS()...)
 	if err != nil {
 		t.Fatal(err)
 	}

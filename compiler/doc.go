@@ -12,7 +12,13 @@
 // (incremental.go), and the output is byte for byte that of a compilation
 // without them.
 //
-// The command line writes that tree to out/ (fstree.Write), and later
-// compares or publishes it. Nothing here touches the disk except through
-// the fs.FS it is given.
+// Compile, Validate, Lint, Stacks and Load are the pipeline over an fs.FS
+// and touch nothing else (but the caches they are given). The operations
+// of the commands that work on a platform's folder are here too, so that
+// each command only maps its flags to one of them and prints: Build
+// (writes out/ and the lock files under a journal, or answers from the
+// last build's record), Check (out/ against a fresh build, trusting no
+// cache), Compare (the base revision against the work tree, for diff and
+// plan). Options (Option) carry what every one of them shares: the date,
+// the memory bound, the caches and the AWS side.
 package compiler

@@ -20,7 +20,7 @@ import (
 	"github.com/platformc/platformc/internal/pool"
 )
 
-// WithOutputCache makes Compile keep, per tenant, what the generators
+// The output cache (Caches.Outputs) keeps, per tenant, what the generators
 // that can make their files tenant by tenant (gen.TenantGenerator) made
 // for it, and the policy findings over its files, in c; a tenant whose
 // part c holds is not generated nor checked again. Other generators run
@@ -36,9 +36,6 @@ import (
 // model as JSON; for the findings, also the hashes of the tenant's files
 // made by other generators that the policy reads (policy.Reads). Compile with the cache gives the bytes of
 // Compile without it.
-func WithOutputCache(c *outcache.Store) Option {
-	return func(o *options) { o.outputs = c }
-}
 
 // outputsVersion changes whenever the entries' format or meaning does.
 const outputsVersion = "platformc outputs 1"
@@ -53,14 +50,14 @@ type cachedFile struct {
 // compileCached generates p's files and runs the policy over them, with
 // the output cache; the same results as Generate, apisUsed and
 // policy.Check.
-func compileCached(p *model.Platform, o options, opts []Option) (*fstree.Tree, map[string]string, []policy.Finding, error) {
+func compileCached(p *model.Platform, o options) (*fstree.Tree, map[string]string, []policy.Finding, error) {
 	id, err := load.BuildID()
 	if err != nil {
 		// Without a way to tell this binary's generators from another's,
 		// no entry may be trusted.
-		return compileAll(p, opts)
+		return compileAll(p, o)
 	}
-	gens := Generators(opts...)
+	gens := o.generators()
 	shared := *p
 	shared.Tenants, shared.Warnings, shared.Today = nil, nil, time.Time{}
 	js, err := json.Marshal(shared)
@@ -125,7 +122,7 @@ func compileCached(p *model.Platform, o options, opts []Option) (*fstree.Tree, m
 	}
 	parts := make([]part, len(p.Tenants))
 	err = eachTenant(len(p.Tenants), func(i int) (err error) {
-		parts[i].files, parts[i].key, err = tenantFiles(p, p.Tenants[i], sharedKey, split, o.outputs)
+		parts[i].files, parts[i].key, err = tenantFiles(p, p.Tenants[i], sharedKey, split, o.caches.Outputs)
 		return err
 	})
 	m := <-wholes
@@ -143,7 +140,7 @@ func compileCached(p *model.Platform, o options, opts []Option) (*fstree.Tree, m
 	}
 	if err := eachTenant(len(p.Tenants), func(i int) (err error) {
 		tn := p.Tenants[i]
-		parts[i].findings, err = tenantFindings(p, tn, parts[i].key, parts[i].files, others[tn.Name], o.outputs)
+		parts[i].findings, err = tenantFindings(p, tn, parts[i].key, parts[i].files, others[tn.Name], o.caches.Outputs)
 		return err
 	}); err != nil {
 		return nil, nil, nil, err
@@ -166,7 +163,7 @@ func compileCached(p *model.Platform, o options, opts []Option) (*fstree.Tree, m
 	}
 	findings = append(findings, policy.Expired(p, p.Today)...)
 	policy.Sort(findings)
-	o.outputs.Flush() // a cache that cannot be written is only slower
+	o.caches.Outputs.Flush() // a cache that cannot be written is only slower
 	return t, apis, findings, nil
 }
 

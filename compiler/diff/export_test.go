@@ -6,3 +6,14 @@ import "github.com/platformc/platformc/compiler/fstree"
 func TreesUnpruned(base, head *fstree.Tree) (*Report, error) {
 	return trees(base, head, shortcuts{split: true})
 }
+
+// TreesSplit is Trees, building whole units or only their differing
+// parts.
+func TreesSplit(base, head *fstree.Tree, split bool) (*Report, error) {
+	return trees(base, head, shortcuts{prune: true, split: split})
+}
+
+var (
+	KustomizationResources = kustomizationResources
+	YAMLResources          = yamlResources
+)

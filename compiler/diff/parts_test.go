@@ -1,4 +1,4 @@
-package diff
+package diff_test
 
 import (
 	"encoding/json"
@@ -9,11 +9,12 @@ import (
 	godiff "github.com/rogpeppe/go-internal/diff"
 
 	"github.com/platformc/platformc/compiler"
+	"github.com/platformc/platformc/compiler/diff"
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/internal/synth/synth"
 )
 
-func compile(t *testing.T, p *synth.Platform) *fstree.Tree {
+func compileSynth(t *testing.T, p *synth.Platform) *fstree.Tree {
 	t.Helper()
 	tree, _, err := compiler.Compile(p.FS())
 	if err != nil {
@@ -26,7 +27,7 @@ func compile(t *testing.T, p *synth.Platform) *fstree.Tree {
 // parts.
 func report(t *testing.T, base, head *fstree.Tree, split bool) []byte {
 	t.Helper()
-	r, err := trees(base, head, shortcuts{prune: true, split: split})
+	r, err := diff.TreesSplit(base, head, split)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,7 +45,7 @@ func report(t *testing.T, base, head *fstree.Tree, split bool) []byte {
 func TestPartsAsWhole(t *testing.T) {
 	p := synth.New(synth.Config{Tenants: 30, Clusters: 4, Seed: 3})
 	r := p.Rand()
-	base := compile(t, p)
+	base := compileSynth(t, p)
 	for step := range 6 {
 		switch step % 3 {
 		case 0:
@@ -55,7 +56,7 @@ func TestPartsAsWhole(t *testing.T) {
 		case 2:
 			p.ChangeCluster(r.IntN(len(p.Clusters)))
 		}
-		head := compile(t, p)
+		head := compileSynth(t, p)
 		parts, whole := report(t, base, head, true), report(t, base, head, false)
 		if string(parts) != string(whole) {
 			t.Fatalf("step %d: the parts report differs from the whole one:\n%s", step, godiff.Diff("whole", whole, "parts", parts))
@@ -71,9 +72,9 @@ func TestPartsAsWhole(t *testing.T) {
 // (a tenant's AppProject, listed by argocd/kustomization.yaml) is reported.
 func TestProjectChange(t *testing.T) {
 	p := synth.New(synth.Config{Tenants: 3, Clusters: 3, Seed: 1})
-	base := compile(t, p)
+	base := compileSynth(t, p)
 	p.Tenants[1].Owners = append(p.Tenants[1].Owners, "team-new-owners")
-	r, err := Trees(base, compile(t, p))
+	r, err := diff.Trees(base, compileSynth(t, p))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestProjectChange(t *testing.T) {
 // TestKustomizationResources reads the resources of every kustomization
 // of a platform, and of hand-written ones, as the YAML parser does.
 func TestKustomizationResources(t *testing.T) {
-	tree := compile(t, synth.New(synth.Config{Tenants: 20, Clusters: 4, Seed: 5}))
+	tree := compileSynth(t, synth.New(synth.Config{Tenants: 20, Clusters: 4, Seed: 5}))
 	var files [][]byte
 	for _, p := range tree.Paths() {
 		if strings.HasSuffix(p, "kustomization.yaml") {
@@ -101,7 +102,7 @@ func TestKustomizationResources(t *testing.T) {
 		files = append(files, []byte(s))
 	}
 	for _, f := range files {
-		if got, want := kustomizationResources(f), yamlResources(f); !slices.Equal(got, want) {
+		if got, want := diff.KustomizationResources(f), diff.YAMLResources(f); !slices.Equal(got, want) {
 			t.Errorf("%q: got %q, want %q", f, got, want)
 		}
 	}

@@ -1,19 +1,12 @@
 package cli
 
 import (
-	"bytes"
 	"fmt"
-	"maps"
-	"os"
 	"path/filepath"
-	"slices"
 
 	"github.com/spf13/cobra"
 
-	"github.com/platformc/platformc/compiler/fstree"
-	"github.com/platformc/platformc/compiler/load"
-	"github.com/platformc/platformc/compiler/uptodate"
-	"github.com/platformc/platformc/internal/cueedit"
+	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/internal/words"
 )
 
@@ -82,119 +75,36 @@ func buildRun(e *env, rf *rootFlags, opts *buildOptions) error {
 	if opts.out != "" {
 		out = abs(e, opts.out)
 	}
-	what := "build"
 	if opts.check {
-		what = "build --check"
+		return check(e, root, out)
 	}
-	unlock, err := fstree.Lock(out, what)
+	r, err := compiler.Build(root, out, e.options(builtStacks)...)
 	if err != nil {
 		return err
 	}
-	defer unlock()
-	if opts.check {
-		// The gate trusts nothing that it did not compute: not the caches,
-		// which anyone who can write them can forge, nor the stacks of out/,
-		// which a pull request can.
-		tree, p, err := compileUncached(e, os.DirFS(root), withAWS(e, nil)...)
-		if err != nil {
-			return err
-		}
-		locks, err := load.Locks(p)
-		if err != nil {
-			return err
-		}
-		return check(e, root, out, tree, locks)
+	for _, w := range r.Warnings {
+		fmt.Fprintln(e.stderr, w)
 	}
-	// Nothing changed since the last build: its report is the answer.
-	records, settings := e.caches().Builds, e.settings()
-	if r, ok := records.Current(os.DirFS(root), root, out, settings); ok {
-		for _, w := range r.Warnings {
-			fmt.Fprintln(e.stderr, w)
-		}
-		built(e, out, r.Files, r.Tenants, r.Clusters)
-		return nil
-	}
-	// What out/ holds is read while the platform compiles.
-	prepared := fstree.Prepare(out)
-	defer prepared.Close()
-	inputs := uptodate.Watch(os.DirFS(root))
-	tree, p, err := compile(e, inputs, withAWS(e, prepared.ReadFolder)...)
-	if err != nil {
-		return err
-	}
-	locks, err := load.Locks(p)
-	if err != nil {
-		return err
-	}
-	// The lock files first, once out/ is known to be writable: should
-	// writing it fail later, the next build derives the same generations
-	// from them again.
-	if err := prepared.Err(); err != nil {
-		return err
-	}
-	relocked, err := writeLocks(root, locks)
-	if err != nil {
-		return err
-	}
-	if err := prepared.Write(tree); err != nil {
-		return err
-	}
-	report := uptodate.Report{Files: tree.Len(), Tenants: len(p.Tenants), Clusters: len(p.Clusters)}
-	for _, w := range p.Warnings {
-		report.Warnings = append(report.Warnings, fmt.Sprint(w))
-	}
-	// A build that changed a lock file read another one: the next build,
-	// from the lock files as they are now, answers for itself.
-	var record *uptodate.Record
-	if seal, err := prepared.Seal(tree); err == nil && seal != nil && !relocked {
-		record = &uptodate.Record{Settings: settings, Inputs: inputs.Observations(), Seal: seal, Report: report}
-	}
-	records.Save(root, out, record) // else only slower next time
-	built(e, out, report.Files, report.Tenants, report.Clusters)
+	fmt.Fprintf(e.stdout, "built %s: %s for %s on %s\n", rel(e, out), words.Plural(r.Files, "file"), words.Plural(r.Tenants, "tenant"), words.Plural(r.Clusters, "cluster"))
 	return nil
 }
 
-func built(e *env, out string, files, tenants, clusters int) {
-	fmt.Fprintf(e.stdout, "built %s: %s for %s on %s\n", rel(e, out), words.Plural(files, "file"), words.Plural(tenants, "tenant"), words.Plural(clusters, "cluster"))
-}
-
-// check compares the output folder and the lock files with a fresh build.
-func check(e *env, root, out string, tree *fstree.Tree, locks map[string][]byte) error {
-	have, err := fstree.Read(out)
+// check lists how the output folder and the lock files differ from a
+// fresh build (compiler.Check).
+func check(e *env, root, out string) error {
+	c, err := compiler.Check(root, out, e.options(builtStacks)...)
 	if err != nil {
 		return err
 	}
-	diffs := fstree.Differences(tree, have)
-	for _, name := range slices.Sorted(maps.Keys(locks)) {
-		cur, err := os.ReadFile(filepath.Join(root, name))
-		if err != nil || !bytes.Equal(cur, locks[name]) {
-			fmt.Fprintf(e.stderr, "%-8s %s\n", "stale", rel(e, filepath.Join(root, name)))
-			diffs = append(diffs, fstree.Difference{Path: name, How: "stale"})
-		}
+	for _, name := range c.Locks {
+		fmt.Fprintf(e.stderr, "%-8s %s\n", "stale", rel(e, filepath.Join(root, filepath.FromSlash(name))))
 	}
-	if len(diffs) == 0 {
-		fmt.Fprintf(e.stdout, "%s is up to date: %s\n", rel(e, out), words.Plural(tree.Len(), "file"))
-		return nil
-	}
-	for _, d := range diffs {
+	for _, d := range c.Out {
 		fmt.Fprintf(e.stderr, "%-8s %s\n", d.How, filepath.Join(rel(e, out), d.Path))
 	}
-	return fmt.Errorf("%s is not what the sources produce (%s): run 'platformc build' and commit the result", rel(e, out), words.Plural(len(diffs), "file"))
-}
-
-// writeLocks writes the lock files that changed, each atomically as the
-// other edits of the sources are (cueedit.WriteFile), and reports whether
-// any did.
-func writeLocks(root string, locks map[string][]byte) (changed bool, err error) {
-	for _, name := range slices.Sorted(maps.Keys(locks)) {
-		file := filepath.Join(root, filepath.FromSlash(name))
-		if cur, err := os.ReadFile(file); err == nil && bytes.Equal(cur, locks[name]) {
-			continue
-		}
-		changed = true
-		if err := cueedit.WriteFile(file, locks[name]); err != nil {
-			return changed, err
-		}
+	if n := len(c.Locks) + len(c.Out); n > 0 {
+		return fmt.Errorf("%s is not what the sources produce (%s): run 'platformc build' and commit the result", rel(e, out), words.Plural(n, "file"))
 	}
-	return changed, nil
+	fmt.Fprintf(e.stdout, "%s is up to date: %s\n", rel(e, out), words.Plural(c.Files, "file"))
+	return nil
 }

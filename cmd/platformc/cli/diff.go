@@ -1,19 +1,10 @@
 package cli
 
 import (
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-
 	"github.com/spf13/cobra"
 
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/diff"
-	"github.com/platformc/platformc/compiler/fstree"
-	"github.com/platformc/platformc/compiler/gen/layout"
-	"github.com/platformc/platformc/compiler/gitpub"
-	"github.com/platformc/platformc/compiler/model"
 )
 
 // ExitDiff is the exit code of "diff --exit-code" when the outputs differ.
@@ -69,18 +60,13 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 	if err != nil {
 		return fail(err)
 	}
-	c, err := compileBoth(e, root, opts.base, withAWS(e, outFolder(filepath.Join(root, "out"))))
+	c, err := compare(e, root, opts.base, builtStacks)
 	if err != nil {
 		return fail(err)
 	}
-	report, err := diff.Trees(c.base, c.head)
+	report, err := c.Diff()
 	if err != nil {
 		return fail(err)
-	}
-	report.Generations(c.baseModel, c.headModel)
-	report.Base = c.what
-	if c.baseErr != nil {
-		report.BaseErr = c.baseErr.Error()
 	}
 	switch opts.format {
 	case "markdown":
@@ -99,83 +85,13 @@ func diffRun(e *env, rf *rootFlags, opts *diffOptions) error {
 	return nil
 }
 
-// sides are the platform compiled at a base revision and in the work
-// tree.
-type sides struct {
-	base, head           *fstree.Tree
-	baseModel, headModel *model.Platform
-	baseErr              error  // why the base does not compile; its tree is then empty
-	what                 string // the base: "<commit>, <how it was chosen>"
-}
-
-// compileBoth compiles the platform at root twice: as the base revision
-// has it (ref; "" is the merge base with the default branch), read from
-// git's object store with no checkout, and as the work tree has it,
-// uncommitted changes included. A base that does not compile, or has no
-// platform at all, is reported in baseErr against empty outputs.
-func compileBoth(e *env, root, ref string, aws []compiler.Option) (*sides, error) {
-	repo, err := gitpub.Open(root)
+// compare compiles the platform at root at the base revision ref and in
+// the work tree (compiler.Compare), printing the work tree's warnings.
+func compare(e *env, root, ref string, aws stacks) (*compiler.Comparison, error) {
+	c, err := compiler.Compare(root, ref, e.options(aws)...)
 	if err != nil {
 		return nil, err
 	}
-	var commit gitpub.Commit
-	what := ref
-	if ref == "" {
-		commit, what, err = repo.DefaultBase()
-	} else {
-		commit, err = repo.Commit(ref)
-	}
-	if err != nil {
-		return nil, err
-	}
-	sub, err := filepath.Rel(repo.Root, root)
-	if err != nil {
-		return nil, err
-	}
-	// The base and the work tree are compiled at once (one after the
-	// other with the AWS stacks: jsii is one Node.js process), sharing
-	// the caches: each tenant the change does not touch is evaluated and
-	// generated once. Each side reuses the stacks of its own out/: the
-	// base's as committed, the work tree's as built.
-	s := &sides{what: fmt.Sprintf("%s, %s", commit.Short(), what)}
-	done := make(chan struct{})
-	compileBase := func() {
-		defer close(done)
-		baseFS, err := commit.FS(filepath.ToSlash(sub))
-		if err == nil {
-			s.base, s.baseModel, err = compiler.Compile(baseFS, append(baseStacks(e, baseFS, len(aws) > 0), e.cached()...)...)
-		}
-		if err != nil {
-			s.base, s.baseErr = &fstree.Tree{}, err
-		}
-	}
-	if len(aws) == 0 {
-		go compileBase()
-	} else {
-		compileBase()
-	}
-	s.head, s.headModel, err = compile(e, os.DirFS(root), aws...)
-	<-done
-	if err != nil {
-		return nil, err
-	}
-	return s, nil
-}
-
-// baseStacks are the options that add the AWS stacks to the base's
-// compilation, if aws: the stacks the base commit holds in its out/ are
-// reused where their inputs are unchanged, so that a diff right after a
-// build starts Node.js for neither side.
-func baseStacks(e *env, base fs.FS, aws bool) []compiler.Option {
-	if !aws {
-		return nil
-	}
-	return withStacks(e, func() *fstree.Tree {
-		if out, err := fs.Sub(base, "out"); err == nil {
-			if t, err := fstree.ReadFS(out, layout.CDK); err == nil {
-				return t
-			}
-		}
-		return nil
-	})
+	warn(e, c.HeadModel)
+	return c, nil
 }

@@ -29,7 +29,7 @@ func validateWith(e *env, root string, files map[string][]byte) (*model.Platform
 	if root == "" {
 		base = nil
 	}
-	return compiler.Validate(cueedit.Overlay{Base: base, Files: files}, e.checks()...)
+	return compiler.Validate(cueedit.Overlay{Base: base, Files: files}, e.options(plannedStacks)...)
 }
 
 // rejected ends a command whose change would make the platform invalid:

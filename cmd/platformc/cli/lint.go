@@ -55,7 +55,7 @@ func lintRun(e *env, rf *rootFlags, opts *lintOptions) error {
 	if err != nil {
 		return fail(err)
 	}
-	_, findings, err := compiler.Lint(os.DirFS(root), append(e.cached(), e.inputs()...)...)
+	_, findings, err := compiler.Lint(os.DirFS(root), e.options(noStacks)...)
 	if err != nil {
 		return fail(err)
 	}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/platformc/platformc/compiler/plan"
 )
 
 type planOptions struct {
@@ -63,30 +61,24 @@ func planRun(e *env, rf *rootFlags, opts *planOptions) error {
 	}
 	// The manifests are compiled without the AWS side: the stacks are
 	// compared by their input hashes, which planning them gives.
-	c, err := compileBoth(e, root, opts.base, nil)
+	c, err := compare(e, root, opts.base, noStacks)
 	if err != nil {
 		return fail(err)
 	}
-	head, err := plan.SideOf(c.headModel, c.head)
+	if c.BaseErr != nil {
+		fmt.Fprintf(e.stderr, "platformc: the base (%s) does not compile, so everything is planned as new:\n%v\n", c.BaseName, c.BaseErr)
+	}
+	p, err := c.Plan()
 	if err != nil {
 		return fail(err)
 	}
-	base := plan.Side{Tree: c.base}
-	if c.baseErr == nil {
-		if base, err = plan.SideOf(c.baseModel, c.base); err != nil {
-			return fail(err)
-		}
-	} else {
-		fmt.Fprintf(e.stderr, "platformc: the base (%s) does not compile, so everything is planned as new:\n%v\n", c.what, c.baseErr)
-	}
-	p := plan.Make(base, head)
 	switch opts.format {
 	case "markdown":
-		err = p.Markdown(e.stdout, c.what)
+		err = p.Markdown(e.stdout, c.BaseName)
 	case "json":
 		err = p.JSON(e.stdout)
 	default:
-		err = p.Text(e.stdout, c.what)
+		err = p.Text(e.stdout, c.BaseName)
 	}
 	if err != nil {
 		return fail(err)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gitpub"
 )
@@ -100,10 +101,11 @@ func publishRun(ctx context.Context, e *env, rf *rootFlags, opts *publishOptions
 		return err
 	}
 	defer unlock()
-	tree, _, err := compile(e, os.DirFS(root), withAWS(e, outFolder(out))...)
+	tree, p, err := compiler.Compile(os.DirFS(root), append(e.options(builtStacks), compiler.ReuseStacks(out))...)
 	if err != nil {
 		return err
 	}
+	warn(e, p)
 	now := time.Now
 	if epoch := os.Getenv(envEpoch); epoch != "" {
 		var sec int64

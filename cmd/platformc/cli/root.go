@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -14,9 +13,7 @@ import (
 
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/diag"
-	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
-	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/internal/words"
@@ -229,37 +226,40 @@ func reportFormat(format string) error {
 	return fmt.Errorf("--format must be text, markdown or json, not %q", format)
 }
 
-// compile compiles the platform of fsys, printing its warnings.
-func compile(e *env, fsys fs.FS, opts ...compiler.Option) (*fstree.Tree, *model.Platform, error) {
-	return compileUncached(e, fsys, append(opts, e.cached()...)...)
-}
+// stacks says what a compilation does with the AWS stacks.
+type stacks int
 
-// compileUncached is compile without the caches.
-func compileUncached(e *env, fsys fs.FS, opts ...compiler.Option) (*fstree.Tree, *model.Platform, error) {
-	tree, p, err := compiler.Compile(fsys, append(opts, e.inputs()...)...)
-	if err != nil {
-		return nil, nil, err
-	}
-	warn(e, p)
-	return tree, p, nil
-}
+const (
+	noStacks      stacks = iota // the Kubernetes side alone
+	plannedStacks               // their preconditions checked, none synthesised: no Node.js
+	builtStacks                 // synthesised where their inputs changed
+)
 
-// inputs are the options every compilation has besides the sources:
-// today's date and the memory bound.
-func (e *env) inputs() []compiler.Option {
+// options are the options of a compilation: today's date, the memory
+// bound, the caches and, unless envAWS is off, the AWS stacks.
+func (e *env) options(aws stacks) []compiler.Option {
 	limit, exceeded := e.memoryLimit()
-	return []compiler.Option{compiler.Today(e.today), compiler.MemoryLimit(limit, exceeded)}
-}
-
-// checks are the options of a validation (compiler.Validate): the
-// inputs, the caches, and the AWS stacks' preconditions unless envAWS is
-// off, as in a build.
-func (e *env) checks() []compiler.Option {
-	opts := append(e.cached(), e.inputs()...)
-	if os.Getenv(envAWS) != "off" {
-		opts = append(opts, compiler.WithAWS(nil, nil, nil)) // planned, never synthesised
+	opts := []compiler.Option{compiler.Today(e.today), compiler.MemoryLimit(limit, exceeded), compiler.WithCaches(e.caches())}
+	if os.Getenv(envAWS) == "off" {
+		return opts
+	}
+	switch aws {
+	case plannedStacks:
+		opts = append(opts, compiler.WithAWS(nil, nil, nil))
+	case builtStacks:
+		opts = append(opts, e.stacks())
 	}
 	return opts
+}
+
+// stacks adds the AWS stacks, synthesised by the AWS CDK on Node.js;
+// progress shows on a terminal only.
+func (e *env) stacks() compiler.Option {
+	var progress io.Writer
+	if isTerminal(e.stderr) {
+		progress = e.stderr
+	}
+	return compiler.WithAWS(jsiisynth.Synthesizer{Progress: progress}, nil, progress)
 }
 
 // loadPlatform finds the platform's root and loads it, printing its
@@ -269,7 +269,7 @@ func loadPlatform(e *env, rf *rootFlags) (string, *model.Platform, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	p, err := load.Load(os.DirFS(root), load.Today(e.today), load.WithCache(e.caches().Tenants), load.MemoryLimit(e.memoryLimit()))
+	p, err := compiler.Load(os.DirFS(root), e.options(noStacks)...)
 	if err != nil {
 		return "", nil, err
 	}
@@ -325,60 +325,7 @@ func (e *env) caches() *compiler.Caches {
 	return e.cacheSet
 }
 
-// cached are the options of a compilation with the process's caches.
-func (e *env) cached() []compiler.Option {
-	return []compiler.Option{compiler.WithCaches(e.caches())}
-}
-
 // envAWS set to "off" leaves the AWS stacks out of build, diff and
 // publish: the Kubernetes, Argo CD and External Secrets outputs alone, with
 // no Node.js (make bench measures them so).
 const envAWS = "PLATFORMC_AWS"
-
-// settings are what a build's outputs and report depend on besides the
-// sources and the binary: today's date and whether the AWS side is on.
-func (e *env) settings() string {
-	return fmt.Sprintf("today %s, aws %t", e.today.Format(time.DateOnly), os.Getenv(envAWS) != "off")
-}
-
-// withAWS adds the AWS stacks to a compilation, reusing the unchanged ones
-// of an earlier output: read, if not nil, reads a folder of it. The
-// reading starts at once, so that it overlaps the loading of the sources.
-func withAWS(e *env, read func(folder string) (*fstree.Tree, error)) []compiler.Option {
-	if os.Getenv(envAWS) == "off" {
-		return nil
-	}
-	if read == nil {
-		return withStacks(e, nil)
-	}
-	// The CDK generator reads nothing of the previous output but its own
-	// folder.
-	done := make(chan *fstree.Tree, 1)
-	go func() {
-		t, err := read(layout.CDK)
-		if err != nil {
-			t = nil // an unreadable output: every stack is synthesised
-		}
-		done <- t
-	}()
-	return withStacks(e, sync.OnceValue(func() *fstree.Tree { return <-done }))
-}
-
-// outFolder reads a folder of the output folder out.
-func outFolder(out string) func(string) (*fstree.Tree, error) {
-	return func(folder string) (*fstree.Tree, error) { return fstree.ReadFolder(out, folder) }
-}
-
-// withStacks adds the AWS stacks to a compilation, reusing the unchanged
-// ones of the tree that prev returns, an earlier output; progress shows on
-// a terminal only.
-func withStacks(e *env, prev func() *fstree.Tree) []compiler.Option {
-	if os.Getenv(envAWS) == "off" {
-		return nil
-	}
-	var progress io.Writer
-	if isTerminal(e.stderr) {
-		progress = e.stderr
-	}
-	return []compiler.Option{compiler.WithAWS(jsiisynth.Synthesizer{Progress: progress}, prev, progress)}
-}

@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platformc/platformc/compiler"
-	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
 	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/internal/words"
@@ -82,16 +81,7 @@ func synthRun(e *env, rf *rootFlags, opts *synthOptions) error {
 	if opts.cache != "" {
 		cache = abs(e, opts.cache)
 	}
-	prev, err := fstree.Read(cache)
-	if err != nil {
-		return err
-	}
-	var progress io.Writer
-	if isTerminal(e.stderr) {
-		progress = e.stderr
-	}
-	aws := compiler.WithAWS(jsiisynth.Synthesizer{Progress: progress}, func() *fstree.Tree { return prev }, progress)
-	files, p, err := compiler.Stacks(os.DirFS(root), append(append(e.cached(), e.inputs()...), aws)...)
+	files, p, err := compiler.Stacks(os.DirFS(root), append(e.options(noStacks), e.stacks(), compiler.ReuseStacks(cache))...)
 	if err != nil {
 		return err
 	}
