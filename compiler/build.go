@@ -14,7 +14,7 @@ import (
 	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/uptodate"
-	"github.com/platformc/platformc/internal/cueedit"
+	"github.com/platformc/platformc/internal/atomicfile"
 )
 
 // Built is what a build reports: what it wrote, and the warnings.
@@ -180,7 +180,7 @@ func (o *options) startReading() {
 }
 
 // writeLocks writes the lock files that changed, each atomically as the
-// other edits of the sources are (cueedit.WriteFile), and reports whether
+// other edits of the sources are (atomicfile.WriteFile), and reports whether
 // any did.
 func writeLocks(root string, locks map[string][]byte) (changed bool, err error) {
 	for _, name := range slices.Sorted(maps.Keys(locks)) {
@@ -189,7 +189,7 @@ func writeLocks(root string, locks map[string][]byte) (changed bool, err error) 
 			continue
 		}
 		changed = true
-		if err := cueedit.WriteFile(file, locks[name]); err != nil {
+		if err := atomicfile.WriteFile(file, locks[name]); err != nil {
 			return changed, err
 		}
 	}

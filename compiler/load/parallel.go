@@ -4,13 +4,12 @@ import (
 	"io/fs"
 	"runtime"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"cuelang.org/go/cue"
 
 	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/internal/pool"
 )
 
 // Tenant files are evaluated on a bounded pool of workers, one per CPU.
@@ -32,9 +31,8 @@ type tenantResult struct {
 // tenants and the problems of their files, in the order of names. Tenants
 // that cache (if not nil) holds are taken from it.
 // The files are read first, in this goroutine: fsys need not be safe for
-// concurrent use. Unlike platformc's other pools (internal/pool), each
-// worker here keeps state of its own, a CUE context that it replaces
-// every recycleEvery tenants.
+// concurrent use. Each worker keeps state of its own (pool.EachWorker), a
+// CUE context that it replaces every recycleEvery tenants.
 func loadTenants(fsys fs.FS, names []string, cache *Cache, w *watch) ([]*model.Tenant, diag.List, error) {
 	srcs := make([][]byte, len(names))
 	results := make([]tenantResult, len(names))
@@ -45,57 +43,45 @@ func loadTenants(fsys fs.FS, names []string, cache *Cache, w *watch) ([]*model.T
 		}
 		srcs[i] = src
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
 	workers := min(runtime.GOMAXPROCS(0), (len(names)+recycleEvery/4-1)/(recycleEvery/4))
-	var setupErr error
-	var setupOnce sync.Once
-	for range workers {
-		wg.Go(func() {
-			var l *loader
-			done := 0
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(names) {
-					return
-				}
-				if results[i].errs != nil {
-					continue // unreadable
-				}
-				var key [32]byte
-				release := func() {}
-				if cache != nil {
-					key = cache.key(names[i], srcs[i])
-					var t *model.Tenant
-					if t, release = cache.claim(key, names[i]); t != nil {
-						results[i] = tenantResult{tenant: t}
-						continue
-					}
-				}
-				if l == nil || done == recycleEvery {
-					var err error
-					if l, err = newLoader(w); err != nil {
-						setupOnce.Do(func() { setupErr = err })
-						release()
-						return
-					}
-					done = 0
-				}
-				done++
-				results[i] = l.tenant(names[i], srcs[i])
-				if cache != nil && results[i].tenant != nil {
-					cache.put(key, results[i].tenant)
-				}
-				release()
+	err := pool.EachWorker(len(names), workers, func() func(i int) error {
+		var l *loader
+		done := 0
+		return func(i int) error {
+			if results[i].errs != nil {
+				return nil // unreadable
 			}
-		})
-	}
-	wg.Wait()
+			var key [32]byte
+			release := func() {}
+			if cache != nil {
+				key = cache.key(names[i], srcs[i])
+				var t *model.Tenant
+				if t, release = cache.claim(key, names[i]); t != nil {
+					results[i] = tenantResult{tenant: t}
+					return nil
+				}
+			}
+			defer release()
+			if l == nil || done == recycleEvery {
+				var err error
+				if l, err = newLoader(w); err != nil {
+					return err
+				}
+				done = 0
+			}
+			done++
+			results[i] = l.tenant(names[i], srcs[i])
+			if cache != nil && results[i].tenant != nil {
+				cache.put(key, results[i].tenant)
+			}
+			return nil
+		}
+	})
 	if cache != nil {
 		cache.flush()
 	}
-	if setupErr != nil {
-		return nil, nil, setupErr
+	if err != nil {
+		return nil, nil, err
 	}
 	var tenants []*model.Tenant
 	var errs diag.List

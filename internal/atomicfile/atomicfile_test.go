@@ -3,6 +3,7 @@ package atomicfile_test
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
@@ -30,5 +31,31 @@ func TestWrite(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if data, _ := os.ReadFile(file); string(data) != "new" || len(entries) != 1 {
 		t.Errorf("after a failed write: %q, %d files", data, len(entries))
+	}
+}
+
+func TestCreateAndWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "sub", "a.cue")
+	if err := atomicfile.Create(p, []byte("one")); err != nil {
+		t.Fatal(err)
+	}
+	if err := atomicfile.Create(p, []byte("two")); !errors.Is(err, fs.ErrExist) {
+		t.Errorf("Create over a file: %v", err)
+	}
+	if err := os.Chmod(p, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := atomicfile.WriteFile(p, []byte("three")); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(p)
+	fi, _ := os.Stat(p)
+	if string(b) != "three" || fi.Mode().Perm() != 0o600 {
+		t.Errorf("got %q %v", b, fi.Mode())
+	}
+	entries, _ := os.ReadDir(filepath.Dir(p))
+	if len(entries) != 1 {
+		t.Errorf("temporary files left: %v", entries)
 	}
 }

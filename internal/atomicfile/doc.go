@@ -1,3 +1,3 @@
 // Package atomicfile writes a file whole or not at all: the one helper
-// that the output journal and the output cache share.
+// that the output journal, the caches and the edits of the sources share.
 package atomicfile

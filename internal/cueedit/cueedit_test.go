@@ -3,8 +3,6 @@ package cueedit
 import (
 	"errors"
 	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -154,31 +152,5 @@ func TestOverlayLoad(t *testing.T) {
 	}
 	if _, err := (Overlay{}).ReadDir("tenants"); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("empty overlay: ReadDir: %v", err)
-	}
-}
-
-func TestWriteFiles(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "sub", "a.cue")
-	if err := CreateFile(p, []byte("one")); err != nil {
-		t.Fatal(err)
-	}
-	if err := CreateFile(p, []byte("two")); !errors.Is(err, fs.ErrExist) {
-		t.Errorf("CreateFile over a file: %v", err)
-	}
-	if err := os.Chmod(p, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFile(p, []byte("three")); err != nil {
-		t.Fatal(err)
-	}
-	b, _ := os.ReadFile(p)
-	fi, _ := os.Stat(p)
-	if string(b) != "three" || fi.Mode().Perm() != 0o600 {
-		t.Errorf("got %q %v", b, fi.Mode())
-	}
-	entries, _ := os.ReadDir(filepath.Dir(p))
-	if len(entries) != 1 {
-		t.Errorf("temporary files left: %v", entries)
 	}
 }

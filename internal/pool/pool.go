@@ -22,6 +22,14 @@ func CPUs(n, batch int) int { return min(runtime.GOMAXPROCS(0), n/batch+1) }
 // gathered in index order by the caller, which is what makes the outcome
 // that of calling f for each index one after the other.
 func Each(n, workers int, f func(i int) error) error {
+	return EachWorker(n, workers, func() func(i int) error { return f })
+}
+
+// EachWorker is Each for calls that keep state between them: each
+// goroutine calls worker once, and the function it returns for every
+// index it is handed. Which goroutine handles which index is not
+// determined; f's results must not depend on it.
+func EachWorker(n, workers int, worker func() func(i int) error) error {
 	var next atomic.Int64
 	var failed atomic.Bool
 	var mu sync.Mutex
@@ -29,6 +37,7 @@ func Each(n, workers int, f func(i int) error) error {
 	var wg sync.WaitGroup
 	for range max(1, min(workers, n)) {
 		wg.Go(func() {
+			f := worker()
 			for !failed.Load() {
 				i := int(next.Add(1) - 1)
 				if i >= n {

@@ -3,6 +3,7 @@ package pool_test
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -54,5 +55,45 @@ func TestEachFirstError(t *testing.T) {
 	}
 	if err := pool.Each(3, 2, func(i int) error { return errors.New("x") }); err == nil {
 		t.Error("no error")
+	}
+}
+
+// TestEachWorker gives each goroutine state of its own: a counter that
+// is not synchronised (go test -race reports sharing), which counts
+// exactly the indexes its worker was handed.
+func TestEachWorker(t *testing.T) {
+	const n = 1000
+	var mu sync.Mutex
+	var counts []*int
+	owner := make([]int, n) // the worker of each index, from 1
+	err := pool.EachWorker(n, 4, func() func(i int) error {
+		count := new(int)
+		mu.Lock()
+		counts = append(counts, count)
+		id := len(counts)
+		mu.Unlock()
+		return func(i int) error {
+			*count++
+			owner[i] = id
+			return nil
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(counts) < 1 || len(counts) > 4 {
+		t.Fatalf("%d workers, want 1 to 4", len(counts))
+	}
+	handed := make([]int, len(counts))
+	for i, id := range owner {
+		if id == 0 {
+			t.Fatalf("index %d never handled", i)
+		}
+		handed[id-1]++
+	}
+	for w, c := range counts {
+		if *c != handed[w] {
+			t.Errorf("worker %d counted %d calls but was handed %d indexes", w+1, *c, handed[w])
+		}
 	}
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/mod/module"
 
-	"github.com/platformc/platformc/internal/cueedit"
+	"github.com/platformc/platformc/internal/atomicfile"
 	"github.com/platformc/platformc/internal/scaffold"
 )
 
@@ -136,9 +136,9 @@ func initRun(e *env, opts *initOptions, dir string) error {
 	for _, f := range files {
 		p := onDisk(dir, f.Path)
 		if slices.Contains(existing, f.Path) {
-			err = cueedit.WriteFile(p, f.Data)
+			err = atomicfile.WriteFile(p, f.Data)
 		} else {
-			err = cueedit.CreateFile(p, f.Data)
+			err = atomicfile.Create(p, f.Data)
 		}
 		if err != nil {
 			return fail(err)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
-	"github.com/platformc/platformc/internal/cueedit"
+	"github.com/platformc/platformc/internal/atomicfile"
 	"github.com/platformc/platformc/internal/scaffold"
 )
 
@@ -254,7 +254,7 @@ func create(e *env, root string, f scaffold.File, what string) error {
 	if _, err := validateWith(e, root, map[string][]byte{f.Path: f.Data}); err != nil {
 		return rejected(e, err, f.Path+" is not written")
 	}
-	if err := cueedit.CreateFile(onDisk(root, f.Path), f.Data); err != nil {
+	if err := atomicfile.Create(onDisk(root, f.Path), f.Data); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fail(fmt.Errorf("%s already exists: edit it, or choose another name", f.Path))
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/platformc/platformc/compiler/load"
+	"github.com/platformc/platformc/internal/atomicfile"
 	"github.com/platformc/platformc/internal/cueedit"
 )
 
@@ -112,7 +113,7 @@ func setImageRun(e *env, rf *rootFlags, opts *setImageOptions, tenant, workload,
 	if now, err := os.ReadFile(onDisk(root, file)); err != nil || string(now) != string(src) {
 		return fail(fmt.Errorf("%s was changed by someone else while the image was being set; it is left as they wrote it: run set image again", file))
 	}
-	if err := cueedit.WriteFile(onDisk(root, file), out); err != nil {
+	if err := atomicfile.WriteFile(onDisk(root, file), out); err != nil {
 		return fail(err)
 	}
 	for _, c := range changes {
