@@ -12,6 +12,7 @@ import (
 
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/internal/synth/synth"
 )
@@ -105,7 +106,7 @@ func isolated(t *testing.T, p *model.Platform, tree *fstree.Tree) {
 				t.Errorf("%s: IRSA role %s is not one of tenant %s's", name, arn, tn.Name)
 			}
 		case "SecretStore":
-			if get(o, "spec", "provider", "aws", "role") != nil || get(o, "spec", "provider", "aws", "auth", "jwt", "serviceAccountRef", "name") != model.SecretsServiceAccount {
+			if get(o, "spec", "provider", "aws", "role") != nil || get(o, "spec", "provider", "aws", "auth", "jwt", "serviceAccountRef", "name") != naming.SecretsServiceAccount {
 				t.Errorf("%s: the store authenticates as someone else", name)
 			}
 		case "ExternalSecret":
@@ -142,7 +143,7 @@ func isolated(t *testing.T, p *model.Platform, tree *fstree.Tree) {
 
 func ownRole(p *model.Platform, tn *model.Tenant, arn string) bool {
 	for _, c := range p.Placements(tn) {
-		if p.TenantSecret(tn, c.Environment).RoleARN == arn {
+		if naming.Secret(p, tn, c.Environment).RoleARN == arn {
 			return true
 		}
 	}
@@ -151,7 +152,7 @@ func ownRole(p *model.Platform, tn *model.Tenant, arn string) bool {
 
 func ownSecret(p *model.Platform, tn *model.Tenant, key string) bool {
 	for _, c := range p.Placements(tn) {
-		if p.TenantSecret(tn, c.Environment).Name == key {
+		if naming.Secret(p, tn, c.Environment).Name == key {
 			return true
 		}
 	}

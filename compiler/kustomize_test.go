@@ -9,6 +9,7 @@ import (
 	"github.com/platformc/platformc/compiler/gen/k8s"
 	"github.com/platformc/platformc/compiler/gen/kustomize"
 	"github.com/platformc/platformc/compiler/gen/layout"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/kbuild"
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -86,13 +87,13 @@ func TestKustomizeBuilds(t *testing.T) {
 // kube-system alone (the vpc-cni add-on is configured instead).
 func checkNetworkPolicyController(t *testing.T, objs []kbuild.Object, g model.Generation) {
 	t.Helper()
-	cm := find(objs, "ConfigMap", model.NetworkPolicyConfigMap)
+	cm := find(objs, "ConfigMap", naming.NetworkPolicyConfigMap)
 	auto := g.Cluster.Capacity.Mode == model.AutoMode
 	switch {
-	case auto && (cm == nil || get(cm, "metadata", "namespace") != model.NetworkPolicyNamespace || get(cm, "data", model.NetworkPolicyKey) != "true"):
+	case auto && (cm == nil || get(cm, "metadata", "namespace") != naming.NetworkPolicyNamespace || get(cm, "data", naming.NetworkPolicyKey) != "true"):
 		t.Errorf("%s (Auto Mode): NetworkPolicies not enforced: ConfigMap %v", g.Name(), cm)
 	case !auto && cm != nil:
-		t.Errorf("%s (%s): a ConfigMap %s", g.Name(), g.Cluster.Capacity.Mode, model.NetworkPolicyConfigMap)
+		t.Errorf("%s (%s): a ConfigMap %s", g.Name(), g.Cluster.Capacity.Mode, naming.NetworkPolicyConfigMap)
 	}
 }
 
@@ -149,11 +150,11 @@ func checkServices(t *testing.T, objs []kbuild.Object, tn *model.Tenant, g model
 		}
 		// One writer per DNS name: external-dns publishes the
 		// generation's own name only; the host is the DNS stack's.
-		if got := get(in, "metadata", "annotations", model.ExternalDNSHostname); got != g.LoadBalancerName(tn) || !strings.HasSuffix(g.LoadBalancerName(tn), "."+g.Domain()) {
-			t.Errorf("%s on %s: ingress %s is published as %v, want %s, under %s", tn.Name, g.Name(), s.Name, got, g.LoadBalancerName(tn), g.Domain())
+		if got := get(in, "metadata", "annotations", naming.ExternalDNSHostname); got != naming.LoadBalancerName(g, tn) || !strings.HasSuffix(naming.LoadBalancerName(g, tn), "."+g.Domain()) {
+			t.Errorf("%s on %s: ingress %s is published as %v, want %s, under %s", tn.Name, g.Name(), s.Name, got, naming.LoadBalancerName(g, tn), g.Domain())
 		}
-		if got := get(in, "metadata", "annotations", model.ExternalDNSSource); got != "annotation-only" {
-			t.Errorf("%s on %s: ingress %s: %s is %v: external-dns would also publish the host %s, which the DNS stack owns", tn.Name, g.Name(), s.Name, model.ExternalDNSSource, got, on.Ingress.Host)
+		if got := get(in, "metadata", "annotations", naming.ExternalDNSSource); got != "annotation-only" {
+			t.Errorf("%s on %s: ingress %s: %s is %v: external-dns would also publish the host %s, which the DNS stack owns", tn.Name, g.Name(), s.Name, naming.ExternalDNSSource, got, on.Ingress.Host)
 		}
 		for _, other := range c.Generations() {
 			if strings.HasSuffix(on.Ingress.Host, "."+other.Domain()) {
@@ -208,7 +209,7 @@ func checkFiles(t *testing.T, objs []kbuild.Object, tn *model.Tenant) int {
 	n := 0
 	check := func(w *model.Workload, pod any) {
 		id := tn.Name + "/" + w.Name
-		cm := find(objs, "ConfigMap", w.FilesConfigMap())
+		cm := find(objs, "ConfigMap", naming.FilesConfigMap(w))
 		var volume any
 		volumes, _ := get(pod, "spec", "volumes").([]any)
 		for _, v := range volumes {
@@ -222,8 +223,8 @@ func checkFiles(t *testing.T, objs []kbuild.Object, tn *model.Tenant) int {
 			}
 			return
 		}
-		if cm == nil || get(cm, "immutable") != true || get(volume, "configMap", "name") != w.FilesConfigMap() {
-			t.Fatalf("%s: ConfigMap %s: %v, immutable %v; the pods' volume %v", id, w.FilesConfigMap(), cm != nil, get(cm, "immutable"), volume)
+		if cm == nil || get(cm, "immutable") != true || get(volume, "configMap", "name") != naming.FilesConfigMap(w) {
+			t.Fatalf("%s: ConfigMap %s: %v, immutable %v; the pods' volume %v", id, naming.FilesConfigMap(w), cm != nil, get(cm, "immutable"), volume)
 		}
 		mounts := map[string]any{}
 		containers, _ := get(pod, "spec", "containers").([]any)
@@ -260,9 +261,9 @@ func checkRoles(t *testing.T, p *model.Platform, objs []kbuild.Object, tn *model
 	for _, w := range tn.Workloads() {
 		want := ""
 		if len(w.AWS) > 0 {
-			_, want = p.WorkloadRole(tn, w, g.Cluster.Environment)
+			_, want = naming.WorkloadRole(p, tn, w, g.Cluster.Environment)
 		}
-		if got, _ := get(find(objs, "ServiceAccount", w.ServiceAccount()), "metadata", "annotations", model.RoleAnnotation).(string); got != want {
+		if got, _ := get(find(objs, "ServiceAccount", w.ServiceAccount()), "metadata", "annotations", naming.RoleAnnotation).(string); got != want {
 			t.Errorf("%s/%s on %s: ServiceAccount role %q, want %q", tn.Name, w.Name, g.Name(), got, want)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/platformc/platformc/compiler/diag"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -26,7 +27,7 @@ func checkAddons(p *model.Platform) diag.List {
 		if _, ok := namespaces[a.Namespace]; !ok {
 			namespaces[a.Namespace] = a
 		}
-		for _, path := range model.Conflicts(a) {
+		for _, path := range naming.Conflicts(a) {
 			errs = append(errs, diag.Errorf(a.ValuesPos, diag.Path("platform", "addons", a.Name, "values"), "values.%s is set by platformc for aws: %q; remove it here", path, a.AWS))
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/platformc/platformc/compiler/diag"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -42,35 +43,35 @@ func checkArgoNames(p *model.Platform) diag.List {
 		errs = append(errs, diag.Errorf(o.pos, o.path, "the Argo CD %s %q of %s is also the %s of %s%s: rename one of them", kind, name, o.what, kind, first.what, at))
 	}
 	platform := owner{what: "the platform", path: "platform", pos: p.Config.Pos}
-	claim("Application", model.BootstrapApplication, platform)
-	claim("ApplicationSet", model.NamespacesApplicationSet, platform)
+	claim("Application", naming.BootstrapApplication, platform)
+	claim("ApplicationSet", naming.NamespacesApplicationSet, platform)
 	for _, c := range p.Clusters {
 		for _, g := range c.Generations() {
-			claim("Application", model.NamespacesApplication(g.Name()), owner{what: fmt.Sprintf("the namespaces of cluster %q", c.Name), path: diag.Path("clusters", c.Name), pos: c.Pos})
+			claim("Application", naming.NamespacesApplication(g.Name()), owner{what: fmt.Sprintf("the namespaces of cluster %q", c.Name), path: diag.Path("clusters", c.Name), pos: c.Pos})
 		}
 	}
 	for _, a := range p.Config.Addons {
 		o := owner{what: fmt.Sprintf("add-on %q", a.Name), path: diag.Path("platform", "addons", a.Name), pos: a.Pos}
-		for _, unit := range model.AddonUnits(a) {
-			claim("ApplicationSet", model.AddonApplicationSet(unit), o)
+		for _, unit := range naming.AddonUnits(a) {
+			claim("ApplicationSet", naming.AddonApplicationSet(unit), o)
 		}
 	}
 	for _, c := range p.Clusters {
 		for _, a := range p.AddonsOf(c) {
 			o := owner{what: fmt.Sprintf("add-on %q", a.Name), path: diag.Path("platform", "addons", a.Name), pos: a.Pos}
 			for _, g := range c.Generations() {
-				for _, unit := range model.AddonUnits(a) {
-					claim("Application", model.AddonApplication(unit, g.Name()), o)
+				for _, unit := range naming.AddonUnits(a) {
+					claim("Application", naming.AddonApplication(unit, g.Name()), o)
 				}
 			}
 		}
 	}
 	for _, t := range p.Tenants {
 		o := owner{what: fmt.Sprintf("tenant %q", t.Name), path: diag.Path("tenants", t.Name), pos: t.Pos}
-		claim("ApplicationSet", model.TenantApplicationSet(t), o)
+		claim("ApplicationSet", naming.TenantApplicationSet(t), o)
 		for _, c := range p.Placements(t) {
 			for _, g := range c.Generations() {
-				claim("Application", model.TenantApplication(t, g.Name()), o)
+				claim("Application", naming.TenantApplication(t, g.Name()), o)
 			}
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/platformc/platformc/compiler/diag"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -183,13 +184,13 @@ func checkManifests(p *model.Platform, t *model.Tenant) diag.List {
 			generated[k+"/"+w.Name] = "workload " + w.Name
 		}
 		if len(w.Files) > 0 {
-			generated["ConfigMap/"+w.FilesConfigMap()] = "the files of " + w.Name
+			generated["ConfigMap/"+naming.FilesConfigMap(w)] = "the files of " + w.Name
 		}
 	}
 	for _, s := range t.Secrets {
 		generated["ExternalSecret/"+s.Name], generated["Secret/"+s.Name] = "secret "+s.Name, "secret "+s.Name
 	}
-	generated["ServiceAccount/"+model.SecretsServiceAccount] = "the tenant's SecretStore"
+	generated["ServiceAccount/"+naming.SecretsServiceAccount] = "the tenant's SecretStore"
 	seen := map[string]bool{}
 	for i, m := range t.Manifests {
 		mp := fmt.Sprintf("%s[%d]", diag.Path("tenants", t.Name, "manifests"), i)
@@ -200,7 +201,7 @@ func checkManifests(p *model.Platform, t *model.Tenant) diag.List {
 			errs = append(errs, diag.Errorf(m.KindPos, mp+".kind", "%s is refused: %s", apiKind, refusedKind(apiKind)))
 		case !slices.ContainsFunc(p.Config.TenantKinds, func(k model.Ref) bool { return k.Name == apiKind }):
 			errs = append(errs, diag.Errorf(m.KindPos, mp+".kind", "%s is not a kind tenants may add: %s lists them (tenantKinds: %s)", apiKind, PlatformFile, orNone(refNames(p.Config.TenantKinds))))
-		case m.Kind == "ServiceAccount" && annotated(m.Object, model.RoleAnnotation):
+		case m.Kind == "ServiceAccount" && annotated(m.Object, naming.RoleAnnotation):
 			errs = append(errs, diag.Errorf(m.RolePos, mp+".metadata.annotations", "a ServiceAccount with an IAM role is the platform's to make: give a workload aws access instead"))
 		}
 		if m.Namespace != "" && m.Namespace != t.Namespace() {
@@ -246,7 +247,7 @@ func checkAccess(p *model.Platform, t *model.Tenant, w *model.Workload, kind str
 		errs = append(errs, diag.Errorf(a.Pos, diag.Path("tenants", t.Name, kind, w.Name, "aws", a.Service, a.Name), "%s %q is %s: a tenant names only resources beginning with %q, or those %s grants it (grants: %s: %q: [%q])", a.Service, a.Name, whose, t.Name+"-", PlatformFile, a.Service, a.Name, t.Name))
 	}
 	for _, c := range p.Placements(t) {
-		if name, _ := p.WorkloadRole(t, w, c.Environment); len(name) > MaxRoleName {
+		if name, _ := naming.WorkloadRole(p, t, w, c.Environment); len(name) > MaxRoleName {
 			errs = append(errs, diag.Errorf(w.AWS[0].Pos, diag.Path("tenants", t.Name, kind, w.Name, "aws"), "its IAM role would be named %s, %d characters, more than IAM's %d: shorten the workload's name", name, len(name), MaxRoleName))
 			break
 		}

@@ -10,6 +10,7 @@ import (
 
 	"cuelang.org/go/cue"
 
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -239,7 +240,7 @@ func decodeTenant(e entry) (*model.Tenant, error) {
 			meta, _ := o["metadata"].(map[string]any)
 			at := func(path string) model.Pos { return e.pos(it.Value().LookupPath(cue.ParsePath(path))) }
 			m := &model.Manifest{Object: o, Pos: at("kind"), KindPos: at("kind"), NamePos: at("metadata.name"),
-				NamespacePos: at("metadata.namespace"), RolePos: at("metadata.annotations." + strconv.Quote(model.RoleAnnotation))}
+				NamespacePos: at("metadata.namespace"), RolePos: at("metadata.annotations." + strconv.Quote(naming.RoleAnnotation))}
 			m.APIVersion, _ = o["apiVersion"].(string)
 			m.Kind, _ = o["kind"].(string)
 			m.Name, _ = meta["name"].(string)

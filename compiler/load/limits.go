@@ -17,6 +17,7 @@ import (
 	"cuelang.org/go/cue/ast"
 
 	"github.com/platformc/platformc/compiler/diag"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -59,7 +60,7 @@ func checkFiles(w *model.Workload, wp string) diag.List {
 				errs = append(errs, diag.Errorf(f.Pos, fp, "%s is a file of this workload: nothing can be mounted under it", g.Path))
 			}
 		}
-		key := model.FileKey(f.Path)
+		key := naming.FileKey(f.Path)
 		if other, ok := keys[key]; ok {
 			errs = append(errs, diag.Errorf(f.Pos, fp, "%s and %s would have the same key %q in the workload's ConfigMap: rename one", other, f.Path, key))
 		}

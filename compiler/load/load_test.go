@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/platformc/platformc/compiler/diag"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 )
@@ -440,8 +441,8 @@ func TestErrors(t *testing.T) {
 		want:  []string{`tenants/addon-x.cue:1:10: tenants."addon-x".name: a tenant name is a lowercase DNS name`},
 	}, {
 		name:  "service named like the platform's service account",
-		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: "` + model.SecretsServiceAccount + `": image: "r/x:1"}`},
-		want:  []string{`tenants/a.cue:1:57: tenants.a.services."` + model.SecretsServiceAccount + `".name: must be a lowercase DNS name of at most 40 characters`},
+		files: []string{"tenants/a.cue", `tenants: a: {owners: ["t"], clusters: ["c1"], services: "` + naming.SecretsServiceAccount + `": image: "r/x:1"}`},
+		want:  []string{`tenants/a.cue:1:57: tenants.a.services."` + naming.SecretsServiceAccount + `".name: must be a lowercase DNS name of at most 40 characters`},
 	}, {
 		name:  "tenant waives a check that confines it",
 		files: []string{"tenants/a.cue", "tenants: a: {\n\towners: [\"t\"]\n\tclusters: [\"c1\"]\n\texemptions: \"no-docker-hub\": {reason: \"we pull from Docker Hub\", expires: \"2099-01-01\"}\n}"},

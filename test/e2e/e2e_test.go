@@ -17,10 +17,12 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/compiler/plan"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 var (
@@ -658,7 +660,7 @@ func (s *scenario) removeTenant(ctx context.Context) error {
 		}
 	}
 	for _, env := range tenantEnvironments(m, t) {
-		ts := m.TenantSecret(t, env)
+		ts := naming.Secret(m, t, env)
 		if _, ok := s.w.aws.Role(ts.Account, ts.RoleName); ok {
 			return fmt.Errorf("the IAM role %s of removed tenant %s is still there", ts.RoleName, newTenant)
 		}

@@ -16,6 +16,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/test/e2e/internal/cfn"
 )
@@ -44,7 +45,7 @@ func (w *world) putSecretValues(m *model.Platform) error {
 			return err
 		}
 		for _, env := range tenantEnvironments(m, t) {
-			ts := m.TenantSecret(t, env)
+			ts := naming.Secret(m, t, env)
 			if err := w.aws.PutSecretValue(ts.Account, ts.Region, ts.Name, string(b)); err != nil {
 				return fmt.Errorf("tenant %s: %w", t.Name, err)
 			}

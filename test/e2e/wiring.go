@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -30,13 +31,13 @@ func (w *world) checkAWSWiring(ctx context.Context, m *model.Platform) error {
 				return err
 			}
 			for _, in := range list.Items {
-				host, source := in.Annotations[model.ExternalDNSHostname], in.Annotations[model.ExternalDNSSource]
+				host, source := in.Annotations[naming.ExternalDNSHostname], in.Annotations[naming.ExternalDNSSource]
 				if source != "annotation-only" || !strings.HasSuffix(host, "."+g.Domain()) {
 					problems = append(problems, fmt.Sprintf("%s: Ingress %s/%s: external-dns would publish %q (source %q), want a name under %s only", g.Name(), in.Namespace, in.Name, host, source, g.Domain()))
 				}
 			}
-			cm, err := cp.Client.CoreV1().ConfigMaps(model.NetworkPolicyNamespace).Get(ctx, model.NetworkPolicyConfigMap, metav1.GetOptions{})
-			on := err == nil && cm.Data[model.NetworkPolicyKey] == "true"
+			cm, err := cp.Client.CoreV1().ConfigMaps(naming.NetworkPolicyNamespace).Get(ctx, naming.NetworkPolicyConfigMap, metav1.GetOptions{})
+			on := err == nil && cm.Data[naming.NetworkPolicyKey] == "true"
 			if auto := c.Capacity.Mode == model.AutoMode; on != auto {
 				problems = append(problems, fmt.Sprintf("%s (%s): network policy controller ConfigMap present and on: %t", g.Name(), c.Capacity.Mode, on))
 			}

@@ -14,6 +14,7 @@ import (
 	authenticationv1 "k8s.io/api/authentication/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -70,7 +71,7 @@ func (w *world) checkWorkloadRoles(ctx context.Context, m *model.Platform) (int,
 			}
 			for _, env := range tenantEnvironments(m, t) {
 				e := m.Config.Environments[env]
-				name, arn := m.WorkloadRole(t, wl, env)
+				name, arn := naming.WorkloadRole(m, t, wl, env)
 				if _, ok := w.aws.Role(e.Account, name); !ok {
 					problems = append(problems, fmt.Sprintf("%s/%s: no IAM role %s in %s", t.Name, wl.Name, name, e.Account))
 					continue
@@ -85,12 +86,12 @@ func (w *world) checkWorkloadRoles(ctx context.Context, m *model.Platform) (int,
 						if err := assume(g.Name(), t.Namespace(), wl.ServiceAccount(), arn); err != nil {
 							problems = append(problems, fmt.Sprintf("%s/%s on %s cannot assume %s: %v", t.Name, wl.Name, g.Name(), name, err))
 						}
-						if err := assume(g.Name(), t.Namespace(), model.SecretsServiceAccount, arn); err == nil {
-							problems = append(problems, fmt.Sprintf("%s on %s: service account %s assumed %s, the role of %s", t.Name, g.Name(), model.SecretsServiceAccount, name, wl.Name))
+						if err := assume(g.Name(), t.Namespace(), naming.SecretsServiceAccount, arn); err == nil {
+							problems = append(problems, fmt.Sprintf("%s on %s: service account %s assumed %s, the role of %s", t.Name, g.Name(), naming.SecretsServiceAccount, name, wl.Name))
 						}
 					}
 				}
-				part := model.Partition(e.Region)
+				part := naming.Partition(e.Region)
 				for _, a := range wl.AWS {
 					for _, c := range accessCases(a, part, e.Account, e.Region, other) {
 						if ok, why := w.aws.Allows(arn, c.action, c.resource, map[string]string{"s3:resourceaccount": e.Account}); ok != c.allowed {

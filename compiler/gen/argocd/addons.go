@@ -7,6 +7,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/gen/k8s"
 	"github.com/platformc/platformc/compiler/gen/layout"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -65,7 +66,7 @@ func (g generator) addonAnnotations(gen model.Generation) map[string]string {
 	for _, a := range addons {
 		out[ChartAnnotation(a)] = g.p.ChartVersion(gen, a)
 		if a.AWS != "" {
-			out[RoleAnnotation(a)] = g.p.AddonRoleARN(gen, a)
+			out[RoleAnnotation(a)] = naming.AddonRoleARN(g.p, gen, a)
 		}
 	}
 	return out
@@ -95,7 +96,7 @@ func (g generator) addonsProject() obj {
 	}
 	for _, a := range g.p.Config.Addons {
 		repos = append(repos, ChartRepo(a))
-		if model.AddonConfigUnit(a) != "" {
+		if naming.AddonConfigUnit(a) != "" {
 			repos = append(repos, g.p.Config.Repo.URL)
 		}
 	}
@@ -123,7 +124,7 @@ func (g generator) addonsProject() obj {
 // Applications retry with back-off (syncPolicy) until the add-ons' CRDs
 // and webhooks answer.
 func (g generator) addonApplicationSet(a *model.Addon) obj {
-	facts := model.AddonFacts{
+	facts := naming.AddonFacts{
 		Generation: NameParam,
 		Cluster:    param(ClusterAnnotation),
 		Region:     param(RegionAnnotation),
@@ -131,7 +132,7 @@ func (g generator) addonApplicationSet(a *model.Addon) obj {
 		Role:       param(RoleAnnotation(a)),
 	}
 	helm := obj{"releaseName": a.Name}
-	if values := model.AddonValues(a, facts); len(values) > 0 {
+	if values := naming.AddonValues(a, facts); len(values) > 0 {
 		helm["valuesObject"] = values
 	}
 	return g.addonSet(a, a.Name, AddonWave(a), obj{
@@ -158,7 +159,7 @@ func (g generator) addonSet(a *model.Addon, unit string, wave int, source obj, d
 	if deletion == Cascade {
 		selector["matchExpressions"] = []obj{notRetiring}
 	}
-	o := g.applicationSet(model.AddonApplicationSet(unit), model.AddonApplication(unit, NameParam), map[string]string{LabelAddon: a.Name}, selector, spec, deletion)
+	o := g.applicationSet(naming.AddonApplicationSet(unit), naming.AddonApplication(unit, NameParam), map[string]string{LabelAddon: a.Name}, selector, spec, deletion)
 	k8s.Meta(o)["annotations"] = map[string]string{SyncWave: strconv.Itoa(wave)}
 	return o
 }

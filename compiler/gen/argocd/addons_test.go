@@ -10,6 +10,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/argocd"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/internal/appset"
 )
@@ -106,15 +107,15 @@ func checkAddonApplications(t *testing.T, p *model.Platform, tree *fstree.Tree, 
 					t.Errorf("%s: values not rendered: %s", id, s)
 				}
 				if a.AWS != "" {
-					if got := str(values, "serviceAccount", "annotations", model.RoleAnnotation); got != p.AddonRoleARN(g, a) {
-						t.Errorf("%s: role %q, want %q", id, got, p.AddonRoleARN(g, a))
+					if got := str(values, "serviceAccount", "annotations", naming.RoleAnnotation); got != naming.AddonRoleARN(p, g, a) {
+						t.Errorf("%s: role %q, want %q", id, got, naming.AddonRoleARN(p, g, a))
 					}
 					if got := str(values, "serviceAccount", "name"); got != a.ServiceAccount {
 						t.Errorf("%s: service account %q, want %q (the role trusts it)", id, got, a.ServiceAccount)
 					}
 				}
-				facts := model.AddonFacts{Generation: g.Name(), Cluster: c.Name, Region: c.Region, Zone: c.DNSZone, Role: p.AddonRoleARN(g, a)}
-				if got, want := fmt.Sprint(values), fmt.Sprint(jsonTree(model.AddonValues(a, facts))); got != want && a.AWS != "" {
+				facts := naming.AddonFacts{Generation: g.Name(), Cluster: c.Name, Region: c.Region, Zone: c.DNSZone, Role: naming.AddonRoleARN(p, g, a)}
+				if got, want := fmt.Sprint(values), fmt.Sprint(jsonTree(naming.AddonValues(a, facts))); got != want && a.AWS != "" {
 					t.Errorf("%s: values\n got %s\nwant %s", id, got, want)
 				}
 			}

@@ -9,6 +9,7 @@ import (
 	"github.com/platformc/platformc/compiler/gen"
 	"github.com/platformc/platformc/compiler/gen/k8s"
 	"github.com/platformc/platformc/compiler/gen/layout"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -84,7 +85,7 @@ func (Generator) GeneratePlatform(p *model.Platform) ([]fstree.File, error) {
 		objs := []obj{g.addonsProject()}
 		for _, a := range p.Config.Addons {
 			objs = append(objs, g.addonApplicationSet(a))
-			if u := model.AddonConfigUnit(a); u != "" {
+			if u := naming.AddonConfigUnit(a); u != "" {
 				objs = append(objs, g.addonConfigApplicationSet(a, u))
 			}
 		}
@@ -182,7 +183,7 @@ func (g generator) bootstrapProject() obj {
 // "kubectl apply -k bootstrap/" and Argo CD manages everything else,
 // itself included.
 func (g generator) bootstrapApplication() obj {
-	o := k8s.New(apiVersion, "Application", g.ns, model.BootstrapApplication, nil)
+	o := k8s.New(apiVersion, "Application", g.ns, naming.BootstrapApplication, nil)
 	o["spec"] = obj{
 		"project":     BootstrapProject,
 		"source":      g.source(g.repoPath(layout.ArgoCD)),
@@ -201,15 +202,15 @@ func (g generator) bootstrapApplication() obj {
 // generation is a destination with the empty namespace too. Argo CD then
 // checks every namespaced object of the Application against the tenant
 // namespaces listed, at sync. On EKS Auto Mode, the Application also
-// turns NetworkPolicy enforcement on (model.NetworkPolicyConfigMap, in
-// model.NetworkPolicyNamespace).
+// turns NetworkPolicy enforcement on (naming.NetworkPolicyConfigMap, in
+// naming.NetworkPolicyNamespace).
 func (g generator) platformProject() obj {
 	var dests []obj
 	for _, c := range g.p.Clusters {
 		for _, gen := range c.Generations() {
 			dests = append(dests, obj{"name": gen.Name(), "namespace": ""})
 			if c.Capacity.Mode == model.AutoMode {
-				dests = append(dests, obj{"name": gen.Name(), "namespace": model.NetworkPolicyNamespace})
+				dests = append(dests, obj{"name": gen.Name(), "namespace": naming.NetworkPolicyNamespace})
 			}
 			for _, t := range g.p.Tenants {
 				if t.PlacedOn(c.Name) {
@@ -245,7 +246,7 @@ func (g generator) platformApplicationSet() obj {
 	for _, c := range g.p.Clusters {
 		clusters = append(clusters, c.Name)
 	}
-	return g.applicationSet(model.NamespacesApplicationSet, model.NamespacesApplication(NameParam), nil, inClusters(clusters), obj{
+	return g.applicationSet(naming.NamespacesApplicationSet, naming.NamespacesApplication(NameParam), nil, inClusters(clusters), obj{
 		"project":     PlatformProject,
 		"source":      g.source(g.repoPath(layout.Cluster(NameParam))),
 		"destination": obj{"name": NameParam},
@@ -385,7 +386,7 @@ func (g generator) tenantApplicationSet(t *model.Tenant) obj {
 	for _, c := range g.p.Placements(t) {
 		clusters = append(clusters, c.Name)
 	}
-	return g.applicationSet(model.TenantApplicationSet(t), model.TenantApplication(t, NameParam), map[string]string{k8s.LabelTenant: t.Name}, inClusters(clusters), obj{
+	return g.applicationSet(naming.TenantApplicationSet(t), naming.TenantApplication(t, NameParam), map[string]string{k8s.LabelTenant: t.Name}, inClusters(clusters), obj{
 		"project":     t.Name,
 		"source":      g.source(g.repoPath(layout.AppOverlay(t.Name, NameParam))),
 		"destination": obj{"name": NameParam, "namespace": t.Namespace()},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/naming"
 
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/internal/appset"
@@ -216,7 +217,7 @@ func TestTenantIsolation(t *testing.T) {
 		if !ok {
 			continue
 		}
-		if ref := get(es, "spec", "secretStoreRef"); str(ref, "kind") != "SecretStore" || str(ref, "name") != model.SecretStoreName {
+		if ref := get(es, "spec", "secretStoreRef"); str(ref, "kind") != "SecretStore" || str(ref, "name") != naming.SecretStoreName {
 			t.Errorf("%s: store %v, want the namespace's SecretStore", es["__file"], ref)
 		}
 		if get(es, "spec", "dataFrom") != nil {
@@ -224,7 +225,7 @@ func TestTenantIsolation(t *testing.T) {
 		}
 		var own []string
 		for _, c := range p.Placements(tn) {
-			own = append(own, p.TenantSecret(tn, c.Environment).Name)
+			own = append(own, naming.Secret(p, tn, c.Environment).Name)
 		}
 		for _, d := range get(es, "spec", "data").([]any) {
 			key := str(d, "remoteRef", "key")

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/platformc/platformc/compiler/gen/k8s"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -14,8 +15,8 @@ import (
 // stacks publish, and one SecretStore per account and region holding
 // clusters; each store assumes the reader role of its account.
 func (g generator) registry() []obj {
-	sa := k8s.New("v1", "ServiceAccount", g.ns, model.RegistryServiceAccount, nil)
-	k8s.Meta(sa)["annotations"] = map[string]string{"eks.amazonaws.com/role-arn": g.p.RegistryRoleARN()}
+	sa := k8s.New("v1", "ServiceAccount", g.ns, naming.RegistryServiceAccount, nil)
+	k8s.Meta(sa)["annotations"] = map[string]string{"eks.amazonaws.com/role-arn": naming.RegistryRoleARN(g.p)}
 	sa["automountServiceAccountToken"] = false
 	objs := []obj{sa}
 	var seen []string
@@ -29,8 +30,8 @@ func (g generator) registry() []obj {
 		store["spec"] = obj{"provider": obj{"aws": obj{
 			"service": "ParameterStore",
 			"region":  c.Region,
-			"role":    g.p.RegistryReaderRoleARN(c),
-			"auth":    obj{"jwt": obj{"serviceAccountRef": obj{"name": model.RegistryServiceAccount}}},
+			"role":    naming.RegistryReaderRoleARN(g.p, c),
+			"auth":    obj{"jwt": obj{"serviceAccountRef": obj{"name": naming.RegistryServiceAccount}}},
 		}}}
 		objs = append(objs, store)
 	}
@@ -75,7 +76,7 @@ func (g generator) clusterRegistration(gen model.Generation) obj {
 	config, _ := json.Marshal(map[string]any{
 		"awsAuthConfig": map[string]string{
 			"clusterName": gen.Name(),
-			"roleARN":     g.p.ArgoCDDeployerRoleARN(gen.Cluster),
+			"roleARN":     naming.ArgoCDDeployerRoleARN(g.p, gen.Cluster),
 		},
 		"tlsClientConfig": map[string]any{"caData": "{{ .caData }}"},
 	})
@@ -98,8 +99,8 @@ func (g generator) clusterRegistration(gen model.Generation) obj {
 			},
 		},
 		"data": []obj{
-			{"secretKey": "endpoint", "remoteRef": obj{"key": g.p.ClusterParameter(gen, "endpoint")}},
-			{"secretKey": "caData", "remoteRef": obj{"key": g.p.ClusterParameter(gen, "ca-data")}},
+			{"secretKey": "endpoint", "remoteRef": obj{"key": naming.ClusterParameter(g.p, gen, "endpoint")}},
+			{"secretKey": "caData", "remoteRef": obj{"key": naming.ClusterParameter(g.p, gen, "ca-data")}},
 		},
 	}
 	return o

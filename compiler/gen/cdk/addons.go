@@ -3,6 +3,7 @@ package cdk
 import (
 	"fmt"
 
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -38,8 +39,8 @@ func addonsSpecFor(p *model.Platform, g model.Generation) AddonsSpec {
 		ClusterName: g.Name(),
 		Issuer: IssuerParameters{
 			Generation:  g.Name(),
-			Issuer:      p.ClusterParameter(g, ParamOIDCIssuer),
-			ProviderARN: p.ClusterParameter(g, ParamOIDCProviderARN),
+			Issuer:      naming.ClusterParameter(p, g, ParamOIDCIssuer),
+			ProviderARN: naming.ClusterParameter(p, g, ParamOIDCProviderARN),
 		},
 	}
 	for _, a := range p.AddonsOf(g.Cluster) {
@@ -49,15 +50,15 @@ func addonsSpecFor(p *model.Platform, g model.Generation) AddonsSpec {
 		r := AddonRole{
 			Addon:       a.Name,
 			AWS:         a.AWS,
-			Name:        p.AddonRoleName(g, a),
+			Name:        naming.AddonRoleName(p, g, a),
 			Subject:     "system:serviceaccount:" + a.Namespace + ":" + a.ServiceAccount,
 			Description: fmt.Sprintf("platformc: add-on %s on EKS cluster %s (IRSA)", a.Name, g.Name()),
 		}
 		switch a.AWS {
 		case model.CloudWatchLogs:
-			r.LogGroup = model.LogGroup(g.Name())
+			r.LogGroup = naming.LogGroup(g.Name())
 		case model.KarpenterAddon:
-			r.NodeRole, r.Queue = p.KarpenterNodeRole(g), model.KarpenterQueue(g.Name())
+			r.NodeRole, r.Queue = naming.KarpenterNodeRole(p, g), naming.KarpenterQueue(g.Name())
 		case model.ExternalDNS:
 			r.Domain = g.Domain()
 		}

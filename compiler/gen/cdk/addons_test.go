@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -28,7 +29,7 @@ func TestAddonRoles(t *testing.T) {
 			var want []string
 			for _, a := range p.AddonsOf(c) {
 				if a.AWS != "" {
-					want = append(want, p.AddonRoleName(g, a))
+					want = append(want, naming.AddonRoleName(p, g, a))
 				}
 			}
 			if !ok {
@@ -43,13 +44,13 @@ func TestAddonRoles(t *testing.T) {
 			}
 			karpenter := c.Capacity.Mode == model.Karpenter
 			if karpenter {
-				want = append(want, p.KarpenterNodeRole(g))
+				want = append(want, naming.KarpenterNodeRole(p, g))
 			}
 			if got := slices.Sorted(maps.Keys(roles)); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
 				t.Errorf("%s: roles %v, want %v", name, got, want)
 			}
 			for _, a := range p.AddonsOf(c) {
-				role, ok := roles[p.AddonRoleName(g, a)]
+				role, ok := roles[naming.AddonRoleName(p, g, a)]
 				if !ok {
 					continue
 				}
@@ -68,7 +69,7 @@ func TestAddonRoles(t *testing.T) {
 				t.Errorf("%s: %d queues and %d rules on a %q cluster", name, len(queues), len(rules), c.Capacity.Mode)
 			}
 			for _, q := range queues {
-				if get(q, "Properties", "QueueName") != model.KarpenterQueue(g.Name()) {
+				if get(q, "Properties", "QueueName") != naming.KarpenterQueue(g.Name()) {
 					t.Errorf("%s: queue %v", name, get(q, "Properties", "QueueName"))
 				}
 			}
@@ -100,13 +101,13 @@ func checkAddonTrust(t *testing.T, id string, p *model.Platform, g model.Generat
 		return
 	}
 	st := doc[0]
-	issuer := "param:" + p.ClusterParameter(g, cdk.ParamOIDCIssuer)
+	issuer := "param:" + naming.ClusterParameter(p, g, cdk.ParamOIDCIssuer)
 	want := map[string]string{
 		issuer + ":sub": "system:serviceaccount:" + a.Namespace + ":" + a.ServiceAccount,
 		issuer + ":aud": "sts.amazonaws.com",
 	}
 	if st.Effect != "Allow" || st.Action != "sts:AssumeRoleWithWebIdentity" ||
-		st.Principal["Federated"] != "param:"+p.ClusterParameter(g, cdk.ParamOIDCProviderARN) || len(st.Principal) != 1 ||
+		st.Principal["Federated"] != "param:"+naming.ClusterParameter(p, g, cdk.ParamOIDCProviderARN) || len(st.Principal) != 1 ||
 		len(st.Condition) != 1 || fmt.Sprint(st.Condition["StringEquals"]) != fmt.Sprint(want) {
 		t.Errorf("%s: trust %+v, want the generation's provider and StringEquals %v", id, st, want)
 	}
@@ -146,7 +147,7 @@ func checkAddonPolicy(t *testing.T, id string, p *model.Platform, g model.Genera
 				}
 			}
 		case model.CloudWatchLogs:
-			group := fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s:", region, account, model.LogGroup(g.Name()))
+			group := fmt.Sprintf("arn:aws:logs:%s:%s:log-group:%s:", region, account, naming.LogGroup(g.Name()))
 			for _, r := range resources {
 				if !strings.HasPrefix(r, group) {
 					t.Errorf("%s: %v on %s, outside the generation's log group", id, actions, r)
@@ -157,10 +158,10 @@ func checkAddonPolicy(t *testing.T, id string, p *model.Platform, g model.Genera
 			if strings.Contains(string(raw), "${") {
 				t.Errorf("%s: unresolved placeholder in %s", id, raw)
 			}
-			if slices.Contains(actions, "sqs:ReceiveMessage") && fmt.Sprint(resources) != fmt.Sprintf("[arn:aws:sqs:%s:%s:%s]", region, account, model.KarpenterQueue(g.Name())) {
+			if slices.Contains(actions, "sqs:ReceiveMessage") && fmt.Sprint(resources) != fmt.Sprintf("[arn:aws:sqs:%s:%s:%s]", region, account, naming.KarpenterQueue(g.Name())) {
 				t.Errorf("%s: reads queues %v, want only its interruption queue", id, resources)
 			}
-			if slices.Contains(actions, "iam:PassRole") && fmt.Sprint(resources) != fmt.Sprintf("[arn:aws:iam::%s:role/%s]", account, p.KarpenterNodeRole(g)) {
+			if slices.Contains(actions, "iam:PassRole") && fmt.Sprint(resources) != fmt.Sprintf("[arn:aws:iam::%s:role/%s]", account, naming.KarpenterNodeRole(p, g)) {
 				t.Errorf("%s: passes %v, want only its nodes' role", id, resources)
 			}
 			if slices.Contains(actions, "ec2:TerminateInstances") && !strings.Contains(string(raw), "kubernetes.io/cluster/"+g.Name()) {

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -63,7 +64,7 @@ func dnsSpecsFor(p *model.Platform, c *model.Cluster) map[string]DNSSpec {
 				continue
 			}
 			for _, g := range c.Serving() {
-				r := Record{Host: in.Host, Generation: g.Name(), Weight: g.Weight, Target: g.LoadBalancerName(t), Apex: in.Host == c.DNSZone}
+				r := Record{Host: in.Host, Generation: g.Name(), Weight: g.Weight, Target: naming.LoadBalancerName(g, t), Apex: in.Host == c.DNSZone}
 				if r.Apex {
 					s.ZoneID = ZoneIDParameter(p, c.DNSZone)
 				}

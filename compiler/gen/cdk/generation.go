@@ -4,11 +4,12 @@ import (
 	"slices"
 
 	"github.com/platformc/platformc/compiler/diag"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
 // Keys of the SSM parameters a generation stack publishes, under
-// model.Platform.ClusterParameter. Argo CD's cluster registration reads
+// naming.ClusterParameter. Argo CD's cluster registration reads
 // the endpoint and the CA; tenant stacks read the OIDC issuer (host and
 // path, without "https://", as IAM condition keys spell it) and the OIDC
 // provider's ARN.
@@ -70,7 +71,7 @@ func generationSpecFor(p *model.Platform, g model.Generation) (GenerationSpec, d
 		ClusterName: g.Name(),
 		Version:     g.Version,
 		Capacity:    Capacity{Mode: c.Capacity.Mode},
-		Deployer:    p.ArgoCDDeployerRoleARN(c),
+		Deployer:    naming.ArgoCDDeployerRoleARN(p, c),
 		Parameters:  map[string]string{},
 	}
 	switch c.Capacity.Mode {
@@ -108,12 +109,12 @@ func generationSpecFor(p *model.Platform, g model.Generation) (GenerationSpec, d
 		case name == "coredns" && c.Capacity.Mode == model.Fargate:
 			a.Configuration = `{"computeType":"Fargate"}`
 		case name == "vpc-cni":
-			a.Configuration = model.VPCCNINetworkPolicy
+			a.Configuration = naming.VPCCNINetworkPolicy
 		}
 		s.Addons = append(s.Addons, a)
 	}
 	for _, key := range []string{ParamEndpoint, ParamCAData, ParamOIDCProviderARN, ParamOIDCIssuer} {
-		s.Parameters[key] = p.ClusterParameter(g, key)
+		s.Parameters[key] = naming.ClusterParameter(p, g, key)
 	}
 	return s, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -66,7 +67,7 @@ func iamSpecFor(p *model.Platform, env string, shared bool) IAMSpec {
 				continue
 			}
 			for _, g := range c.Generations() {
-				arns = append(arns, fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", model.Partition(c.Region), c.Region, c.Account, g.Name()))
+				arns = append(arns, fmt.Sprintf("arn:%s:eks:%s:%s:cluster/%s", naming.Partition(c.Region), c.Region, c.Account, g.Name()))
 			}
 		}
 		if arns != nil {
@@ -95,7 +96,7 @@ func sharedRoles(p *model.Platform, account string) (deployer, reader *TrustedRo
 		if first == nil {
 			first = c
 		}
-		arn := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/%s/clusters/*", model.Partition(c.Region), c.Region, c.Account, p.Config.Name)
+		arn := fmt.Sprintf("arn:%s:ssm:%s:%s:parameter/%s/clusters/*", naming.Partition(c.Region), c.Region, c.Account, p.Config.Name)
 		if !slices.Contains(params, arn) {
 			params = append(params, arn)
 		}
@@ -104,16 +105,16 @@ func sharedRoles(p *model.Platform, account string) (deployer, reader *TrustedRo
 	a := p.Config.ArgoCD
 	root := accountRoot(a.Region, a.Account)
 	deployer = &TrustedRole{
-		Name:        roleName(p.ArgoCDDeployerRoleARN(first)),
+		Name:        roleName(naming.ArgoCDDeployerRoleARN(p, first)),
 		Description: "platformc: Argo CD deploys to this account's EKS clusters as this role (cluster admin through their access entries)",
 		Root:        root,
 		Principal:   ArgoCDRoleARN(p),
 	}
 	reader = &TrustedRole{
-		Name:        roleName(p.RegistryReaderRoleARN(first)),
+		Name:        roleName(naming.RegistryReaderRoleARN(p, first)),
 		Description: "platformc: the management cluster reads the cluster registrations this account's EKS stacks publish",
 		Root:        root,
-		Principal:   p.RegistryRoleARN(),
+		Principal:   naming.RegistryRoleARN(p),
 		Actions:     []string{"ssm:GetParameter"},
 		Resources:   params,
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -27,7 +28,7 @@ func TestTenantRolesReadOnlyTheirOwnSecret(t *testing.T) {
 			envs[c.Environment] = true
 		}
 		for env := range envs {
-			ts := p.TenantSecret(tn, env)
+			ts := naming.Secret(p, tn, env)
 			name := cdk.TenantStack(p, tn, env)
 			tmpl := out.templates[name]
 			secrets := resources(tmpl, "AWS::SecretsManager::Secret")
@@ -140,10 +141,10 @@ func TestIRSATrustIsExact(t *testing.T) {
 // environment to the service account that may assume it: the secrets
 // role's, and each workload role's.
 func roleSubjects(p *model.Platform, tn *model.Tenant, env string) map[string]string {
-	out := map[string]string{p.TenantSecret(tn, env).RoleName: model.SecretsServiceAccount}
+	out := map[string]string{naming.Secret(p, tn, env).RoleName: naming.SecretsServiceAccount}
 	for _, w := range tn.Workloads() {
 		if len(w.AWS) > 0 {
-			name, _ := p.WorkloadRole(tn, w, env)
+			name, _ := naming.WorkloadRole(p, tn, w, env)
 			out[name] = w.ServiceAccount()
 		}
 	}
@@ -176,7 +177,7 @@ func checkTrust(t *testing.T, p *model.Platform, out *output) {
 					provider := strings.TrimPrefix(st.Principal["Federated"], "param:")
 					var gen *model.Generation
 					for i, g := range gens {
-						if p.ClusterParameter(g, cdk.ParamOIDCProviderARN) == provider {
+						if naming.ClusterParameter(p, g, cdk.ParamOIDCProviderARN) == provider {
 							gen = &gens[i]
 						}
 					}
@@ -185,7 +186,7 @@ func checkTrust(t *testing.T, p *model.Platform, out *output) {
 						continue
 					}
 					seen[gen.Name()] = true
-					issuer := "param:" + p.ClusterParameter(*gen, cdk.ParamOIDCIssuer)
+					issuer := "param:" + naming.ClusterParameter(p, *gen, cdk.ParamOIDCIssuer)
 					want := map[string]string{
 						issuer + ":sub": "system:serviceaccount:" + tn.Namespace() + ":" + subject,
 						issuer + ":aud": "sts.amazonaws.com",

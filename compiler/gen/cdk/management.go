@@ -3,6 +3,7 @@ package cdk
 import (
 	"slices"
 
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -59,17 +60,17 @@ func managementSpecFor(p *model.Platform) ManagementSpec {
 			Description: "platformc: Argo CD on the management cluster (IRSA); may assume only the deployer role of each account of the platform's clusters",
 		},
 		Registry: ManagementRole{
-			Name:        roleName(p.RegistryRoleARN()),
+			Name:        roleName(naming.RegistryRoleARN(p)),
 			Description: "platformc: the cluster registry on the management cluster (IRSA); may assume only the registry reader role of each account of the platform's clusters",
-			Subjects:    []string{"system:serviceaccount:" + ns + ":" + model.RegistryServiceAccount},
+			Subjects:    []string{"system:serviceaccount:" + ns + ":" + naming.RegistryServiceAccount},
 		},
 	}
 	for _, sa := range ArgoCDServiceAccounts() {
 		s.ArgoCD.Subjects = append(s.ArgoCD.Subjects, "system:serviceaccount:"+ns+":"+sa)
 	}
 	for _, c := range p.Clusters {
-		s.ArgoCD.Assumes = append(s.ArgoCD.Assumes, p.ArgoCDDeployerRoleARN(c))
-		s.Registry.Assumes = append(s.Registry.Assumes, p.RegistryReaderRoleARN(c))
+		s.ArgoCD.Assumes = append(s.ArgoCD.Assumes, naming.ArgoCDDeployerRoleARN(p, c))
+		s.Registry.Assumes = append(s.Registry.Assumes, naming.RegistryReaderRoleARN(p, c))
 	}
 	for _, r := range []*ManagementRole{&s.ArgoCD, &s.Registry} {
 		slices.Sort(r.Assumes)

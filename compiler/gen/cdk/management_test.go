@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/platformc/platformc/compiler/gen/cdk"
-	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/compiler/gen/naming"
 )
 
 // TestManagementRoles: the management stack, in Argo CD's account, makes
@@ -26,15 +26,15 @@ func TestManagementRoles(t *testing.T) {
 	ns := p.Config.ArgoCD.Namespace
 	var deployers, readers []string
 	for _, c := range p.Clusters {
-		deployers = append(deployers, p.ArgoCDDeployerRoleARN(c))
-		readers = append(readers, p.RegistryReaderRoleARN(c))
+		deployers = append(deployers, naming.ArgoCDDeployerRoleARN(p, c))
+		readers = append(readers, naming.RegistryReaderRoleARN(p, c))
 	}
 	want := map[string]struct {
 		subjects []string
 		assumes  []string
 	}{
 		"acme-argocd":           {[]string{"system:serviceaccount:" + ns + ":argocd-application-controller", "system:serviceaccount:" + ns + ":argocd-server"}, deployers},
-		"acme-cluster-registry": {[]string{"system:serviceaccount:" + ns + ":" + model.RegistryServiceAccount}, readers},
+		"acme-cluster-registry": {[]string{"system:serviceaccount:" + ns + ":" + naming.RegistryServiceAccount}, readers},
 	}
 	roles := resources(tmpl, "AWS::IAM::Role")
 	if len(roles) != len(want) || len(tmpl["Resources"].(obj)) != len(want) {

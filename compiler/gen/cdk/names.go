@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -91,7 +92,7 @@ func dnsStack(p *model.Platform, tenant string, c *model.Cluster) string {
 // Installing Argo CD with that role is the management cluster's business.
 func ArgoCDRoleARN(p *model.Platform) string {
 	a := p.Config.ArgoCD
-	return model.RoleARN(a.Region, a.Account, p.Config.Name+"-argocd")
+	return naming.RoleARN(a.Region, a.Account, p.Config.Name+"-argocd")
 }
 
 // OwnersRoleName is the role of a tenant's owners in an environment; its
@@ -104,7 +105,7 @@ func OwnersRoleName(p *model.Platform, t *model.Tenant, env string) string {
 // OwnersRoleARN is the ARN of OwnersRoleName.
 func OwnersRoleARN(p *model.Platform, t *model.Tenant, env string) string {
 	e := p.Config.Environments[env]
-	return model.RoleARN(e.Region, e.Account, OwnersRoleName(p, t, env))
+	return naming.RoleARN(e.Region, e.Account, OwnersRoleName(p, t, env))
 }
 
 // Exported values of a network stack, which generation stacks import by
@@ -123,7 +124,7 @@ func ExportName(stack, key string) string { return stack + "-" + key }
 func SubnetKey(kind string, i int) string { return fmt.Sprintf("%s%dId", kind, i+1) }
 
 func accountRoot(region, account string) string {
-	return fmt.Sprintf("arn:%s:iam::%s:root", model.Partition(region), account)
+	return fmt.Sprintf("arn:%s:iam::%s:root", naming.Partition(region), account)
 }
 
 // roleName is the name in a role ARN.

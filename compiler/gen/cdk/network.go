@@ -23,7 +23,7 @@ const AZs = 3
 // look the account's zones up.
 type NetworkSpec struct {
 	Name    string // the VPC's Name tag
-	Cluster string // its model.ClusterTag, by which add-ons find it
+	Cluster string // its naming.ClusterTag, by which add-ons find it
 	CIDR    string
 	Private []string // subnet ranges, by zone
 	Public  []string

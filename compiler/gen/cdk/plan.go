@@ -8,6 +8,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/diag"
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -167,7 +168,7 @@ func Plan(p *model.Platform) ([]Stack, error) {
 				deps = append(deps, GenerationStack(p, g))
 			}
 			spec, err := tenantSpecFor(p, t, env, gens[env])
-			ts := p.TenantSecret(t, env)
+			ts := naming.Secret(p, t, env)
 			add(Stack{
 				Name: TenantStack(p, t, env), Account: ts.Account, Region: ts.Region,
 				Description: fmt.Sprintf("platformc: tenant %s in environment %s: its Secrets Manager secret and the role its SecretStore uses", t.Name, env),

@@ -15,6 +15,7 @@ import (
 	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
 	"github.com/platformc/platformc/compiler/gen/layout"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -87,7 +88,7 @@ func TestResourceCounts(t *testing.T) {
 					})
 				}
 				for _, key := range []string{cdk.ParamEndpoint, cdk.ParamCAData, cdk.ParamOIDCProviderARN, cdk.ParamOIDCIssuer} {
-					a.ResourcePropertiesCountIs(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": p.ClusterParameter(g, key)}, jsii.Number(1))
+					a.ResourcePropertiesCountIs(jsii.String("AWS::SSM::Parameter"), map[string]any{"Name": naming.ClusterParameter(p, g, key)}, jsii.Number(1))
 				}
 			})
 		}
@@ -143,7 +144,7 @@ func TestAccessEntries(t *testing.T) {
 	for _, c := range p.Clusters {
 		for _, g := range c.Generations() {
 			name := cdk.GenerationStack(p, g)
-			want := map[string]string{p.ArgoCDDeployerRoleARN(c): ""}
+			want := map[string]string{naming.ArgoCDDeployerRoleARN(p, c): ""}
 			entries := resources(out.templates[name], "AWS::EKS::AccessEntry")
 			for _, tn := range p.Tenants {
 				if tn.PlacedOn(c.Name) {
@@ -207,7 +208,7 @@ func checkDNS(t *testing.T, p *model.Platform, out *output) {
 				if in := s.On(c.Name).Ingress; in != nil && tn.PlacedOn(c.Name) {
 					for _, g := range c.Generations() {
 						want[key{in.Host + ".", g.Name()}] = g
-						targets[key{in.Host + ".", g.Name()}] = g.LoadBalancerName(tn)
+						targets[key{in.Host + ".", g.Name()}] = naming.LoadBalancerName(g, tn)
 					}
 				}
 			}

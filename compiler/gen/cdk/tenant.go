@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/platformc/platformc/compiler/diag"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -65,7 +66,7 @@ type Statement struct {
 // or send the messages of a queue, to read (get, query, scan) or write
 // (also put, update, delete) the items of a table and its indexes.
 func accessStatements(a model.Access, account, region string) []Statement {
-	part := model.Partition(region)
+	part := naming.Partition(region)
 	switch a.Service {
 	case model.S3:
 		bucket := fmt.Sprintf("arn:%s:s3:::%s", part, a.Name)
@@ -107,18 +108,18 @@ type IssuerParameters struct {
 func (TenantSpec) kind() string { return "tenant" }
 
 func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.Generation) (TenantSpec, diag.List) {
-	ts := p.TenantSecret(t, env)
+	ts := naming.Secret(p, t, env)
 	s := TenantSpec{
 		Tenant:  t.Name,
 		Secret:  ts.Name,
 		Role:    ts.RoleName,
-		Subject: "system:serviceaccount:" + ts.Namespace + ":" + model.SecretsServiceAccount,
+		Subject: "system:serviceaccount:" + ts.Namespace + ":" + naming.SecretsServiceAccount,
 	}
 	for _, w := range t.Workloads() {
 		if len(w.AWS) == 0 {
 			continue
 		}
-		name, _ := p.WorkloadRole(t, w, env)
+		name, _ := naming.WorkloadRole(p, t, w, env)
 		r := WorkloadRole{Workload: w.Name, Name: name, Subject: "system:serviceaccount:" + t.Namespace() + ":" + w.ServiceAccount()}
 		for _, a := range w.AWS {
 			r.Statements = append(r.Statements, accessStatements(a, ts.Account, ts.Region)...)
@@ -128,14 +129,14 @@ func tenantSpecFor(p *model.Platform, t *model.Tenant, env string, gens []model.
 	for _, g := range gens {
 		s.Generations = append(s.Generations, IssuerParameters{
 			Generation:  g.Name(),
-			Issuer:      p.ClusterParameter(g, ParamOIDCIssuer),
-			ProviderARN: p.ClusterParameter(g, ParamOIDCProviderARN),
+			Issuer:      naming.ClusterParameter(p, g, ParamOIDCIssuer),
+			ProviderARN: naming.ClusterParameter(p, g, ParamOIDCProviderARN),
 		})
 	}
 	// The issuers are only known at deploy time; measure the policy with
 	// the longest issuer EKS gives in the region.
 	issuer := "oidc.eks." + ts.Region + ".amazonaws.com/id/" + strings.Repeat("0", 32)
-	provider := fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", model.Partition(ts.Region), ts.Account, issuer)
+	provider := fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", naming.Partition(ts.Region), ts.Account, issuer)
 	doc, vars := TrustPolicy([]string{s.Subject}, s.Generations)
 	n := len(doc)
 	for name := range vars {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/internal/synth/synth"
@@ -57,7 +58,7 @@ func TestWorkloadRolesIsolated(t *testing.T) {
 				for _, r := range spec.Workloads {
 					got = append(got, r.Workload)
 					w := workloadNamed(tn, r.Workload)
-					if name, _ := p.WorkloadRole(tn, w, env); r.Name != name || r.Subject != "system:serviceaccount:"+tn.Namespace()+":"+w.ServiceAccount() {
+					if name, _ := naming.WorkloadRole(p, tn, w, env); r.Name != name || r.Subject != "system:serviceaccount:"+tn.Namespace()+":"+w.ServiceAccount() {
 						t.Errorf("%s: role %s assumed by %s, want %s by the workload's service account", s.Name, r.Name, r.Subject, name)
 					}
 					var need []Statement
@@ -122,7 +123,7 @@ func workloadNamed(tn *model.Tenant, name string) *model.Workload {
 // stack, or an S3 statement not bound to the account.
 func resourceOf(t *testing.T, arn, account, region, s3Account string) (service, name string) {
 	t.Helper()
-	part := model.Partition(region)
+	part := naming.Partition(region)
 	switch {
 	case strings.HasPrefix(arn, "arn:"+part+":s3:::"):
 		if s3Account != account {

@@ -12,5 +12,5 @@
 // would let one tenant read another's secret. The first two objects belong
 // to the platform (a tenant's Argo CD project may not create them); the
 // ExternalSecrets belong to the tenant. Names and ARNs come from
-// model.Platform.TenantSecret, which the AWS side uses too.
+// naming.Secret, which the AWS side uses too.
 package externalsecrets

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/platformc/platformc/compiler/gen/k8s"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -22,8 +23,8 @@ const (
 
 // ServiceAccount is the identity the tenant's SecretStore authenticates
 // as: IRSA maps it to the role that may read only the tenant's secret.
-func ServiceAccount(s model.TenantSecret) k8s.Object {
-	o := k8s.New("v1", "ServiceAccount", s.Namespace, model.SecretsServiceAccount, nil)
+func ServiceAccount(s naming.TenantSecret) k8s.Object {
+	o := k8s.New("v1", "ServiceAccount", s.Namespace, naming.SecretsServiceAccount, nil)
 	k8s.Meta(o)["annotations"] = map[string]string{"eks.amazonaws.com/role-arn": s.RoleARN}
 	o["automountServiceAccountToken"] = false
 	return o
@@ -31,13 +32,13 @@ func ServiceAccount(s model.TenantSecret) k8s.Object {
 
 // SecretStore reads AWS Secrets Manager in the secret's account and region
 // as the tenant's secrets service account.
-func SecretStore(s model.TenantSecret) k8s.Object {
-	o := k8s.New(apiVersion, "SecretStore", s.Namespace, model.SecretStoreName, nil)
+func SecretStore(s naming.TenantSecret) k8s.Object {
+	o := k8s.New(apiVersion, "SecretStore", s.Namespace, naming.SecretStoreName, nil)
 	o["spec"] = k8s.Object{"provider": k8s.Object{"aws": k8s.Object{
 		"service": "SecretsManager",
 		"region":  s.Region,
 		"auth": k8s.Object{"jwt": k8s.Object{
-			"serviceAccountRef": k8s.Object{"name": model.SecretsServiceAccount},
+			"serviceAccountRef": k8s.Object{"name": naming.SecretsServiceAccount},
 		}},
 	}}}
 	return o
@@ -46,7 +47,7 @@ func SecretStore(s model.TenantSecret) k8s.Object {
 // ExternalSecrets returns one ExternalSecret per secret the tenant
 // declares. Each creates a Kubernetes Secret of the same name holding only
 // the listed keys, read from the properties of the tenant's one secret.
-func ExternalSecrets(t *model.Tenant, s model.TenantSecret) []k8s.Object {
+func ExternalSecrets(t *model.Tenant, s naming.TenantSecret) []k8s.Object {
 	var out []k8s.Object
 	for _, sec := range t.Secrets {
 		var data []k8s.Object
@@ -59,7 +60,7 @@ func ExternalSecrets(t *model.Tenant, s model.TenantSecret) []k8s.Object {
 		o := k8s.New(apiVersion, "ExternalSecret", t.Namespace(), sec.Name, nil)
 		o["spec"] = k8s.Object{
 			"refreshInterval": RefreshInterval,
-			"secretStoreRef":  k8s.Object{"kind": "SecretStore", "name": model.SecretStoreName},
+			"secretStoreRef":  k8s.Object{"kind": "SecretStore", "name": naming.SecretStoreName},
 			"target":          k8s.Object{"name": sec.Name, "creationPolicy": "Owner", "deletionPolicy": "Retain"},
 			"data":            data,
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/platformc/platformc/compiler/gen/externalsecrets"
 	"github.com/platformc/platformc/compiler/gen/k8s"
 	"github.com/platformc/platformc/compiler/gen/layout"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -53,15 +54,15 @@ func appBaseFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant) {
 func appOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g model.Generation) {
 	c := g.Cluster
 	dir, origin := layout.AppOverlay(t.Name, g.Name()), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
-	secrets := fs.AddObjects(dir, origin, t.Pos.File, externalsecrets.ExternalSecrets(t, p.TenantSecret(t, c.Environment))...)
+	secrets := fs.AddObjects(dir, origin, t.Pos.File, externalsecrets.ExternalSecrets(t, naming.Secret(p, t, c.Environment))...)
 	k := kustomization("", append([]string{"../../base"}, secrets...), merge(tenantLabels(t), generationLabels(g)))
 	var replicas []obj
 	var patches []obj
 	if hasIngress(t) {
 		patches = append(patches, jsonPatch(fs, "Ingress", "", []obj{{
 			"op":    "add",
-			"path":  "/metadata/annotations/" + strings.ReplaceAll(model.ExternalDNSHostname, "/", "~1"),
-			"value": g.LoadBalancerName(t),
+			"path":  "/metadata/annotations/" + strings.ReplaceAll(naming.ExternalDNSHostname, "/", "~1"),
+			"value": naming.LoadBalancerName(g, t),
 		}}))
 	}
 	for _, w := range t.Workloads() {
@@ -69,9 +70,9 @@ func appOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g model.
 			continue
 		}
 		// The role is the environment's: the base cannot name it.
-		_, arn := p.WorkloadRole(t, w, c.Environment)
+		_, arn := naming.WorkloadRole(p, t, w, c.Environment)
 		patches = append(patches, jsonPatch(fs, "ServiceAccount", w.ServiceAccount(), []obj{{
-			"op": "add", "path": "/metadata/annotations", "value": obj{model.RoleAnnotation: arn},
+			"op": "add", "path": "/metadata/annotations", "value": obj{naming.RoleAnnotation: arn},
 		}}))
 	}
 	if !g.RunsJobs && len(t.Jobs) > 0 {
@@ -257,7 +258,7 @@ func ingress(p *model.Platform, t *model.Tenant, s *model.Service) obj {
 		"alb.ingress.kubernetes.io/ssl-policy":       "ELBSecurityPolicy-TLS13-1-2-2021-06",
 		"alb.ingress.kubernetes.io/group.name":       group,
 		"alb.ingress.kubernetes.io/healthcheck-path": s.Health,
-		model.ExternalDNSSource:                      "annotation-only",
+		naming.ExternalDNSSource:                     "annotation-only",
 	}
 	if order != 0 {
 		annotations["alb.ingress.kubernetes.io/group.order"] = strconv.Itoa(order)
@@ -309,15 +310,15 @@ func manifest(ns string, m *model.Manifest) obj {
 }
 
 // filesConfigMap holds the workload's files, if it has any: immutable,
-// since its name changes with its content (model.Workload.FilesConfigMap).
+// since its name changes with its content (naming.FilesConfigMap).
 func filesConfigMap(ns string, w *model.Workload, component string) []obj {
 	if len(w.Files) == 0 {
 		return nil
 	}
-	o := k8s.New("v1", "ConfigMap", ns, w.FilesConfigMap(), workloadLabels(w, component))
+	o := k8s.New("v1", "ConfigMap", ns, naming.FilesConfigMap(w), workloadLabels(w, component))
 	data := map[string]string{}
 	for _, f := range w.Files {
-		data[model.FileKey(f.Path)] = f.Content
+		data[naming.FileKey(f.Path)] = f.Content
 	}
 	o["data"] = data
 	o["immutable"] = true
@@ -342,7 +343,7 @@ func podTemplate(w *model.Workload, component string, c obj, restartPolicy strin
 		"volumes":    []obj{{"name": "tmp", "emptyDir": obj{}}},
 	}
 	if len(w.Files) > 0 {
-		spec["volumes"] = append(spec["volumes"].([]obj), obj{"name": filesVolume, "configMap": obj{"name": w.FilesConfigMap()}})
+		spec["volumes"] = append(spec["volumes"].([]obj), obj{"name": filesVolume, "configMap": obj{"name": naming.FilesConfigMap(w)}})
 	}
 	if restartPolicy != "" {
 		spec["restartPolicy"] = restartPolicy
@@ -373,7 +374,7 @@ func container(w *model.Workload) obj {
 	// Each file at its own path (subPath), leaving the rest of its folder
 	// as the image has it.
 	for _, f := range w.Files {
-		c["volumeMounts"] = append(c["volumeMounts"].([]obj), obj{"name": filesVolume, "mountPath": f.Path, "subPath": model.FileKey(f.Path), "readOnly": true})
+		c["volumeMounts"] = append(c["volumeMounts"].([]obj), obj{"name": filesVolume, "mountPath": f.Path, "subPath": naming.FileKey(f.Path), "readOnly": true})
 	}
 	if len(w.Command) > 0 {
 		c["command"] = w.Command

@@ -4,6 +4,7 @@ import (
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/gen/k8s"
 	"github.com/platformc/platformc/compiler/gen/layout"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -28,14 +29,14 @@ func addonFiles(fs *k8s.Files, p *model.Platform, g model.Generation) {
 		}
 		nodeClass := k8s.New("karpenter.k8s.aws/v1", "EC2NodeClass", "", KarpenterNodeClass, nil)
 		nodeClass["spec"] = obj{
-			"role":             p.KarpenterNodeRole(g),
+			"role":             naming.KarpenterNodeRole(p, g),
 			"amiSelectorTerms": []obj{{"alias": "al2023@latest"}},
 			"subnetSelectorTerms": []obj{{"tags": map[string]string{
-				model.ClusterTag:       g.Cluster.Name,
-				model.PrivateSubnetTag: "1",
+				naming.ClusterTag:       g.Cluster.Name,
+				naming.PrivateSubnetTag: "1",
 			}}},
 			"securityGroupSelectorTerms": []obj{{"tags": map[string]string{"aws:eks:cluster-name": g.Name()}}},
-			"tags":                       map[string]string{model.ClusterTag: g.Cluster.Name, k8s.LabelGeneration: g.Name()},
+			"tags":                       map[string]string{naming.ClusterTag: g.Cluster.Name, k8s.LabelGeneration: g.Name()},
 		}
 		pool := k8s.New("karpenter.sh/v1", "NodePool", "", KarpenterNodePool, nil)
 		pool["spec"] = obj{

@@ -8,6 +8,7 @@ import (
 	"github.com/platformc/platformc/compiler/gen/externalsecrets"
 	"github.com/platformc/platformc/compiler/gen/k8s"
 	"github.com/platformc/platformc/compiler/gen/layout"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -142,7 +143,7 @@ func namespaceOverlayFiles(fs *k8s.Files, p *model.Platform, t *model.Tenant, g 
 	for _, cidr := range t.Egress {
 		to = append(to, obj{"ipBlock": obj{"cidr": cidr.Name}})
 	}
-	secret := p.TenantSecret(t, c.Environment)
+	secret := naming.Secret(p, t, c.Environment)
 	dir, origin := layout.NamespaceOverlay(t.Name, g.Name()), fstree.Origin{Tenant: t.Name, Cluster: c.Name}
 	resources := fs.AddObjects(dir, origin, t.Pos.File,
 		networkPolicy(t.Namespace(), "allow-egress", obj{}, []string{"Egress"}, nil, []obj{{"to": to}}),
@@ -159,8 +160,8 @@ func clusterFiles(fs *k8s.Files, p *model.Platform, g model.Generation) {
 	dir, origin := layout.Cluster(g.Name()), fstree.Origin{Cluster: g.Cluster.Name}
 	var resources []string
 	if g.Cluster.Capacity.Mode == model.AutoMode {
-		cm := k8s.New("v1", "ConfigMap", model.NetworkPolicyNamespace, model.NetworkPolicyConfigMap, nil)
-		cm["data"] = map[string]string{model.NetworkPolicyKey: "true"}
+		cm := k8s.New("v1", "ConfigMap", naming.NetworkPolicyNamespace, naming.NetworkPolicyConfigMap, nil)
+		cm["data"] = map[string]string{naming.NetworkPolicyKey: "true"}
 		resources = fs.AddObjects(dir, origin, g.Cluster.Pos.File, cm)
 	}
 	for _, t := range p.Tenants {

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/platformc/platformc/compiler/gen/cdk"
+	"github.com/platformc/platformc/compiler/gen/naming"
 	"github.com/platformc/platformc/compiler/model"
 )
 
@@ -87,8 +88,8 @@ func defineGeneration(st awscdk.Stack, s cdk.GenerationSpec) {
 			// Only Karpenter and the critical add-ons run here; workloads
 			// go to the nodes Karpenter provisions.
 			id = "Karpenter"
-			opts.Labels = &map[string]*string{model.KarpenterPoolLabel: str("karpenter")}
-			opts.Taints = &[]*awseksv2.TaintSpec{{Effect: awseksv2.TaintEffect_NO_SCHEDULE, Key: str(model.CriticalAddonsOnly), Value: str("true")}}
+			opts.Labels = &map[string]*string{naming.KarpenterPoolLabel: str("karpenter")}
+			opts.Taints = &[]*awseksv2.TaintSpec{{Effect: awseksv2.TaintEffect_NO_SCHEDULE, Key: str(naming.CriticalAddonsOnly), Value: str("true")}}
 		}
 		ng := cluster.AddNodegroupCapacity(str(id), opts)
 		for _, name := range []string{"vpc-cni", "kube-proxy"} {

@@ -7,7 +7,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 
 	"github.com/platformc/platformc/compiler/gen/cdk"
-	"github.com/platformc/platformc/compiler/model"
+	"github.com/platformc/platformc/compiler/gen/naming"
 )
 
 func defineNetwork(st awscdk.Stack, s cdk.NetworkSpec) {
@@ -16,7 +16,7 @@ func defineNetwork(st awscdk.Stack, s cdk.NetworkSpec) {
 		CidrBlock:          str(s.CIDR),
 		EnableDnsHostnames: true,
 		EnableDnsSupport:   true,
-		Tags:               tags("Name", s.Name, model.ClusterTag, s.Cluster),
+		Tags:               tags("Name", s.Name, naming.ClusterTag, s.Cluster),
 	})
 	igw := awsec2.NewCfnInternetGateway(st, str("InternetGateway"), &awsec2.CfnInternetGatewayProps{Tags: tags("Name", s.Name)})
 	attach := awsec2.NewCfnVPCGatewayAttachment(st, str("InternetGatewayAttachment"), &awsec2.CfnVPCGatewayAttachmentProps{
@@ -43,7 +43,7 @@ func defineNetwork(st awscdk.Stack, s cdk.NetworkSpec) {
 			AllocationId: eip.AttrAllocationId(),
 			Tags:         tags("Name", fmt.Sprintf("%s-nat-%d", s.Name, i+1)),
 		})
-		priv := subnet(st, s, vpc, cdk.PrivateSubnet, i, s.Private[i], az, model.PrivateSubnetTag)
+		priv := subnet(st, s, vpc, cdk.PrivateSubnet, i, s.Private[i], az, naming.PrivateSubnetTag)
 		awsec2.NewCfnRoute(st, str(fmt.Sprintf("%s%dDefaultRoute", cdk.PrivateSubnet, i+1)), &awsec2.CfnRouteProps{
 			RouteTableId:         priv.RouteTableId,
 			DestinationCidrBlock: str("0.0.0.0/0"),
@@ -69,7 +69,7 @@ func subnet(st awscdk.Stack, s cdk.NetworkSpec, vpc awsec2.CfnVPC, kind string, 
 		VpcId:            vpc.Ref(),
 		CidrBlock:        str(cidr),
 		AvailabilityZone: az,
-		Tags:             tags("Name", name, elbTag, "1", model.ClusterTag, s.Cluster),
+		Tags:             tags("Name", name, elbTag, "1", naming.ClusterTag, s.Cluster),
 	})
 	rt := awsec2.NewCfnRouteTable(st, str(id+"RouteTable"), &awsec2.CfnRouteTableProps{
 		VpcId: vpc.Ref(),
