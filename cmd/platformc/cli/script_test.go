@@ -15,15 +15,23 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/internal/jsiitest"
 )
 
 var update = flag.Bool("update", false, "update the testscript files' golden output")
 
+// TestMain runs the tests, or platformc when a script runs it; the tests
+// share jsii's package cache (jsiitest), which the scripts' platformc
+// processes are given too (hermetic).
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(withJSII{m}, map[string]func(){
 		"platformc": func() { os.Exit(Main()) },
 	})
 }
+
+type withJSII struct{ m *testing.M }
+
+func (w withJSII) Run() int { return jsiitest.Main(w.m) }
 
 // TestScripts runs the command line's specification: testdata/script/*.txtar.
 func TestScripts(t *testing.T) {
@@ -50,11 +58,13 @@ func TestScripts(t *testing.T) {
 }
 
 // hermetic keeps what a script's platformc writes beside its home (the
-// caches) in the script's own folder: testscript's default HOME,
+// caches) in the script's own folder, but jsii's package cache, which is
+// the test binary's (jsiitest): testscript's default HOME,
 // /no-home, is a real path that a test run as root would create.
 func hermetic(env *testscript.Env) {
 	env.Setenv("HOME", env.WorkDir)
 	env.Setenv("XDG_CACHE_HOME", filepath.Join(env.WorkDir, ".cache"))
+	env.Setenv(jsiitest.CacheEnv, os.Getenv(jsiitest.CacheEnv))
 }
 
 // exits CODE PROG ARGS... runs PROG and checks its exit code; its output is

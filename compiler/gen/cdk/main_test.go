@@ -4,11 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/platformc/platformc/compiler/gen/cdk/jsiisynth"
+	"github.com/platformc/platformc/internal/jsiitest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	jsiisynth.Close()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(jsiitest.Main(m)) }
