@@ -20,18 +20,30 @@ import (
 
 var update = flag.Bool("update", false, "update the testscript files' golden output")
 
-// TestMain runs the tests, or platformc when a script runs it; the tests
-// share jsii's package cache (jsiitest), which the scripts' platformc
-// processes are given too (hermetic).
+// TestMain runs the tests, or platformc when a script runs it.
 func TestMain(m *testing.M) {
-	testscript.Main(withJSII{m}, map[string]func(){
+	testscript.Main(neighbourly{m}, map[string]func(){
 		"platformc": func() { os.Exit(Main()) },
 	})
 }
 
-type withJSII struct{ m *testing.M }
+// neighbourly runs the tests with nothing written outside temporary
+// folders: the commands they run in this process keep their caches in a
+// folder of the test binary's (envCache), and the tests share jsii's
+// package cache (jsiitest), which the scripts' platformc processes are
+// given too (hermetic), as they are a cache folder each.
+type neighbourly struct{ m *testing.M }
 
-func (w withJSII) Run() int { return jsiitest.Main(w.m) }
+func (n neighbourly) Run() int {
+	dir, err := os.MkdirTemp("", "platformc-cli-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	os.Setenv(envCache, dir)
+	return jsiitest.Main(n.m)
+}
 
 // TestScripts runs the command line's specification: testdata/script/*.txtar.
 func TestScripts(t *testing.T) {
