@@ -7,11 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/platformc/platformc/compiler/fstree"
-	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/uptodate"
 	"github.com/platformc/platformc/internal/atomicfile"
@@ -147,37 +145,6 @@ func Check(root, out string, opts ...Option) (*Checked, error) {
 
 // trustNothing leaves out the caches and the earlier stacks.
 func trustNothing(o *options) { o.caches, o.previous, o.reuse = nil, nil, nil }
-
-// ReuseStacks makes the AWS stacks (WithAWS) reuse those of the output
-// folder out where their inputs did not change, in place of WithAWS's
-// previous.
-func ReuseStacks(out string) Option {
-	return reuse(func(folder string) (*fstree.Tree, error) { return fstree.ReadFolder(out, folder) })
-}
-
-// reuse makes the AWS stacks reuse those of an earlier output that read
-// reads a folder of.
-func reuse(read func(folder string) (*fstree.Tree, error)) Option {
-	return func(o *options) { o.reuse = read }
-}
-
-// startReading starts reading the earlier output that the AWS stacks
-// reuse, if any, so that the reading overlaps the loading of the sources;
-// an unreadable one is none: every stack is synthesised.
-func (o *options) startReading() {
-	if !o.aws || o.reuse == nil {
-		return
-	}
-	done := make(chan *fstree.Tree, 1)
-	go func(read func(string) (*fstree.Tree, error)) {
-		t, err := read(layout.CDK) // the stacks read nothing else of it
-		if err != nil {
-			t = nil
-		}
-		done <- t
-	}(o.reuse)
-	o.previous, o.reuse = sync.OnceValue(func() *fstree.Tree { return <-done }), nil
-}
 
 // writeLocks writes the lock files that changed, each atomically as the
 // other edits of the sources are (atomicfile.WriteFile), and reports whether

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"sync"
 	"time"
 
 	"github.com/platformc/platformc/compiler/diag"
@@ -12,6 +13,7 @@ import (
 	"github.com/platformc/platformc/compiler/gen/argocd"
 	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/gen/kustomize"
+	"github.com/platformc/platformc/compiler/gen/layout"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/compiler/policy"
@@ -51,11 +53,43 @@ func MemoryLimit(limit uint64, exceeded func(error)) Option {
 // are loaded (so that reading it may overlap the loading); nil, or a nil
 // tree, is no earlier output. A nil synth plans and reuses only: a stack
 // to synthesise is an error (Validate needs none). Progress, when not
-// nil, follows the generation.
+// nil, follows the generation. ReuseStacks names the earlier output
+// instead of previous.
 func WithAWS(synth cdk.Synthesizer, previous func() *fstree.Tree, progress io.Writer) Option {
 	return func(o *options) {
 		o.aws, o.forAWS, o.synth, o.previous, o.progress = true, true, synth, previous, progress
 	}
+}
+
+// ReuseStacks makes the AWS stacks (WithAWS) reuse those of the output
+// folder out where their inputs did not change, in place of WithAWS's
+// previous.
+func ReuseStacks(out string) Option {
+	return reuse(func(folder string) (*fstree.Tree, error) { return fstree.ReadFolder(out, folder) })
+}
+
+// reuse makes the AWS stacks reuse those of an earlier output that read
+// reads a folder of.
+func reuse(read func(folder string) (*fstree.Tree, error)) Option {
+	return func(o *options) { o.reuse = read }
+}
+
+// startReading starts reading the earlier output that the AWS stacks
+// reuse, if any, so that the reading overlaps the loading of the sources;
+// an unreadable one is none: every stack is synthesised.
+func (o *options) startReading() {
+	if !o.aws || o.reuse == nil {
+		return
+	}
+	done := make(chan *fstree.Tree, 1)
+	go func(read func(string) (*fstree.Tree, error)) {
+		t, err := read(layout.CDK) // the stacks read nothing else of it
+		if err != nil {
+			t = nil
+		}
+		done <- t
+	}(o.reuse)
+	o.previous, o.reuse = sync.OnceValue(func() *fstree.Tree { return <-done }), nil
 }
 
 // loading are the loader's options.
