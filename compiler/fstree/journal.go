@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -476,7 +477,10 @@ func apply(dir, undoDir string, t *Tree, j *journal, writes []string, crash func
 
 // writeJournal writes data to file atomically and durably.
 func writeJournal(file string, data []byte) error {
-	return atomicfile.WriteFile(file, data)
+	return atomicfile.Write(file, true, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 }
 
 // parallel runs f(0..n-1), calls that mostly wait on the disk, on a few

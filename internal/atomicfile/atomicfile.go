@@ -12,10 +12,20 @@ import (
 // Write replaces file with what write writes, atomically: it is written
 // to a new hidden file in the same folder and renamed over file, so that
 // a reader sees the old content or the new, never a part; durable syncs
-// it to the disk first. The file keeps its permissions; a new one gets
-// 0644. When write fails, file is left as it was.
+// it to the disk first. The file keeps its permissions; a new one is the
+// user's alone (0600), as the caches and the journal are. When write
+// fails, file is left as it was.
 func Write(file string, durable bool, write func(w io.Writer) error) error {
-	perm := fs.FileMode(0o644)
+	return replace(file, durable, 0o600, write)
+}
+
+// WriteFile is Write of data, durably, for the files people edit and
+// share: a new one gets 0644.
+func WriteFile(file string, data []byte) error {
+	return replace(file, true, 0o644, writer(data))
+}
+
+func replace(file string, durable bool, perm fs.FileMode, write func(w io.Writer) error) error {
 	if fi, err := os.Stat(file); err == nil {
 		perm = fi.Mode().Perm()
 	}
@@ -28,11 +38,6 @@ func Write(file string, durable bool, write func(w io.Writer) error) error {
 		return err
 	}
 	return nil
-}
-
-// WriteFile is Write of data, durably: for the files people edit.
-func WriteFile(file string, data []byte) error {
-	return Write(file, true, writer(data))
 }
 
 // Create writes a new file whole, durably, creating its folder if

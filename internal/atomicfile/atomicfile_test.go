@@ -20,6 +20,9 @@ func TestWrite(t *testing.T) {
 		if err := atomicfile.Write(file, durable, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
 			t.Fatal(err)
 		}
+		if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("a new file written by Write: %v, %v; want 0600", fi.Mode(), err)
+		}
 		if data, _ := os.ReadFile(file); string(data) != "new" {
 			t.Fatalf("durable %t: %q", durable, data)
 		}

@@ -40,6 +40,7 @@ func TestCDKAppAsTheCDKCLIRunsIt(t *testing.T) {
 		`CDK_CONTEXT_JSON={"@aws-cdk/core:suppressTemplateIndentation":true,"aws:cdk:enable-path-metadata":true,"aws:cdk:enable-asset-metadata":true,"aws:cdk:version-reporting":true,"aws:cdk:bundling-stacks":["**"]}`,
 		"CDK_CLI_ASM_VERSION=54.0.0",
 		"CDK_DEFAULT_REGION=us-east-1",
+		"PLATFORMC_CACHE="+t.TempDir(), // not the user's cache folder
 	)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
