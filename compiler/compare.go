@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/platformc/platformc/compiler/diff"
@@ -62,7 +63,7 @@ func Compare(root, ref string, opts ...Option) (*Comparison, error) {
 		defer close(done)
 		base, err := commit.FS(filepath.ToSlash(sub))
 		if err == nil {
-			c.Base, c.BaseModel, err = Compile(base, append(opts, Today(time.Time{}), reuse(committedOut(base)))...)
+			c.Base, c.BaseModel, err = Compile(base, slices.Concat(opts, []Option{Today(time.Time{}), reuse(committedOut(base))})...)
 		}
 		if err != nil {
 			c.Base, c.BaseModel, c.BaseErr = &fstree.Tree{}, nil, err
@@ -73,7 +74,7 @@ func Compare(root, ref string, opts ...Option) (*Comparison, error) {
 	} else {
 		go compileBase()
 	}
-	c.Head, c.HeadModel, err = Compile(os.DirFS(root), append(opts, ReuseStacks(filepath.Join(root, "out")))...)
+	c.Head, c.HeadModel, err = Compile(os.DirFS(root), slices.Concat(opts, []Option{ReuseStacks(filepath.Join(root, "out"))})...)
 	<-done
 	if err != nil {
 		return nil, err
