@@ -3,11 +3,13 @@
 //
 // jsii's Node.js process extracts aws-cdk-lib (about 180 MB) into a
 // package cache, by default in the user's home ($HOME/.cache/aws/jsii),
-// so that the next process links it instead. Main puts that cache in a
-// temporary folder of the test binary's own, shared by every test and by
-// the platformc processes the tests start (CacheEnv names it), fills it
-// once before the tests run, so that no two processes extract it at once,
-// and removes it, and jsii's runtime, when they are done.
+// so that the next process links it instead, with the runtime index
+// that the first synthesis writes (jsiisynth.Index), which makes the
+// next start 1.9 s faster. Main puts that cache in a temporary folder of
+// the test binary's own, shared by every test and by the platformc
+// processes the tests start (CacheEnv names it), fills it once before the
+// tests run, so that no two processes extract it at once, and removes
+// it, and jsii's runtime, when they are done.
 package jsiitest
 
 import (
