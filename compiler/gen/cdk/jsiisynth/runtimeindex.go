@@ -256,26 +256,8 @@ func (s *scanner) space() {
 // escapes included) of the object at the scanner, which f must consume
 // the value of.
 func (s *scanner) members(f func(key []byte)) {
-	s.space()
-	if s.i >= len(s.src) || s.src[s.i] != '{' {
-		s.fail("an object expected")
-		return
-	}
-	s.i++
-	for first := true; ; first = false {
+	s.list('{', '}', func(bool) {
 		s.space()
-		if s.i < len(s.src) && s.src[s.i] == '}' {
-			s.i++
-			return
-		}
-		if !first {
-			if s.i >= len(s.src) || s.src[s.i] != ',' {
-				s.fail("',' or '}' expected")
-				return
-			}
-			s.i++
-			s.space()
-		}
 		key := s.string()
 		s.space()
 		if s.i >= len(s.src) || s.src[s.i] != ':' {
@@ -284,9 +266,32 @@ func (s *scanner) members(f func(key []byte)) {
 		}
 		s.i++
 		f(key)
-		if s.err != nil {
+	})
+}
+
+// list calls each with every element of the object or array at the
+// scanner, delimited by open and close, past the comma before it.
+func (s *scanner) list(open, close byte, each func(first bool)) {
+	s.space()
+	if s.i >= len(s.src) || s.src[s.i] != open {
+		s.fail(fmt.Sprintf("%q expected", open))
+		return
+	}
+	s.i++
+	for first := true; s.err == nil; first = false {
+		s.space()
+		if s.i < len(s.src) && s.src[s.i] == close {
+			s.i++
 			return
 		}
+		if !first {
+			if s.i >= len(s.src) || s.src[s.i] != ',' {
+				s.fail(fmt.Sprintf("',' or %q expected", close))
+				return
+			}
+			s.i++
+		}
+		each(first)
 	}
 }
 
@@ -329,27 +334,13 @@ func (s *scanner) value(slim bool) {
 	case c == '{':
 		s.object(slim, "")
 	case c == '[':
-		s.i++
 		s.out = append(s.out, '[')
-		for first := true; ; first = false {
-			s.space()
-			if s.i < len(s.src) && s.src[s.i] == ']' {
-				s.i++
-				break
-			}
+		s.list('[', ']', func(first bool) {
 			if !first {
-				if s.i >= len(s.src) || s.src[s.i] != ',' {
-					s.fail("',' or ']' expected")
-					return
-				}
-				s.i++
 				s.out = append(s.out, ',')
 			}
 			s.value(slim)
-			if s.err != nil {
-				return
-			}
-		}
+		})
 		s.out = append(s.out, ']')
 	case c == '"':
 		s.out = append(s.out, s.string()...)
