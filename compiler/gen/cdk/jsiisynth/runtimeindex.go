@@ -22,10 +22,12 @@ import (
 // start, unless the package's folder in jsii's package cache holds a
 // runtime index: the types one JSON line each, read as they are used.
 // jsii builds that index itself in a worker thread after a full read,
-// but the worker never finishes while the runtime waits for the next
-// call from Go, which it always does: no index is ever written. Index
-// writes it, as jsii's worker would, byte for byte (TestRuntimeIndex);
-// with it a start takes 0.7 s and a third of the memory.
+// but the worker only runs between calls from Go, never while the
+// runtime waits for the next one: it finishes in a session of thousands
+// of calls (a thousand tenants' stacks synthesised), never in a short
+// one (a few stacks, the tests). Index writes it, as jsii's worker would,
+// byte for byte (TestRuntimeIndex); with it a start takes 0.7 s and a
+// third of the memory.
 //
 // The format is jsii's runtime index version 1 (@jsii/kernel's
 // runtime-index.ts, jsii-runtime-go v1.139.0): a jsii runtime of another
