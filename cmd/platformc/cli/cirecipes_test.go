@@ -140,15 +140,18 @@ func TestDeliveryWorkflow(t *testing.T) {
 	if wf.Concurrency.Group == "" || wf.Concurrency.CancelInProgress == nil || *wf.Concurrency.CancelInProgress {
 		t.Errorf("concurrency %+v: want one group, cancel-in-progress false", wf.Concurrency)
 	}
-	var depth, delivers bool
+	var depth, delivers, jsiiCache bool
 	for _, j := range wf.Jobs {
 		for _, s := range j.Steps {
 			depth = depth || strings.HasPrefix(s.Uses, "actions/checkout@") && s.With["fetch-depth"] != "" && s.With["fetch-depth"] != "1"
 			delivers = delivers || strings.Contains(s.Run, `docs/ci/platformc-ci.sh" main`)
+			// Synthesis is fast with jsii's package cache of the last run
+			// (jsiisynth.Index).
+			jsiiCache = jsiiCache || strings.HasPrefix(s.Uses, "actions/cache@") && s.With["path"] == "~/.cache/aws/jsii" && s.With["key"] != ""
 		}
 	}
-	if !depth || !delivers {
-		t.Errorf("the workflow checks out HEAD~1: %t; runs platformc-ci.sh main: %t", depth, delivers)
+	if !depth || !delivers || !jsiiCache {
+		t.Errorf("the workflow checks out HEAD~1: %t; runs platformc-ci.sh main: %t; keeps jsii's package cache: %t", depth, delivers, jsiiCache)
 	}
 }
 
