@@ -14,7 +14,7 @@ run:
 ## pinned upstream schemas (a module of its own under test/conformance, to
 ## keep the Kubernetes server libraries out of go.mod)
 # TEST_TIMEOUT bounds each test binary: generous, so that a busy machine
-# does not fail where a quiet one passes (the CLI's takes ~2 min here).
+# does not fail where a quiet one passes (the CLI's takes 1-2 minutes here).
 # go test -vet=all runs what go vet ./... runs, package by package as each
 # is built, so that a package's tests start without waiting for the vet of
 # the rest (with a cold build cache, go vet first and the tests after took
