@@ -20,7 +20,7 @@ import (
 )
 
 // CacheEnv is the environment variable that names jsii's package cache.
-const CacheEnv = "JSII_RUNTIME_PACKAGE_CACHE_ROOT"
+const CacheEnv = jsiisynth.CacheRootEnv
 
 // M is what a TestMain runs: *testing.M.
 type M interface{ Run() int }

@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -44,6 +43,10 @@ const (
 	cacheMarker   = ".jsii-runtime-package-cache"
 )
 
+// CacheRootEnv is the environment variable that names the folder of
+// jsii's package cache.
+const CacheRootEnv = "JSII_RUNTIME_PACKAGE_CACHE_ROOT"
+
 // indexedPackage is the package worth an index: the others load in
 // milliseconds.
 const indexedPackage = "aws-cdk-lib"
@@ -54,7 +57,7 @@ func packageCacheRoot() string {
 	if v := os.Getenv("JSII_RUNTIME_PACKAGE_CACHE"); v != "" && !strings.EqualFold(v, "enabled") {
 		return ""
 	}
-	if root := os.Getenv("JSII_RUNTIME_PACKAGE_CACHE_ROOT"); root != "" {
+	if root := os.Getenv(CacheRootEnv); root != "" {
 		return root
 	}
 	home := os.Getenv("HOME")
@@ -71,25 +74,20 @@ func packageCacheRoot() string {
 
 // indexPackageCache writes the runtime index of indexedPackage's folders
 // in jsii's package cache that have none. A failure only leaves the next
-// start as slow as this one.
-func indexPackageCache() error {
+// start as slow as this one: it is not reported.
+func indexPackageCache() {
 	root := packageCacheRoot()
 	if root == "" {
-		return nil
+		return
 	}
-	var errs []error
 	// <root>/<name>/<version>/<digest of the tarball>/
 	markers, _ := filepath.Glob(filepath.Join(root, indexedPackage, "*", "*", cacheMarker))
 	for _, marker := range markers {
 		dir := filepath.Dir(marker)
-		if _, err := os.Stat(filepath.Join(dir, indexManifest)); err == nil {
-			continue
-		}
-		if err := Index(dir); err != nil {
-			errs = append(errs, err)
+		if _, err := os.Stat(filepath.Join(dir, indexManifest)); err != nil {
+			_ = Index(dir)
 		}
 	}
-	return errors.Join(errs...)
 }
 
 // Index writes the runtime index of the jsii package in the folder dir:
