@@ -73,25 +73,16 @@ func compileCached(p *model.Platform, o options) (*fstree.Tree, map[string]strin
 	var sharedKey [32]byte
 	h.Sum(sharedKey[:0])
 
-	// The platform's files; and every file of the generators that cannot
-	// make a tenant's alone (the AWS stacks), made while the tenants'
-	// files are: a synthesis runs Node.js on a core of its own.
-	t := &fstree.Tree{}
+	// Every file of the generators that cannot make a tenant's alone (the
+	// AWS stacks), made while the platform's and the tenants' files are: a
+	// synthesis runs Node.js on a core of its own.
 	var split []gen.TenantGenerator
 	var whole []gen.Generator
 	for _, g := range gens {
-		tg, ok := g.(gen.TenantGenerator)
-		if !ok {
+		if tg, ok := g.(gen.TenantGenerator); ok {
+			split = append(split, tg)
+		} else {
 			whole = append(whole, g)
-			continue
-		}
-		split = append(split, tg)
-		files, err := tg.GeneratePlatform(p)
-		if err == nil {
-			err = t.Add(files...)
-		}
-		if err != nil {
-			return nil, nil, nil, fmt.Errorf("%s: %w", g.Name(), err)
 		}
 	}
 	type made struct {
@@ -111,6 +102,17 @@ func compileCached(p *model.Platform, o options) (*fstree.Tree, map[string]strin
 		}
 		wholes <- m
 	}()
+	t := &fstree.Tree{}
+	for _, g := range split {
+		files, err := g.GeneratePlatform(p)
+		if err == nil {
+			err = t.Add(files...)
+		}
+		if err != nil {
+			<-wholes
+			return nil, nil, nil, fmt.Errorf("%s: %w", g.Name(), err)
+		}
+	}
 
 	// Each tenant's part, from the cache or made and kept: its files, then,
 	// once the other generators are done, the findings over them and

@@ -226,12 +226,31 @@ func appendString(b []byte, s string) []byte {
 
 // plain reports whether yaml.v3 certainly writes s as it is: it starts
 // with a letter or "/", has only letters, digits and -./_@= besides, and
-// a colon only inside. Short words that YAML might read as booleans or
-// null, and everything else, are left to yaml.v3.
+// a colon only inside; or it is such a string after "../" once or more
+// (a kustomization's resources: thousands of paths, each distinct). Short
+// words that YAML might read as booleans or null, and everything else,
+// are left to yaml.v3.
 func plain(s string) bool {
+	if rest := trimParents(s); len(rest) < len(s) {
+		return rest != "" && isLetter(rest[0]) && rest[len(rest)-1] != ':' && plainChars(rest)
+	}
 	if len(s) <= 5 || !(isLetter(s[0]) || s[0] == '/') || s[len(s)-1] == ':' {
 		return false
 	}
+	return plainChars(s)
+}
+
+// trimParents removes every "../" that s starts with.
+func trimParents(s string) string {
+	for strings.HasPrefix(s, "../") {
+		s = s[3:]
+	}
+	return s
+}
+
+// plainChars reports whether the bytes of s after its first are letters,
+// digits, or any of -./_@=:.
+func plainChars(s string) bool {
 	for i := 1; i < len(s); i++ {
 		c := s[i]
 		if !(isLetter(c) || isDigit(c) || c == '-' || c == '.' || c == '/' || c == '_' || c == '@' || c == '=' || c == ':') {

@@ -46,6 +46,7 @@ var tricky = []string{
 	".inf", "-.Inf", ".nan", "NaN", "Inf", "infinity", "-", "- a", "-a", "--listen=:8080", ":", "a:", "a: b", "a:b", "::", "#x", "a #b", "a#b",
 	"*", "*/15 * * * *", "0 3 * * *", "&a", "!a", "%a", "@a", "`a", "'a", "\"a", "a'b", "a\"b", "{a", "[a", "a,b", "a, b", "?", "? a", "|", ">",
 	" a", "a ", "a  b", "a\tb", "\tb", "é", "café", "\x01", "a\\b", "25%", "250m", "128Mi", "10.0.0.0/16", "/healthz", "/", "../../base",
+	"../", "../..", "../.", "../a", "../../a", "../1", "../a:", "../a:b", "../a b", "..../a", "../-a", "../../tenants/a-1/namespace/overlays/c-1-34", "../true", "../~",
 	"{{.name}}", "billing-{{.name}}", `[{"HTTPS":443}]`, "arn:aws:iam::111111111111:role/x", "https://git.example.com/a.git", "git@github.com:a/b.git",
 	"a\nb", "a\nb\n", "a\n", "\na", " a\nb\n", "a\n\nb\n", "a \nb\n", "a\nb\n\n", "- op: add\n  path: /x\n", "a\n b\n", "é\nb\n", "a\tb\nc\n",
 	strings.Repeat("k", 99), strings.Repeat("k", 101), strings.Repeat("long value ", 30),

@@ -39,6 +39,7 @@ func check(p *model.Platform, broken map[string]bool) diag.List {
 		pos             model.Pos
 	}
 	hosts := map[string]claim{} // ingress host, lower case -> its first claim
+	owners := p.ResourceOwners()
 	for _, t := range p.Tenants {
 		tp := diag.Path("tenants", t.Name)
 		placed := map[string]bool{}
@@ -69,7 +70,7 @@ func check(p *model.Platform, broken map[string]bool) diag.List {
 			workloads[w.Name] = strings.TrimSuffix(kind, "s")
 			errs = append(errs, checkValues(w, wp)...)
 			errs = append(errs, checkFiles(w, wp)...)
-			errs = append(errs, checkAccess(p, t, w, kind)...)
+			errs = append(errs, checkAccess(p, owners, t, w, kind)...)
 			for _, r := range w.Secrets {
 				if !secrets[r.Name] {
 					errs = append(errs, diag.Errorf(r.Pos, wp+".secrets", "secret %q is not declared under %s.secrets (declared: %s)", r.Name, tp, orNone(declared)))
@@ -231,17 +232,17 @@ const MaxRoleName = 64
 // checkAccess refuses an AWS resource that is not the tenant's (by name,
 // or by platform.cue's grants), and a workload role whose name IAM would
 // refuse.
-func checkAccess(p *model.Platform, t *model.Tenant, w *model.Workload, kind string) diag.List {
+func checkAccess(p *model.Platform, owners model.ResourceOwners, t *model.Tenant, w *model.Workload, kind string) diag.List {
 	if len(w.AWS) == 0 {
 		return nil
 	}
 	var errs diag.List
 	for _, a := range w.AWS {
-		if p.MayUse(t, a.Service, a.Name) {
+		if p.MayUse(owners, t, a.Service, a.Name) {
 			continue
 		}
 		whose := "no tenant's"
-		if owner := p.ResourceOwner(a.Name); owner != "" {
+		if owner := owners.Of(a.Name); owner != "" {
 			whose = fmt.Sprintf("tenant %s's", owner)
 		}
 		errs = append(errs, diag.Errorf(a.Pos, diag.Path("tenants", t.Name, kind, w.Name, "aws", a.Service, a.Name), "%s %q is %s: a tenant names only resources beginning with %q, or those %s grants it (grants: %s: %q: [%q])", a.Service, a.Name, whose, t.Name+"-", PlatformFile, a.Service, a.Name, t.Name))

@@ -30,24 +30,35 @@ type tenantResult struct {
 // loadTenants evaluates tenants/<name> for each of names and returns the
 // tenants and the problems of their files, in the order of names. Tenants
 // that cache (if not nil) holds are taken from it.
-// The files are read first, in this goroutine: fsys need not be safe for
-// concurrent use. Each worker keeps state of its own (pool.EachWorker), a
+// The files are read one after the other, by one goroutine (fsys need not
+// be safe for concurrent use), while the workers take the files read so
+// far. Each worker keeps state of its own (pool.EachWorker), a
 // CUE context that it replaces every recycleEvery tenants.
 func loadTenants(fsys fs.FS, names []string, cache *Cache, w *watch) ([]*model.Tenant, diag.List, error) {
 	srcs := make([][]byte, len(names))
 	results := make([]tenantResult, len(names))
-	for i, name := range names {
-		src, err := readSource(fsys, TenantsDir+"/"+name)
-		if err != nil {
-			results[i].errs = unreadable(TenantsDir+"/"+name, err)
-		}
-		srcs[i] = src
+	read := make([]chan struct{}, len(names)) // closed once srcs[i] or results[i].errs is set
+	for i := range read {
+		read[i] = make(chan struct{})
 	}
+	reader := make(chan struct{})
+	go func() {
+		defer close(reader)
+		for i, name := range names {
+			src, err := readSource(fsys, TenantsDir+"/"+name)
+			if err != nil {
+				results[i].errs = unreadable(TenantsDir+"/"+name, err)
+			}
+			srcs[i] = src
+			close(read[i])
+		}
+	}()
 	workers := min(runtime.GOMAXPROCS(0), (len(names)+recycleEvery/4-1)/(recycleEvery/4))
 	err := pool.EachWorker(len(names), workers, func() func(i int) error {
 		var l *loader
 		done := 0
 		return func(i int) error {
+			<-read[i]
 			if results[i].errs != nil {
 				return nil // unreadable
 			}
@@ -77,6 +88,7 @@ func loadTenants(fsys fs.FS, names []string, cache *Cache, w *watch) ([]*model.T
 			return nil
 		}
 	})
+	<-reader // done with fsys
 	if cache != nil {
 		cache.flush()
 	}

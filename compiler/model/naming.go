@@ -91,21 +91,35 @@ func Minor(version string) int {
 // CompareVersions orders Kubernetes minor versions: "1.9" < "1.10".
 func CompareVersions(a, b string) int { return Minor(a) - Minor(b) }
 
-// ResourceOwner is the tenant whose name, followed by "-", begins an AWS
-// resource's name, the longest if several do ("a-b-x" is tenant a-b's,
-// not a's), or "".
-func (p *Platform) ResourceOwner(name string) string {
-	owner := ""
+// ResourceOwners tells which tenant an AWS resource's name belongs to
+// (Of): the set of the tenants' names, made once per platform, so that
+// checking every resource costs a lookup per "-" of its name rather than
+// a pass over every tenant.
+type ResourceOwners map[string]bool
+
+// ResourceOwners returns the index of p's tenants' names.
+func (p *Platform) ResourceOwners() ResourceOwners {
+	o := make(ResourceOwners, len(p.Tenants))
 	for _, t := range p.Tenants {
-		if strings.HasPrefix(name, t.Name+"-") && len(t.Name) > len(owner) {
-			owner = t.Name
+		o[t.Name] = true
+	}
+	return o
+}
+
+// Of is the tenant whose name, followed by "-", begins an AWS resource's
+// name, the longest if several do ("a-b-x" is tenant a-b's, not a's), or
+// "".
+func (o ResourceOwners) Of(name string) string {
+	for i := len(name) - 1; i > 0; i-- {
+		if name[i] == '-' && o[name[:i]] {
+			return name[:i]
 		}
 	}
-	return owner
+	return ""
 }
 
 // MayUse reports whether a tenant may name an AWS resource of a service:
-// its own, or one that platform.cue grants it.
-func (p *Platform) MayUse(t *Tenant, service, name string) bool {
-	return p.ResourceOwner(name) == t.Name || slices.Contains(p.Config.Grants[service][name], t.Name)
+// its own (owners, of p), or one that platform.cue grants it.
+func (p *Platform) MayUse(owners ResourceOwners, t *Tenant, service, name string) bool {
+	return owners.Of(name) == t.Name || slices.Contains(p.Config.Grants[service][name], t.Name)
 }

@@ -64,7 +64,7 @@ func TestWorkloadRolesIsolated(t *testing.T) {
 					var need []Statement
 					for _, a := range w.AWS {
 						need = append(need, accessStatements(a, s.Account, s.Region)...)
-						if p.ResourceOwner(a.Name) != tn.Name {
+						if p.ResourceOwners().Of(a.Name) != tn.Name {
 							granted++
 						}
 					}
