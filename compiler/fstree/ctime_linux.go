@@ -6,3 +6,5 @@ import (
 )
 
 func statCtime(st *syscall.Stat_t) time.Time { return time.Unix(st.Ctim.Unix()) }
+
+func statMtime(st *syscall.Stat_t) time.Time { return time.Unix(st.Mtim.Unix()) }

@@ -4,6 +4,7 @@ package fstree
 
 import (
 	"io/fs"
+	"os"
 	"time"
 )
 
@@ -13,3 +14,19 @@ func changeTime(fi fs.FileInfo) time.Time { return fi.ModTime() }
 
 // inode is 0: the inode number is not at hand.
 func inode(fs.FileInfo) uint64 { return 0 }
+
+// lstat is os.Lstat reduced to what the surveys of an output folder read.
+func lstat(name string) (stat, error) {
+	fi, err := os.Lstat(name)
+	if err != nil {
+		return stat{}, err
+	}
+	s := stat{kind: fs.ModeIrregular, change: changeTime(fi)}
+	switch {
+	case fi.IsDir():
+		s.kind = fs.ModeDir
+	case fi.Mode().IsRegular():
+		s.kind = 0
+	}
+	return s, nil
+}

@@ -215,16 +215,16 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 	kind := make([]byte, len(dirList))
 	changed := make([]bool, len(dirList)) // changed since the manifest: may hold unlisted entries
 	err := parallel(len(dirList), func(i int) error {
-		fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(dirList[i])))
+		st, err := lstat(filepath.Join(dir, filepath.FromSlash(dirList[i])))
 		switch {
 		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscallENOTDIR):
 			kind[i] = missing
 		case err != nil:
 			return err
-		case !fi.IsDir():
+		case !st.isDir():
 			kind[i] = other
 		default:
-			changed[i] = !changeTime(fi).Before(stamp)
+			changed[i] = !st.change.Before(stamp)
 		}
 		return nil
 	})
@@ -250,15 +250,15 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 		if !usable[path.Dir(files[i])] {
 			return nil // gone: its folder is not there, or is not a folder
 		}
-		fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(files[i])))
+		st, err := lstat(filepath.Join(dir, filepath.FromSlash(files[i])))
 		switch {
 		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscallENOTDIR):
 			state[i] = 0
 		case err != nil:
 			return err
-		case !fi.Mode().IsRegular():
+		case !st.isRegular():
 			state[i] = 3
-		case changeTime(fi).Before(stamp) && files[i] != ManifestName:
+		case st.change.Before(stamp) && files[i] != ManifestName:
 			state[i] = 1
 		default:
 			state[i] = 2

@@ -70,8 +70,8 @@ func (w *Prepared) Seal(t *Tree) (*Seal, error) {
 		stamp := fi.ModTime()
 		young := make([]bool, len(paths))
 		parallel(len(paths), func(i int) error {
-			fi, err := os.Lstat(filepath.Join(w.dir, filepath.FromSlash(paths[i])))
-			young[i] = err != nil || !changeTime(fi).Before(stamp)
+			st, err := lstat(filepath.Join(w.dir, filepath.FromSlash(paths[i])))
+			young[i] = err != nil || !st.change.Before(stamp)
 			return nil
 		})
 		racy = nil
@@ -139,11 +139,11 @@ func (s *Seal) Intact(dir string) bool {
 	var known map[string]bool // every path, for the folders to list
 	changed := make([]bool, len(dirs))
 	err = parallel(len(dirs), func(i int) error {
-		fi, err := os.Lstat(filepath.Join(dir, filepath.FromSlash(dirs[i])))
-		if err != nil || !fi.IsDir() {
+		st, err := lstat(filepath.Join(dir, filepath.FromSlash(dirs[i])))
+		if err != nil || !st.isDir() {
 			return errNotIntact
 		}
-		changed[i] = !changeTime(fi).Before(stamp)
+		changed[i] = !st.change.Before(stamp)
 		return nil
 	})
 	if err != nil {
@@ -182,11 +182,11 @@ func (s *Seal) Intact(dir string) bool {
 	}
 	err = parallel(len(paths), func(i int) error {
 		file := filepath.Join(dir, filepath.FromSlash(paths[i]))
-		fi, err := os.Lstat(file)
-		if err != nil || !fi.Mode().IsRegular() {
+		st, err := lstat(file)
+		if err != nil || !st.isRegular() {
 			return errNotIntact
 		}
-		if changeTime(fi).Before(stamp) {
+		if st.change.Before(stamp) {
 			return nil
 		}
 		want, ok := s.Racy[paths[i]]

@@ -1,6 +1,7 @@
 package fstree
 
 import (
+	"io/fs"
 	"syscall"
 	"time"
 )
@@ -14,3 +15,14 @@ func later(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// stat is what lstat reports of a path: whether it is a folder, a
+// regular file (kind 0) or something else (fs.ModeIrregular), and its
+// changeTime.
+type stat struct {
+	kind   fs.FileMode
+	change time.Time
+}
+
+func (s stat) isDir() bool     { return s.kind == fs.ModeDir }
+func (s stat) isRegular() bool { return s.kind == 0 }
