@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/uptodate"
 	"github.com/platformc/platformc/internal/atomicfile"
@@ -42,7 +44,12 @@ func Build(root, out string, opts ...Option) (Built, error) {
 	prepared := fstree.Prepare(out)
 	defer prepared.Close()
 	inputs := uptodate.Watch(os.DirFS(root))
-	tree, p, err := Compile(inputs, append(opts, reuse(prepared.ReadFolder))...)
+	// The stacks reuse what out/cdk holds; the bytes of its files are read
+	// only where they changed since the last build (fstree.File.Sum).
+	previous := func(folder string) (*fstree.Tree, error) {
+		return prepared.Previous(folder, path.Join(folder, cdk.StacksFile))
+	}
+	tree, p, err := Compile(inputs, append(opts, reuse(previous))...)
 	if err != nil {
 		return Built{}, err
 	}

@@ -1,14 +1,17 @@
 package fstree_test
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/platformc/platformc/compiler/fstree"
 )
@@ -177,4 +180,115 @@ func TestReadFS(t *testing.T) {
 	if tr, err := fstree.ReadFS(fsys, "none"); err != nil || len(tr.Paths()) != 0 {
 		t.Errorf("a missing folder: %v, %v", tr.Paths(), err)
 	}
+}
+
+// TestPrevious reads a folder of an output without the bytes of the files
+// that hold what the manifest lists (their SHA-256 stands for them), but
+// those it is asked for and those changed since; a Write of such files
+// leaves them, and refuses to write one whose bytes it never had.
+func TestPrevious(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	files := map[string]string{"a/x.yaml": "1", "cdk/m.json": "3", "cdk/stacks.json": "index", "cdk/t.json": "4", "cdk/u.json": "5"}
+	if err := fstree.Write(dir, tree(t, files)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "cdk/u.json")); err != nil {
+		t.Fatal(err)
+	}
+	// Every file older than the manifest: none changed since.
+	stamp := func(d time.Duration) {
+		at := time.Now().Add(d)
+		if err := os.Chtimes(filepath.Join(dir, fstree.ManifestName), at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stamp(time.Hour)
+	p := fstree.Prepare(dir)
+	prev, err := p.Previous("cdk", "cdk/stacks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := prev.Paths(); !slices.Equal(got, []string{"cdk/m.json", "cdk/stacks.json", "cdk/t.json"}) {
+		t.Errorf("paths %v, want the manifest's files that are there", got)
+	}
+	for _, name := range []string{"cdk/m.json", "cdk/stacks.json", "cdk/t.json"} {
+		f, _ := prev.Get(name)
+		read := name == "cdk/stacks.json"
+		if (f.Data != nil) != read || (read && string(f.Data) != files[name]) {
+			t.Errorf("%s: bytes %q, want them read: %v", name, f.Data, read)
+		}
+		if prev.Sum(name) != sha256.Sum256([]byte(files[name])) {
+			t.Errorf("%s: not the SHA-256 of its bytes", name)
+		}
+	}
+	// A build that keeps the folder's files writes none of them.
+	next := &fstree.Tree{}
+	for _, name := range prev.Paths() {
+		f, _ := prev.Get(name)
+		if err := next.Add(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := next.Add(fstree.File{Path: "a/x.yaml", Data: []byte("2")}); err != nil {
+		t.Fatal(err)
+	}
+	if err := next.AddManifest(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Write(next); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"a/x.yaml": "2", "cdk/m.json": "3", "cdk/stacks.json": "index", "cdk/t.json": "4"}
+	if got := snapshot(t, dir); !sameFiles(got, want) {
+		t.Errorf("after the write: %v, want %v", got, want)
+	}
+
+	// Files changed since the manifest (all, with its time set back) are
+	// read; a symlink is never followed.
+	if err := os.Symlink("../a/x.yaml", filepath.Join(dir, "cdk/m.json.tmp")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(dir, "cdk/m.json.tmp"), filepath.Join(dir, "cdk/m.json")); err != nil {
+		t.Fatal(err)
+	}
+	stamp(-time.Hour)
+	p = fstree.Prepare(dir)
+	prev, err = p.Previous("cdk")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := prev.Paths(); !slices.Equal(got, []string{"cdk/stacks.json", "cdk/t.json"}) {
+		t.Errorf("paths %v, want the regular files", got)
+	}
+	if f, _ := prev.Get("cdk/t.json"); string(f.Data) != "4" {
+		t.Errorf("cdk/t.json: %q, want its bytes read", f.Data)
+	}
+	p.Close()
+
+	// A file whose bytes were not read, and that the folder does not hold
+	// (it changed while the build ran), is not written: the write fails,
+	// and the folder is as it was.
+	stamp(time.Hour)
+	p = fstree.Prepare(dir)
+	if _, err := p.Previous("cdk"); err != nil {
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	other := sha256.Sum256([]byte("not 4"))
+	bad := tree(t, map[string]string{"a/x.yaml": "2"})
+	if err := bad.Add(fstree.File{Path: "cdk/t.json", Sum: &other}); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Write(bad); err == nil || !strings.Contains(err.Error(), "changed while platformc was building") {
+		t.Errorf("writing bytes never read: %v", err)
+	}
+	if got := snapshot(t, dir); !sameFiles(got, before) {
+		t.Errorf("the failed write changed the folder: %v, want %v", got, before)
+	}
+}
+
+func sameFiles(a, b map[string]string) bool {
+	delete(a, fstree.ManifestName)
+	delete(b, fstree.ManifestName)
+	return maps.Equal(a, b)
 }

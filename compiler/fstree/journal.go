@@ -448,7 +448,13 @@ func apply(dir, undoDir string, t *Tree, j *journal, writes []string, crash func
 			crashed.Store(true)
 			return errCrash
 		}
-		return os.WriteFile(filepath.Join(dir, filepath.FromSlash(writes[i])), t.files[writes[i]].Data, 0o644)
+		f := t.files[writes[i]]
+		if f.unread() {
+			// Its bytes were taken to be in dir already: dir changed
+			// during the build.
+			return fmt.Errorf("%s changed while platformc was building: build again", filepath.Join(dir, filepath.FromSlash(f.Path)))
+		}
+		return os.WriteFile(filepath.Join(dir, filepath.FromSlash(f.Path)), f.Data, 0o644)
 	})
 	if err != nil {
 		return err

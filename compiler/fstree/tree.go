@@ -21,7 +21,17 @@ type File struct {
 	Path   string // slash-separated, relative, clean
 	Data   []byte
 	Origin Origin
+	// Sum is, for a file whose bytes an output folder holds and that were
+	// not read (Data is nil: Prepared.Previous), their SHA-256; Write
+	// writes no such file, finding it there. A Tree ignores it beside
+	// Data: bytes that someone changed do not pass for the old ones.
+	Sum *[32]byte
 }
+
+// unread reports whether f's bytes were not read (see File.Sum).
+func (f File) unread() bool { return f.Data == nil && f.Sum != nil && *f.Sum != emptySum }
+
+var emptySum = sha256.Sum256(nil)
 
 // Tree is a set of files keyed by path. The zero value is empty and ready.
 // Get and Len may be called from several goroutines at once; Add, and
@@ -46,7 +56,16 @@ func (t *Tree) Add(files ...File) error {
 		if _, dup := t.files[f.Path]; dup {
 			return fmt.Errorf("%s: generated twice", f.Path)
 		}
+		if f.Data != nil {
+			f.Sum = nil
+		}
 		t.files[f.Path] = f
+		if f.Sum != nil {
+			if t.sums == nil {
+				t.sums = map[string][32]byte{}
+			}
+			t.sums[f.Path] = *f.Sum
+		}
 		if t.sorted != nil {
 			t.added = append(t.added, f.Path)
 		}

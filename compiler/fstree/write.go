@@ -2,12 +2,16 @@ package fstree
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -38,8 +42,8 @@ func Write(dir string, t *Tree) error { return Prepare(dir).Write(t) }
 type Prepared struct {
 	dir        string
 	done       chan struct{}
-	recovered  chan struct{} // closed once an interrupted Write is undone
 	recoverErr error
+	listed     chan struct{} // closed once old and stamp are set, or known to be none
 
 	err   error
 	old   *Manifest // nil: no (readable) manifest, dir is written afresh
@@ -56,25 +60,27 @@ type Prepared struct {
 // Write left beside it. Nothing else may read or write dir until the
 // Prepared's Write: the caller holds its Lock.
 func Prepare(dir string) *Prepared {
-	w := &Prepared{dir: filepath.Clean(dir), done: make(chan struct{}), recovered: make(chan struct{})}
+	w := &Prepared{dir: filepath.Clean(dir), done: make(chan struct{}), listed: make(chan struct{})}
 	go func() {
 		defer close(w.done)
-		w.err = w.read()
+		listed := sync.OnceFunc(func() { close(w.listed) })
+		defer listed()
+		w.err = w.read(listed)
 	}()
 	return w
 }
 
-func (w *Prepared) read() error {
+// read reads the folder's state; listed is called once its manifest is
+// read (or none found).
+func (w *Prepared) read(listed func()) error {
 	// Whatever changes from now on must not pass for unchanged next time
 	// (update); the margin is for the coarse clock of file times.
 	w.start = time.Now().Add(-time.Second)
 	if fi, err := os.Lstat(w.dir); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
 		w.recoverErr = fmt.Errorf("refusing to write %s: it is a symlink, and platformc writes only in a folder of its own", w.dir)
-		close(w.recovered)
 		return w.recoverErr
 	}
 	w.recoverErr = Recover(w.dir)
-	close(w.recovered)
 	if w.recoverErr != nil {
 		return w.recoverErr
 	}
@@ -92,22 +98,78 @@ func (w *Prepared) read() error {
 	if err != nil {
 		return nil // an unreadable manifest: the folder is rebuilt from scratch
 	}
+	w.old, w.stamp = old, fi.ModTime()
+	listed()
 	disk, err := survey(w.dir, old, fi.ModTime())
 	if err != nil {
 		return err
 	}
-	w.old, w.disk, w.stamp = old, disk, fi.ModTime()
+	w.disk = disk
 	return nil
 }
 
-// ReadFolder is the function ReadFolder, once an interrupted Write is
-// undone: it may run while the rest of the folder's state is read.
-func (w *Prepared) ReadFolder(folder string) (*Tree, error) {
-	<-w.recovered
+// Previous returns the files directly in folder that the output folder
+// holds and its manifest lists, reading only the bytes of those named in
+// read and of those that changed since the manifest was written: the
+// others hold the bytes the manifest lists (as Write takes them to), and
+// are in the tree with the manifest's SHA-256 and no bytes (File.Sum).
+// A folder without manifest, or with folders in folder, is read as
+// ReadFolder reads it.
+func (w *Prepared) Previous(folder string, read ...string) (*Tree, error) {
+	<-w.listed
 	if w.recoverErr != nil {
 		return nil, w.recoverErr
 	}
-	return readFolder(w.dir, folder)
+	var paths []string
+	if w.old != nil {
+		for p := range w.old.Files {
+			if strings.HasPrefix(p, folder+"/") {
+				paths = append(paths, p)
+			}
+		}
+	}
+	st, err := lstat(filepath.Join(w.dir, filepath.FromSlash(folder)))
+	if w.old == nil || err != nil || !st.isDir() || slices.ContainsFunc(paths, func(p string) bool { return path.Dir(p) != folder || CheckPath(p) != nil }) {
+		return readFolder(w.dir, folder)
+	}
+	files := make([]File, len(paths))
+	if err := parallel(len(paths), func(i int) error {
+		p := paths[i]
+		file := filepath.Join(w.dir, filepath.FromSlash(p))
+		st, err := lstat(file)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil // gone
+		case err != nil:
+			return err
+		case !st.isRegular():
+			return nil // never followed
+		}
+		var sum [32]byte
+		if st.change.Before(w.stamp) && !slices.Contains(read, p) {
+			if n, err := hex.Decode(sum[:], []byte(w.old.Files[p].SHA256)); err == nil && n == len(sum) {
+				files[i] = File{Path: p, Sum: &sum}
+				return nil
+			}
+		}
+		data, err := os.ReadFile(file)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		files[i] = File{Path: p, Data: data}
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	t := &Tree{}
+	for _, f := range files {
+		if f.Path != "" { // else gone
+			if err := t.Add(f); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return t, nil
 }
 
 // Write makes the folder hold exactly the files of t, as the function

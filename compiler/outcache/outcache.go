@@ -41,6 +41,7 @@ type Store struct {
 
 	mu     sync.Mutex
 	mem    map[Key][]byte // entries of this process: read or put
+	sums   map[Key][]byte // the checksums of mem's entries read from the file, checked
 	disk   map[Key]packed // the file's entries, once read
 	loaded bool
 	dirty  bool                  // mem has entries the file lacks, or the file is damaged
@@ -60,12 +61,12 @@ func New(dir string) *Store { return NewFile(dir, File, header) }
 // starts with the line header: another store of entries of another kind,
 // in the same format.
 func NewFile(dir, name, header string) *Store {
-	return &Store{dir: dir, file: name, header: header, mem: map[Key][]byte{}, busy: map[Key]chan struct{}{}}
+	return &Store{dir: dir, file: name, header: header, mem: map[Key][]byte{}, sums: map[Key][]byte{}, busy: map[Key]chan struct{}{}}
 }
 
-// sum is an entry's checksum: of its key and payload, so that a payload
-// under another key does not pass.
-func sum(k Key, payload []byte) []byte {
+// checksum is an entry's checksum: of its key and payload, so that a
+// payload under another key does not pass.
+func checksum(k Key, payload []byte) []byte {
 	h := sha256.New()
 	h.Write(k[:])
 	h.Write(payload)
@@ -85,7 +86,7 @@ func (s *Store) Get(k Key) ([]byte, bool) {
 	if data != nil || !ok {
 		return data, ok
 	}
-	if !bytes.Equal(sum(k, p.payload), p.sum) {
+	if !bytes.Equal(checksum(k, p.payload), p.sum) {
 		s.mu.Lock()
 		delete(s.disk, k)
 		s.dirty = true
@@ -93,7 +94,7 @@ func (s *Store) Get(k Key) ([]byte, bool) {
 		return nil, false
 	}
 	s.mu.Lock()
-	s.mem[k] = p.payload
+	s.mem[k], s.sums[k] = p.payload, p.sum
 	s.mu.Unlock()
 	return p.payload, true
 }
@@ -133,6 +134,7 @@ func (s *Store) Claim(k Key) (payload []byte, ok bool, done func()) {
 func (s *Store) Put(k Key, payload []byte) {
 	s.mu.Lock()
 	s.mem[k] = payload
+	delete(s.sums, k)
 	s.dirty = true
 	s.mu.Unlock()
 }
@@ -202,8 +204,11 @@ func (s *Store) Flush() error {
 		w := bufio.NewWriterSize(f, 1<<20)
 		w.WriteString(s.header + "\n")
 		for _, k := range keys {
-			p := s.mem[k]
-			fmt.Fprintf(w, "%s %s %d\n", k, sum(k, p), len(p))
+			p, sum := s.mem[k], s.sums[k] // checked when read: not hashed again
+			if sum == nil {
+				sum = checksum(k, p)
+			}
+			fmt.Fprintf(w, "%s %s %d\n", k, sum, len(p))
 			w.Write(p)
 			w.WriteByte('\n')
 		}

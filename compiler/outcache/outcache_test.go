@@ -50,3 +50,30 @@ func TestStoreReadsOnlyARegularFile(t *testing.T) {
 		t.Error("the symlink's target was written")
 	}
 }
+
+// TestStoreCarriesEntriesOver keeps, through a store that read some
+// entries, replaced one and added one, every entry it used, each with the
+// checksum of its payload: read again by a third store, all pass.
+func TestStoreCarriesEntriesOver(t *testing.T) {
+	dir := t.TempDir()
+	a := outcache.New(dir)
+	for i, p := range []string{"one", "two", "three"} {
+		a.Put(outcache.Key{byte(i)}, []byte(p))
+	}
+	a.Flush()
+	b := outcache.New(dir)
+	for i := range 3 {
+		if _, ok := b.Get(outcache.Key{byte(i)}); !ok {
+			t.Fatalf("entry %d not read back", i)
+		}
+	}
+	b.Put(outcache.Key{1}, []byte("TWO")) // read, then replaced
+	b.Put(outcache.Key{3}, []byte("four"))
+	b.Flush()
+	c := outcache.New(dir)
+	for i, want := range []string{"one", "TWO", "three", "four"} {
+		if got, ok := c.Get(outcache.Key{byte(i)}); !ok || string(got) != want {
+			t.Errorf("entry %d: got %q, %v, want %q", i, got, ok, want)
+		}
+	}
+}

@@ -80,10 +80,13 @@ func (c cache) reuse(s Stack) (StackOutput, bool) {
 	}
 	for p, sum := range e.Files {
 		f, ok := c.tree.Get(path.Join(layout.CDK, p))
-		if !ok || sha(f.Data) != sum {
+		if !ok {
 			return StackOutput{}, false
 		}
-		out.Files[p] = f.Data
+		if have := c.tree.Sum(f.Path); hex.EncodeToString(have[:]) != sum {
+			return StackOutput{}, false
+		}
+		out.Files[p] = f.Data // nil if not read (fstree.File.Sum)
 	}
 	return out, true
 }
@@ -136,10 +139,18 @@ func assemble(stacks []Stack, outputs map[string]StackOutput, version string) ([
 			if p == ManifestFile || p == VersionFile || p == StacksFile {
 				return nil, fmt.Errorf("stack %s: makes %s, a file of the assembly itself", s.Name, p)
 			}
-			files = append(files, fstree.File{Path: path.Join(layout.CDK, p), Data: o.Files[p], Origin: s.Origin})
 			if e.Files[p] = o.sums[p]; e.Files[p] == "" {
 				e.Files[p] = sha(o.Files[p])
 			}
+			f := fstree.File{Path: path.Join(layout.CDK, p), Data: o.Files[p], Origin: s.Origin}
+			if f.Data == nil { // reused, not read: its bytes are in the output folder
+				var sum [32]byte
+				if n, err := hex.Decode(sum[:], []byte(e.Files[p])); err != nil || n != len(sum) {
+					return nil, fmt.Errorf("stack %s: %s: bad SHA-256 %q", s.Name, p, e.Files[p])
+				}
+				f.Sum = &sum
+			}
+			files = append(files, f)
 		}
 		for id, a := range o.Artifacts {
 			if _, dup := manifest.Artifacts[id]; dup {

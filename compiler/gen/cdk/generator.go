@@ -18,7 +18,9 @@ import (
 // and when none changed, Synth is not called at all.
 type Generator struct {
 	// Previous is the previous output tree (out/, as fstree.Read gives
-	// it); nil or empty synthesises every stack.
+	// it, or fstree.Prepared.Previous: files whose bytes were not read
+	// have their SHA-256, and so do the reused stacks' files made from
+	// them); nil or empty synthesises every stack.
 	Previous *fstree.Tree
 	// Synth makes the stacks that changed (jsiisynth.Synthesizer). Nil
 	// plans and reuses only: a stack that needs synthesising is an
