@@ -149,6 +149,11 @@ func compileCached(p *model.Platform, o options) (*fstree.Tree, map[string]strin
 	}
 	apis := apisUsed(t) // the platform's files and other generators'
 	var findings []policy.Finding
+	n := 0
+	for _, pt := range parts {
+		n += len(pt.files)
+	}
+	t.Grow(n)
 	for _, pt := range parts {
 		for _, f := range pt.files {
 			if err := t.AddSummed(f.file, f.sum); err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"path"
 	"slices"
 	"strings"
@@ -71,6 +72,16 @@ func (t *Tree) Add(files ...File) error {
 		}
 	}
 	return nil
+}
+
+// Grow makes room for n more files, so that adding them does not grow
+// the tree step by step.
+func (t *Tree) Grow(n int) {
+	files := make(map[string]File, len(t.files)+n)
+	maps.Copy(files, t.files)
+	sums := make(map[string][32]byte, len(t.sums)+n)
+	maps.Copy(sums, t.sums)
+	t.files, t.sums = files, sums
 }
 
 // AddSummed adds f, whose bytes' SHA-256 the caller knows to be sum (a

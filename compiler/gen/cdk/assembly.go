@@ -60,7 +60,8 @@ func readCache(prev *fstree.Tree) cache {
 		return c
 	}
 	var idx stacksFile
-	if err := decodeJSON(f.Data, &idx); err != nil || idx.Generator != GeneratorVersion {
+	// Its numbers are inside the artifacts, kept as written (RawMessage).
+	if err := json.Unmarshal(f.Data, &idx); err != nil || idx.Generator != GeneratorVersion {
 		return c
 	}
 	c.index = idx
