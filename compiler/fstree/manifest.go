@@ -17,6 +17,8 @@ const ManifestName = "platformc.json"
 type Manifest struct {
 	Comment string                   `json:"comment"`
 	Files   map[string]ManifestEntry `json:"files"`
+
+	order []string // Files' paths as the file lists them (sorted, as written), when decoded fast
 }
 
 // ManifestEntry describes one generated file.

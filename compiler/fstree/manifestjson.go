@@ -156,6 +156,7 @@ func decodeManifestFast(data []byte) (*Manifest, bool) {
 			return nil, false
 		}
 		m.Files[p] = e
+		m.order = append(m.order, p)
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
-	"reflect"
 	"slices"
 	"testing"
 
@@ -55,7 +54,9 @@ func TestManifestJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		dec, err := decodeManifest(want)
-		if err != nil || !reflect.DeepEqual(dec, &std) {
+		// The same manifest, with its paths in the file's order when it
+		// was read fast (no escapes in its strings).
+		if err != nil || dec.Comment != std.Comment || !maps.Equal(dec.Files, std.Files) || (dec.order != nil && !slices.Equal(dec.order, slices.Sorted(maps.Keys(std.Files)))) {
 			t.Fatalf("decodeManifest(%s) = %v, %v; want %v", want, dec, err, std)
 		}
 	}
