@@ -122,7 +122,7 @@ func (w *Prepared) Previous(folder string, read ...string) (*Tree, error) {
 	}
 	var paths []string
 	if w.old != nil {
-		for p := range w.old.Files {
+		for _, p := range w.old.paths() {
 			if strings.HasPrefix(p, folder+"/") {
 				paths = append(paths, p)
 			}
