@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/platformc/platformc/compiler/fstree"
@@ -49,7 +50,10 @@ func Build(root, out string, opts ...Option) (Built, error) {
 	previous := func(folder string) (*fstree.Tree, error) {
 		return prepared.Previous(folder, path.Join(folder, cdk.StacksFile))
 	}
-	tree, p, err := Compile(inputs, append(opts, reuse(previous))...)
+	// The caches are written while out/ is (flushCaches).
+	var flushing sync.WaitGroup
+	defer flushing.Wait()
+	tree, p, err := Compile(inputs, append(opts, reuse(previous), func(o *options) { o.flushing = &flushing })...)
 	if err != nil {
 		return Built{}, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/platformc/platformc/compiler"
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/outcache"
 	"github.com/platformc/platformc/internal/synth/synth"
 )
 
@@ -19,8 +20,8 @@ func TestBuildAndCheck(t *testing.T) {
 	if err := synth.New(synth.Config{Tenants: 6, Clusters: 2, Seed: 3}).Write(root); err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(root, "out")
-	opts := []compiler.Option{compiler.WithCaches(compiler.OpenCaches(t.TempDir()))}
+	out, cache := filepath.Join(root, "out"), t.TempDir()
+	opts := []compiler.Option{compiler.WithCaches(compiler.OpenCaches(cache))}
 	if _, ok := compiler.UpToDate(root, out, opts...); ok {
 		t.Fatal("UpToDate before any build")
 	}
@@ -38,6 +39,12 @@ func TestBuildAndCheck(t *testing.T) {
 	}
 	if d := fstree.Differences(want, have); len(d) > 0 || built.Files != want.Len() || built.Tenants != 6 || built.Clusters != 2 {
 		t.Fatalf("Build reported %+v and wrote %d files that differ from Compile's %d: %v", built, len(d), want.Len(), d)
+	}
+	// The caches, written while out/ was, are written when Build returns.
+	for _, f := range []string{"tenants.cache", "outputs/" + outcache.File} {
+		if fi, err := os.Stat(filepath.Join(cache, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("after a build, the cache %s: %v", f, err)
+		}
 	}
 	// The first build wrote the lock files, which it had read missing: it
 	// keeps no record. The second one does.

@@ -45,6 +45,20 @@ func OpenCaches(dir string) *Caches {
 	}
 }
 
+// Flush writes the tenants and outputs that this process used to their
+// files, both at once, where they lack any; a cache that cannot be
+// written is only slower. Every compilation flushes at its end (Build
+// while it writes its outputs).
+func (c *Caches) Flush() {
+	tenants := make(chan struct{})
+	go func() {
+		defer close(tenants)
+		c.Tenants.Flush()
+	}()
+	c.Outputs.Flush()
+	<-tenants
+}
+
 // DefaultCacheDir is where the caches live unless told otherwise:
 // platformc/ in the user's cache folder ($XDG_CACHE_HOME, ~/.cache), or
 // "" if there is none.

@@ -33,6 +33,20 @@ type options struct {
 	previous func() *fstree.Tree
 	reuse    func(folder string) (*fstree.Tree, error) // see ReuseStacks
 	progress io.Writer
+	flushing *sync.WaitGroup // see flushCaches
+}
+
+// flushCaches writes the caches (Caches.Flush) at the end of a
+// compilation: at once, or, with a flushing group (Build's), beside what
+// follows, the group waiting for it.
+func (o *options) flushCaches() {
+	switch {
+	case o.caches == nil:
+	case o.flushing != nil:
+		o.flushing.Go(o.caches.Flush)
+	default:
+		o.caches.Flush()
+	}
 }
 
 // Today checks EKS support windows and policy exemptions against t.
@@ -217,6 +231,7 @@ func Stacks(fsys fs.FS, opts ...Option) ([]fstree.File, *model.Platform, error) 
 // model alone (upgrade status). It does not run the checks of Validate.
 func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 	o := collect(opts)
+	defer o.flushCaches()
 	return load.Load(fsys, o.loading()...)
 }
 
@@ -226,6 +241,7 @@ func Load(fsys fs.FS, opts ...Option) (*model.Platform, error) {
 func compile(fsys fs.FS, opts []Option) (*fstree.Tree, *model.Platform, map[string]string, []policy.Finding, error) {
 	o := collect(opts)
 	o.startReading()
+	defer o.flushCaches()
 	p, err := load.Load(fsys, o.loading()...)
 	if err != nil {
 		return nil, nil, nil, nil, err

@@ -170,7 +170,6 @@ func compileCached(p *model.Platform, o options) (*fstree.Tree, map[string]strin
 	}
 	findings = append(findings, policy.Expired(p, p.Today)...)
 	policy.Sort(findings)
-	o.caches.Outputs.Flush() // a cache that cannot be written is only slower
 	return t, apis, findings, nil
 }
 

@@ -56,7 +56,7 @@ func NewCache(dir string) *Cache {
 }
 
 // WithCache makes Load take the tenants it has from c, and keep the others
-// in it.
+// in it (in memory: see Flush).
 func WithCache(c *Cache) Option { return func(o *options) { o.cache = c } }
 
 // key identifies a tenant file's evaluation.
@@ -95,9 +95,10 @@ func (c *Cache) put(k outcache.Key, t *model.Tenant) {
 	}
 }
 
-// flush writes the tenants of this process to the folder, if it lacks
-// any; a cache that cannot be written is only slower.
-func (c *Cache) flush() { c.store.Flush() }
+// Flush writes the tenants of this process to the folder, if it lacks
+// any; a cache that cannot be written is only slower. Load does not: its
+// caller flushes, when it likes (a build, while it writes its outputs).
+func (c *Cache) Flush() error { return c.store.Flush() }
 
 var (
 	exeOnce sync.Once

@@ -28,6 +28,11 @@ func loadWith(t *testing.T, p *synth.Platform, c *load.Cache) *model.Platform {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if c != nil {
+		if err := c.Flush(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return m
 }
 

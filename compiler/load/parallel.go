@@ -89,9 +89,6 @@ func loadTenants(fsys fs.FS, names []string, cache *Cache, w *watch) ([]*model.T
 		}
 	})
 	<-reader // done with fsys
-	if cache != nil {
-		cache.flush()
-	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -19,7 +19,7 @@ import (
 )
 
 // version changes whenever a record's format or meaning does.
-const version = "platformc build record 1"
+const version = "platformc build record 2"
 
 // Record is what a build read, what it left in its output folder, and
 // what it reported.
@@ -79,19 +79,28 @@ func (s *Store) Save(root, out string, r *Record) error {
 		}
 		return nil
 	}
-	data, err := json.Marshal(r)
+	// The seal's paths, most of a record, follow its JSON as they are:
+	// escaping them into a JSON string and back cost more than the rest.
+	seal, rest := *r.Seal, *r
+	seal.Paths, rest.Seal = "", &seal
+	data, err := json.Marshal(rest)
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return err
 	}
-	sum := sha256.Sum256(data)
+	h := sha256.New()
+	h.Write(data)
+	h.Write([]byte("\n" + r.Seal.Paths))
 	return atomicfile.Write(file, false, func(w io.Writer) error {
-		if _, err := fmt.Fprintf(w, "%x\n", sum); err != nil {
+		if _, err := fmt.Fprintf(w, "%x\n", h.Sum(nil)); err != nil {
 			return err
 		}
-		_, err := w.Write(data)
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, "\n"+r.Seal.Paths)
 		return err
 	})
 }
@@ -108,15 +117,19 @@ func (s *Store) Current(fsys fs.FS, root, out, settings string) (*Report, bool) 
 	if err != nil {
 		return nil, false
 	}
+	// The file: the SHA-256 of the rest, the record as JSON but the
+	// seal's paths, and those (see Save), a line each.
 	head, body, ok := bytes.Cut(data, []byte("\n"))
 	sum := sha256.Sum256(body)
 	if !ok || string(head) != hex.EncodeToString(sum[:]) {
 		return nil, false
 	}
+	js, paths, ok := bytes.Cut(body, []byte("\n"))
 	var r Record
-	if err := json.Unmarshal(body, &r); err != nil || r.Settings != settings || r.Seal == nil || len(r.Inputs) == 0 {
+	if err := json.Unmarshal(js, &r); !ok || err != nil || r.Settings != settings || r.Seal == nil || r.Seal.Paths != "" || len(r.Inputs) == 0 {
 		return nil, false
 	}
+	r.Seal.Paths = string(paths)
 	if !same(fsys, r.Inputs) || !r.Seal.Intact(out) {
 		return nil, false
 	}

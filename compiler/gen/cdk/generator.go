@@ -44,10 +44,12 @@ func (g Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 		return nil, err
 	}
 	c := readCache(g.Previous)
+	inputs := make([]string, len(stacks)) // each stack's Hash, taken once: an encoding of its spec
 	outputs := map[string]StackOutput{}
 	var todo, reused []Stack
-	for _, s := range stacks {
-		if o, ok := c.reuse(s); ok {
+	for i, s := range stacks {
+		inputs[i] = s.Hash()
+		if o, ok := c.reuse(s, inputs[i]); ok {
 			outputs[s.Name] = o
 			reused = append(reused, s)
 		} else {
@@ -57,7 +59,7 @@ func (g Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 	version := c.index.Version
 	if len(todo) == 0 {
 		g.progress("cdk: %d stacks unchanged\n", len(stacks))
-		return assemble(stacks, outputs, version)
+		return assemble(stacks, inputs, outputs, version)
 	}
 	g.progress("cdk: synthesising %d of %d stacks (%d unchanged)\n", len(todo), len(stacks), len(reused))
 	syn, err := g.synth(todo)
@@ -85,7 +87,7 @@ func (g Generator) Generate(p *model.Platform) ([]fstree.File, error) {
 		outputs[s.Name] = o
 	}
 	g.progress("cdk: synthesised %d stacks\n", len(todo))
-	return assemble(stacks, outputs, syn.Version)
+	return assemble(stacks, inputs, outputs, syn.Version)
 }
 
 func (g Generator) synth(stacks []Stack) (*Synthesis, error) {
