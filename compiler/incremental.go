@@ -223,18 +223,9 @@ func tenantFindings(p *model.Platform, tn *model.Tenant, key outcache.Key, files
 	h := sha256.New()
 	h.Write(key[:])
 	h.Write([]byte("policy\x00"))
-	own := &fstree.Tree{}
-	for _, f := range files {
-		if err := own.Add(f.file); err != nil {
-			return nil, err
-		}
-	}
 	for _, f := range others {
 		sum := sha256.Sum256(f.Data)
 		fmt.Fprintf(h, "%s\x00%x\x00", f.Path, sum)
-		if err := own.Add(f); err != nil {
-			return nil, err
-		}
 	}
 	var pkey outcache.Key
 	h.Sum(pkey[:0])
@@ -245,6 +236,15 @@ func tenantFindings(p *model.Platform, tn *model.Tenant, key outcache.Key, files
 		if err := json.Unmarshal(data, &cached); err == nil && cached.Tenant == tn.Name && !slices.ContainsFunc(cached.Findings, func(f policy.Finding) bool { return f.Tenant != tn.Name }) {
 			return cached.Findings, nil
 		}
+	}
+	own := &fstree.Tree{} // what the policy reads of the tenant
+	for _, f := range files {
+		if err := own.Add(f.file); err != nil {
+			return nil, err
+		}
+	}
+	if err := own.Add(others...); err != nil {
+		return nil, err
 	}
 	findings, err := policy.Tenant(p, tn, own)
 	if err != nil {

@@ -57,6 +57,11 @@ func (w *Prepared) Seal(t *Tree) (*Seal, error) {
 	s := &Seal{Manifest: fileID(fi), Racy: map[string]string{}}
 	paths := t.Paths()
 	var b strings.Builder
+	n := 0
+	for _, p := range paths {
+		n += len(p) + 1
+	}
+	b.Grow(n) // megabytes, which growing step by step allocates five times over
 	for _, p := range paths {
 		if p != ManifestName {
 			b.WriteString(p)

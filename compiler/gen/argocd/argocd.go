@@ -63,6 +63,14 @@ func (g generator) tenantObjects(t *model.Tenant) []obj {
 	return []obj{g.tenantProject(t), g.tenantApplicationSet(t)}
 }
 
+// tenantFileNames are the files of tenantObjects, named without making
+// the objects (making a thousand tenants' cost 70 ms): the
+// platform's kustomization lists them. A name that differs fails the
+// kustomization's build (TestKustomizeBuilds).
+func tenantFileNames(t *model.Tenant) []string {
+	return []string{k8s.FileNameOf("AppProject", t.Name), k8s.FileNameOf("ApplicationSet", naming.TenantApplicationSet(t))}
+}
+
 // GeneratePlatform writes everything but the tenants' parts: the
 // bootstrap, the platform's and the add-ons' objects, the cluster
 // registrations, and the kustomization that lists every file, the
@@ -92,8 +100,8 @@ func (Generator) GeneratePlatform(p *model.Platform) ([]fstree.File, error) {
 		add("addons", fstree.Origin{}, PlatformFileName, objs...)
 	}
 	for _, t := range p.Tenants {
-		for _, o := range g.tenantObjects(t) { // written by GenerateTenant
-			resources = append(resources, path.Join(layout.Tenants, t.Name, k8s.FileName(o))) // in layout.ArgoCDTenant
+		for _, name := range tenantFileNames(t) { // written by GenerateTenant
+			resources = append(resources, path.Join(layout.Tenants, t.Name, name)) // in layout.ArgoCDTenant
 		}
 	}
 	for _, c := range p.Clusters {

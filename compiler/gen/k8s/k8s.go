@@ -42,9 +42,10 @@ func New(apiVersion, kind, namespace, name string, labels map[string]string) Obj
 func Meta(o Object) Object { return o["metadata"].(Object) }
 
 // FileName is the file of an object in a folder: "deployment-api.yaml".
-func FileName(o Object) string {
-	return strings.ToLower(o["kind"].(string)) + "-" + Meta(o)["name"].(string) + ".yaml"
-}
+func FileName(o Object) string { return FileNameOf(o["kind"].(string), Meta(o)["name"].(string)) }
+
+// FileNameOf is the FileName of an object of that kind and name.
+func FileNameOf(kind, name string) string { return strings.ToLower(kind) + "-" + name + ".yaml" }
 
 // Files collects generated YAML files and the first error.
 type Files struct {
