@@ -334,11 +334,18 @@ func decodeFiles(data []byte, ok bool, tenant string) ([]cachedFile, bool) {
 		if err != nil {
 			return nil, false
 		}
-		f.file = fstree.File{Path: string(parts[0]), Origin: fstree.Origin{Tenant: string(parts[1]), Cluster: string(parts[2])}, Data: parts[3]}
-		f.api = string(api)
-		if f.file.Origin.Tenant != tenant {
+		if string(parts[1]) != tenant {
 			return nil, false
 		}
+		// A tenant's files share a few clusters: one string each.
+		var cluster string
+		if n := len(files); n > 0 && files[n-1].file.Origin.Cluster == string(parts[2]) {
+			cluster = files[n-1].file.Origin.Cluster
+		} else {
+			cluster = string(parts[2])
+		}
+		f.file = fstree.File{Path: string(parts[0]), Origin: fstree.Origin{Tenant: tenant, Cluster: cluster}, Data: parts[3]}
+		f.api = string(api)
 		files = append(files, f)
 	}
 	return files, len(data) == 0
