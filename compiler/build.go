@@ -53,7 +53,7 @@ func Build(root, out string, opts ...Option) (Built, error) {
 	// The caches are written while out/ is (flushCaches).
 	var flushing sync.WaitGroup
 	defer flushing.Wait()
-	tree, p, err := Compile(inputs, append(opts, reuse(previous), func(o *options) { o.flushing = &flushing })...)
+	tree, p, err := Compile(inputs, append(opts, reuse(previous), func(o *options) { o.flushing, o.holds = &flushing, prepared.Holds })...)
 	if err != nil {
 		return Built{}, err
 	}

@@ -3,6 +3,7 @@ package compiler
 import (
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/platformc/platformc/compiler/load"
 	"github.com/platformc/platformc/compiler/outcache"
@@ -13,7 +14,8 @@ import (
 // folder, whatever the platform (every entry is keyed by content):
 //
 //	tenants.cache  the loader's evaluated tenants (load.Cache)
-//	outputs/       each tenant's generated files and policy findings (incremental.go)
+//	outputs/       each tenant's generated files and policy findings (incremental.go):
+//	               with the files' bytes, and, a build's, without
 //	builds/        each platform's last build, to stop a build with nothing changed (uptodate)
 //
 // Entries are trusted only when this binary wrote them: each is keyed by
@@ -21,7 +23,8 @@ import (
 // disk. Any of them may be deleted at any time.
 type Caches struct {
 	Tenants *load.Cache
-	Outputs *outcache.Store
+	Outputs *outcache.Store // with the files' bytes
+	Files   *outcache.Store // without: a build's (the bytes are in its out/)
 	Builds  *uptodate.Store
 }
 
@@ -41,6 +44,7 @@ func OpenCaches(dir string) *Caches {
 	return &Caches{
 		Tenants: load.NewCache(dir),
 		Outputs: outcache.New(sub("outputs")),
+		Files:   outcache.NewFile(sub("outputs"), filesCache, filesHeader),
 		Builds:  uptodate.NewStore(sub("builds"), id),
 	}
 }
@@ -50,14 +54,18 @@ func OpenCaches(dir string) *Caches {
 // written is only slower. Every compilation flushes at its end (Build
 // while it writes its outputs).
 func (c *Caches) Flush() {
-	tenants := make(chan struct{})
-	go func() {
-		defer close(tenants)
-		c.Tenants.Flush()
-	}()
+	var wg sync.WaitGroup
+	wg.Go(func() { c.Tenants.Flush() })
+	wg.Go(func() { c.Files.Flush() })
 	c.Outputs.Flush()
-	<-tenants
+	wg.Wait()
 }
+
+// The file of Caches.Files, in outputs/, and its first line.
+const (
+	filesCache  = "files.cache"
+	filesHeader = "platformc output files 1"
+)
 
 // DefaultCacheDir is where the caches live unless told otherwise:
 // platformc/ in the user's cache folder ($XDG_CACHE_HOME, ~/.cache), or

@@ -34,6 +34,10 @@ type options struct {
 	reuse    func(folder string) (*fstree.Tree, error) // see ReuseStacks
 	progress io.Writer
 	flushing *sync.WaitGroup // see flushCaches
+	// holds, for a build, reports whether its output folder holds a file
+	// byte for byte (fstree.Prepared.Holds): the output cache then keeps
+	// no bytes (incremental.go).
+	holds func(path string, sum [32]byte) bool
 }
 
 // flushCaches writes the caches (Caches.Flush) at the end of a

@@ -37,6 +37,17 @@ import (
 // made by other generators that the policy reads (policy.Reads). Compile with the cache gives the bytes of
 // Compile without it.
 
+// A build (options.holds: the output folder it writes) keeps its entries
+// in another store, Caches.Files, without the files' bytes: an unchanged
+// tenant's files are in out/ already, and the tree takes them from there
+// as it takes the unchanged AWS stacks' (fstree.File.Sum). Where out/ does
+// not hold one of them byte for byte (a hand edit, a deletion), or the
+// policy must read them, the tenant is generated again. At 1,000
+// tenants the store so holds 6 MB instead of 33 MB, which every rebuild
+// read, hashed and wrote again. The store with bytes serves the
+// compilations without an output folder (diff), and a build leaves it
+// as it is.
+
 // outputsVersion changes whenever the entries' format or meaning does.
 const outputsVersion = "platformc outputs 1"
 
@@ -122,9 +133,13 @@ func compileCached(p *model.Platform, o options) (*fstree.Tree, map[string]strin
 		key      outcache.Key
 		findings []policy.Finding
 	}
+	store := o.caches.Outputs
+	if o.holds != nil {
+		store = o.caches.Files
+	}
 	parts := make([]part, len(p.Tenants))
 	err = eachTenant(len(p.Tenants), func(i int) (err error) {
-		parts[i].files, parts[i].key, err = tenantFiles(p, p.Tenants[i], sharedKey, split, o.caches.Outputs)
+		parts[i].files, parts[i].key, err = tenantFiles(p, p.Tenants[i], sharedKey, split, store, o.holds != nil)
 		return err
 	})
 	m := <-wholes
@@ -141,8 +156,21 @@ func compileCached(p *model.Platform, o options) (*fstree.Tree, map[string]strin
 		return nil, nil, nil, err
 	}
 	if err := eachTenant(len(p.Tenants), func(i int) (err error) {
-		tn := p.Tenants[i]
-		parts[i].findings, err = tenantFindings(p, tn, parts[i].key, parts[i].files, others[tn.Name], o.caches.Outputs)
+		tn, pt := p.Tenants[i], &parts[i]
+		// Files without their bytes that out/ does not hold byte for
+		// byte: made again, as they are for the policy if it must run.
+		if slices.ContainsFunc(pt.files, func(f cachedFile) bool { return f.file.Sum != nil && !o.holds(f.file.Path, f.sum) }) {
+			if pt.files, err = generateTenant(p, tn, split); err != nil {
+				return err
+			}
+		}
+		withBytes := func() ([]cachedFile, error) {
+			if slices.ContainsFunc(pt.files, func(f cachedFile) bool { return f.file.Sum != nil }) {
+				return generateTenant(p, tn, split)
+			}
+			return pt.files, nil
+		}
+		pt.findings, err = tenantFindings(p, tn, pt.key, withBytes, others[tn.Name], store)
 		return err
 	}); err != nil {
 		return nil, nil, nil, err
@@ -179,8 +207,9 @@ func eachTenant(n int, f func(i int) error) error {
 }
 
 // tenantFiles returns the files of tn by the generators split, and the
-// key of their entry.
-func tenantFiles(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split []gen.TenantGenerator, c *outcache.Store) ([]cachedFile, outcache.Key, error) {
+// key of their entry; without bytes (File.Sum), an entry kept so
+// (withoutBytes), the files of an entry that has them.
+func tenantFiles(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split []gen.TenantGenerator, c *outcache.Store, withoutBytes bool) ([]cachedFile, outcache.Key, error) {
 	var key outcache.Key
 	js, err := json.Marshal(tn)
 	if err != nil {
@@ -188,26 +217,34 @@ func tenantFiles(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split 
 	}
 	h := sha256.New()
 	h.Write(sharedKey[:])
-	h.Write([]byte("files\x00"))
+	if withoutBytes {
+		h.Write([]byte("files without bytes\x00"))
+	} else {
+		h.Write([]byte("files\x00"))
+	}
 	h.Write(js)
 	h.Sum(key[:0])
 	data, ok, done := c.Claim(key)
 	defer done()
-	files, ok := decodeFiles(data, ok, tn.Name)
-	if ok {
+	if files, ok := decodeFiles(data, ok, tn.Name); ok {
+		if withoutBytes {
+			for i := range files {
+				files[i].file.Data, files[i].file.Sum = nil, &files[i].sum
+			}
+		}
 		return files, key, nil
 	}
-	for _, g := range split {
-		fs, err := g.GenerateTenant(p, tn)
-		if err != nil {
-			return nil, key, fmt.Errorf("%s: %w", g.Name(), err)
+	files, err := generateTenant(p, tn, split)
+	if err != nil {
+		return nil, key, err
+	}
+	if withoutBytes {
+		kept := slices.Clone(files)
+		for i := range kept {
+			kept[i].file.Data = nil
 		}
-		for _, f := range fs {
-			if f.Origin.Tenant != tn.Name {
-				return nil, key, fmt.Errorf("%s: %s: made for tenant %s with origin %q", g.Name(), f.Path, tn.Name, f.Origin.Tenant)
-			}
-			files = append(files, cachedFile{file: f, sum: sha256.Sum256(f.Data), api: apiOfFile(f)})
-		}
+		c.Put(key, encodeFiles(kept))
+		return files, key, nil
 	}
 	payload := encodeFiles(files)
 	c.Put(key, payload)
@@ -216,10 +253,28 @@ func tenantFiles(p *model.Platform, tn *model.Tenant, sharedKey [32]byte, split 
 	return files, key, nil
 }
 
+// generateTenant returns the files of tn by the generators split.
+func generateTenant(p *model.Platform, tn *model.Tenant, split []gen.TenantGenerator) ([]cachedFile, error) {
+	var files []cachedFile
+	for _, g := range split {
+		fs, err := g.GenerateTenant(p, tn)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", g.Name(), err)
+		}
+		for _, f := range fs {
+			if f.Origin.Tenant != tn.Name {
+				return nil, fmt.Errorf("%s: %s: made for tenant %s with origin %q", g.Name(), f.Path, tn.Name, f.Origin.Tenant)
+			}
+			files = append(files, cachedFile{file: f, sum: sha256.Sum256(f.Data), api: apiOfFile(f)})
+		}
+	}
+	return files, nil
+}
+
 // tenantFindings returns the policy findings over the files of tn, whose
-// entry's key is key, and others, those of its files by other generators
-// that the policy reads.
-func tenantFindings(p *model.Platform, tn *model.Tenant, key outcache.Key, files []cachedFile, others []fstree.File, c *outcache.Store) ([]policy.Finding, error) {
+// entry's key is key (files gives them, with their bytes), and others,
+// those of its files by other generators that the policy reads.
+func tenantFindings(p *model.Platform, tn *model.Tenant, key outcache.Key, files func() ([]cachedFile, error), others []fstree.File, c *outcache.Store) ([]policy.Finding, error) {
 	h := sha256.New()
 	h.Write(key[:])
 	h.Write([]byte("policy\x00"))
@@ -238,7 +293,11 @@ func tenantFindings(p *model.Platform, tn *model.Tenant, key outcache.Key, files
 		}
 	}
 	own := &fstree.Tree{} // what the policy reads of the tenant
-	for _, f := range files {
+	mine, err := files()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range mine {
 		if err := own.Add(f.file); err != nil {
 			return nil, err
 		}

@@ -287,6 +287,48 @@ func TestPrevious(t *testing.T) {
 	}
 }
 
+// TestHolds: a prepared folder holds a file, for a build that takes it
+// without its bytes, only as its manifest lists it and unchanged since;
+// not one edited by hand since, nor one gone, nor with other bytes.
+func TestHolds(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	files := map[string]string{"a/x.yaml": "1", "a/y.yaml": "2", "b/z.yaml": "3"}
+	if err := fstree.Write(dir, tree(t, files)); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Now().Add(time.Hour) // every file older than the manifest
+	if err := os.Chtimes(filepath.Join(dir, fstree.ManifestName), at, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "a/y.yaml"), []byte("2"), 0o644); err != nil { // same bytes, changed since
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(filepath.Join(dir, "a/y.yaml"), at.Add(time.Minute), at.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(dir, "b/z.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	p := fstree.Prepare(dir)
+	defer p.Close()
+	sum := func(s string) [32]byte { return sha256.Sum256([]byte(s)) }
+	for _, c := range []struct {
+		path, bytes string
+		want        bool
+	}{
+		{"a/x.yaml", "1", true},
+		{"a/x.yaml", "2", false},   // other bytes
+		{"a/y.yaml", "2", false},   // written since the manifest: it must be read
+		{"b/z.yaml", "3", false},   // gone
+		{"a/new.yaml", "1", false}, // not listed
+		{fstree.ManifestName, "", false},
+	} {
+		if got := p.Holds(c.path, sum(c.bytes)); got != c.want {
+			t.Errorf("Holds(%s, the SHA-256 of %q) = %t, want %t", c.path, c.bytes, got, c.want)
+		}
+	}
+}
+
 func sameFiles(a, b map[string]string) bool {
 	delete(a, fstree.ManifestName)
 	delete(b, fstree.ManifestName)

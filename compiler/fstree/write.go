@@ -172,6 +172,22 @@ func (w *Prepared) Previous(folder string, read ...string) (*Tree, error) {
 	return t, nil
 }
 
+// Holds reports whether the output folder holds the file p with the
+// bytes whose SHA-256 is sum, as its manifest lists it and unchanged
+// since (the survey's finding): Write leaves such a file as it is, so a
+// tree may hold it without its bytes (File.Sum). It waits for the
+// reading; false if the folder could not be read.
+func (w *Prepared) Holds(p string, sum [32]byte) bool {
+	<-w.done
+	if w.err != nil || w.disk == nil {
+		return false
+	}
+	var want [64]byte
+	hex.Encode(want[:], sum[:])
+	have, ok := w.disk.sums[p]
+	return ok && have == string(want[:])
+}
+
 // Write makes the folder hold exactly the files of t, as the function
 // Write does. A Prepared is written once.
 func (w *Prepared) Write(t *Tree) error { return w.write(t, nil) }
