@@ -77,12 +77,12 @@ func appendJSONString(b []byte, s string) []byte {
 }
 
 // decodeManifest reads a manifest.
-func decodeManifest(data []byte) (*Manifest, error) {
+func decodeManifest(data string) (*Manifest, error) {
 	if m, ok := decodeManifestFast(data); ok {
 		return m, nil
 	}
 	var m Manifest
-	if err := json.Unmarshal(data, &m); err != nil {
+	if err := json.Unmarshal([]byte(data), &m); err != nil {
 		return nil, err
 	}
 	return &m, nil
@@ -90,8 +90,7 @@ func decodeManifest(data []byte) (*Manifest, error) {
 
 // decodeManifestFast reads the layout encodeManifest writes, with no
 // escapes in strings; it reports false for anything else.
-func decodeManifestFast(data []byte) (*Manifest, bool) {
-	s := string(data)
+func decodeManifestFast(s string) (*Manifest, bool) {
 	rest, ok := strings.CutPrefix(s, "{\n  \"comment\": \"")
 	if !ok {
 		return nil, false

@@ -53,14 +53,14 @@ func TestManifestJSON(t *testing.T) {
 		if err := json.Unmarshal(want, &std); err != nil {
 			t.Fatal(err)
 		}
-		dec, err := decodeManifest(want)
+		dec, err := decodeManifest(string(want))
 		// The same manifest, with its paths in the file's order when it
 		// was read fast (no escapes in its strings).
 		if err != nil || dec.Comment != std.Comment || !maps.Equal(dec.Files, std.Files) || (dec.order != nil && !slices.Equal(dec.order, slices.Sorted(maps.Keys(std.Files)))) {
 			t.Fatalf("decodeManifest(%s) = %v, %v; want %v", want, dec, err, std)
 		}
 	}
-	if _, err := decodeManifest([]byte(`{"files": {"a": {"sha256": "x"}}, "comment": "reordered"}`)); err != nil {
+	if _, err := decodeManifest(`{"files": {"a": {"sha256": "x"}}, "comment": "reordered"}`); err != nil {
 		t.Errorf("a manifest in another layout: %v", err)
 	}
 }

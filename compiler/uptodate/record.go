@@ -90,9 +90,17 @@ func (s *Store) Save(root, out string, r *Record) error {
 	if err := os.MkdirAll(s.dir, 0o755); err != nil {
 		return err
 	}
+	// Megabytes of paths, neither joined to the rest nor copied whole:
+	// memory touched for the first time costs as much as writing it.
 	h := sha256.New()
 	h.Write(data)
-	h.Write([]byte("\n" + r.Seal.Paths))
+	h.Write([]byte("\n"))
+	var buf [32 << 10]byte
+	for rest := r.Seal.Paths; rest != ""; {
+		n := copy(buf[:], rest)
+		h.Write(buf[:n])
+		rest = rest[n:]
+	}
 	return atomicfile.Write(file, false, func(w io.Writer) error {
 		if _, err := fmt.Fprintf(w, "%x\n", h.Sum(nil)); err != nil {
 			return err
@@ -100,7 +108,10 @@ func (s *Store) Save(root, out string, r *Record) error {
 		if _, err := w.Write(data); err != nil {
 			return err
 		}
-		_, err := io.WriteString(w, "\n"+r.Seal.Paths)
+		if _, err := io.WriteString(w, "\n"); err != nil {
+			return err
+		}
+		_, err := io.WriteString(w, r.Seal.Paths) // an *os.File's WriteString does not copy
 		return err
 	})
 }
