@@ -23,7 +23,8 @@ type File struct {
 	Data   []byte
 	Origin Origin
 	// Sum is, for a file whose bytes an output folder holds and that were
-	// not read (Data is nil: Prepared.Previous), their SHA-256; Write
+	// not read (Data is nil: Prepared.Previous, or a build's output cache
+	// where Prepared.Holds), their SHA-256; Write
 	// writes no such file, finding it there. A Tree ignores it beside
 	// Data: bytes that someone changed do not pass for the old ones.
 	Sum *[32]byte
