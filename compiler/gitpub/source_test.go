@@ -2,6 +2,11 @@ package gitpub_test
 
 import (
 	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -105,5 +110,64 @@ func TestDefaultBase(t *testing.T) {
 	}
 	if got.Hash != base.Hash.String() || what != "merge base with master" && what != "merge base with main" {
 		t.Errorf("base %s (%s), want %s", got.Hash, what, base.Hash)
+	}
+}
+
+// TestOpenLinked opens repositories whose objects or refs live in another
+// folder, as git makes them: a linked work tree (git worktree add) and a
+// clone borrowing its source's objects (git clone --shared, --reference,
+// as CI runners with a mirror make them). Each must resolve its HEAD,
+// read its commits, find its default base and list its changes.
+func TestOpenLinked(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	gitCmd(t, dir, "init", "--quiet", "--initial-branch=main", "src")
+	if err := os.WriteFile(filepath.Join(src, "platform.cue"), []byte("platform: {}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gitCmd(t, src, "add", "-A")
+	gitCmd(t, src, "-c", "user.name=dev", "-c", "user.email=dev@example.com", "commit", "--quiet", "-m", "base")
+	base := strings.TrimSpace(gitCmd(t, src, "rev-parse", "HEAD"))
+	gitCmd(t, src, "worktree", "add", "--quiet", "-b", "feature", filepath.Join(dir, "worktree"))
+	gitCmd(t, dir, "clone", "--quiet", "--shared", src, "shared")
+
+	for _, name := range []string{"worktree", "shared"} {
+		t.Run(name, func(t *testing.T) {
+			root := filepath.Join(dir, name)
+			if err := os.WriteFile(filepath.Join(root, "platform.cue"), []byte("platform: {changed: true}\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			repo, err := gitpub.Open(root)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if repo.Root != root {
+				t.Errorf("root %s, want %s", repo.Root, root)
+			}
+			c, err := repo.Commit("HEAD")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Hash != base {
+				t.Errorf("HEAD is %s, want %s", c.Hash, base)
+			}
+			fsys, err := c.FS("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if data, err := fs.ReadFile(fsys, "platform.cue"); err != nil || string(data) != "platform: {}\n" {
+				t.Errorf("platform.cue at HEAD: %q, %v", data, err)
+			}
+			if got, _, err := repo.DefaultBase(); err != nil || got.Hash != base {
+				t.Errorf("default base %s, %v; want %s", got.Hash, err, base)
+			}
+			changed, err := repo.Changed("", "platform.cue")
+			if err != nil || !slices.Equal(changed, []string{"platform.cue (modified)"}) {
+				t.Errorf("changed: %q, %v", changed, err)
+			}
+		})
 	}
 }
