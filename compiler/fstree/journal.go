@@ -168,6 +168,13 @@ func Recover(dir string) error {
 	return nil
 }
 
+// readBytes is what was read of a file: its change time (changeTime)
+// before it was read, and the hex SHA-256 of the bytes read.
+type readBytes struct {
+	change time.Time
+	sum    string
+}
+
 // onDisk is what update found in dir.
 type onDisk struct {
 	sums   map[string]string // file -> hex SHA-256 of its bytes, where known
@@ -176,8 +183,9 @@ type onDisk struct {
 }
 
 // survey finds the state of dir, which old, its manifest written at
-// stamp, describes.
-func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
+// stamp, describes. The manifest was read as manifest says: a manifest
+// unchanged since has those bytes, and is not read again.
+func survey(dir string, old *Manifest, stamp time.Time, manifest readBytes) (*onDisk, error) {
 	order := old.paths()
 	files := make([]string, 0, len(order)+1)
 	for _, p := range order {
@@ -259,7 +267,13 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 			return err
 		case !st.isRegular():
 			state[i] = 3
-		case st.change.Before(stamp) && files[i] != ManifestName:
+		case files[i] == ManifestName:
+			if st.change.Equal(manifest.change) {
+				state[i] = 1 // as read, before the survey
+			} else {
+				state[i] = 2
+			}
+		case st.change.Before(stamp):
 			state[i] = 1
 		default:
 			state[i] = 2
@@ -273,6 +287,9 @@ func survey(dir string, old *Manifest, stamp time.Time) (*onDisk, error) {
 		switch state[i] {
 		case 1:
 			d.sums[p] = old.Files[p].SHA256
+			if p == ManifestName {
+				d.sums[p] = manifest.sum
+			}
 		case 2:
 			d.unsure = append(d.unsure, p)
 		case 3:
@@ -335,21 +352,38 @@ func update(w *Prepared, t *Tree, crash func() bool) error {
 	var j journal
 	var writes []string
 	paths := t.Paths()
-	for _, p := range paths {
-		have, ok := disk.sums[p]
-		switch {
+	const (
+		unchanged = iota
+		created
+		changed
+	)
+	what := make([]byte, len(paths))
+	parallel(len(paths), func(i int) error {
+		switch have, ok := disk.sums[paths[i]]; {
 		case !ok:
+			what[i] = created
+		case !sameSum(have, t.sums[paths[i]]):
+			what[i] = changed
+		}
+		return nil
+	})
+	for i, p := range paths {
+		switch what[i] {
+		case created:
 			j.creates = append(j.creates, p)
-		case !sameSum(have, t.sums[p]):
+		case changed:
 			j.backups = append(j.backups, p)
 		default:
 			continue
 		}
 		writes = append(writes, p)
 	}
-	for p := range disk.sums {
-		if _, ok := t.files[p]; !ok {
-			j.backups = append(j.backups, p)
+	// Files of dir that t does not have: some unless t has every one.
+	if len(paths)-len(j.creates) < len(disk.sums) {
+		for p := range disk.sums {
+			if _, ok := t.files[p]; !ok {
+				j.backups = append(j.backups, p)
+			}
 		}
 	}
 	j.backups = append(j.backups, disk.extra...)
@@ -357,7 +391,7 @@ func update(w *Prepared, t *Tree, crash func() bool) error {
 	j.backups = slices.Compact(j.backups)
 	w.touched = append(slices.Clone(writes), disk.unsure...)
 	if len(writes) == 0 && len(j.backups) == 0 {
-		if len(disk.unsure) > 1 {
+		if len(disk.unsure) > 0 {
 			restamp()
 		}
 		return nil

@@ -159,7 +159,15 @@ func TestWriteNoticesHandEdits(t *testing.T) {
 				return backdated(filepath.Join(d, "stale.yaml"), func(f string) error { return os.WriteFile(f, []byte("stale"), 0o644) })
 			})
 		},
+		// The manifest itself, whose bytes are read before the rest of the
+		// folder is looked at: a blank line that leaves what it says as
+		// it was, and an edit with its times set back.
+		func() error { return appendTo(filepath.Join(dir, fstree.ManifestName), "\n") },
+		func() error {
+			return backdated(filepath.Join(dir, fstree.ManifestName), func(f string) error { return appendTo(f, " ") })
+		},
 	}
+	want, _ := tree(t, a).Get(fstree.ManifestName)
 	for i, edit := range edits {
 		if err := edit(); err != nil {
 			t.Fatal(err)
@@ -168,8 +176,21 @@ func TestWriteNoticesHandEdits(t *testing.T) {
 			t.Fatal(err)
 		}
 		same(t, fmt.Sprint("after hand edit ", i), dir, a)
+		if got, err := os.ReadFile(filepath.Join(dir, fstree.ManifestName)); err != nil || string(got) != string(want.Data) {
+			t.Errorf("after hand edit %d: the manifest is not what the tree says (%v)", i, err)
+		}
 		leftovers(t, dir)
 	}
+}
+
+// appendTo appends s to the file.
+func appendTo(file, s string) error {
+	f, err := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	_, err = f.WriteString(s)
+	return errors.Join(err, f.Close())
 }
 
 // TestWriteRemovesAbandoned removes what a first Write that was killed

@@ -43,6 +43,7 @@ type Tree struct {
 	sums   map[string][32]byte // SHA-256 of files' bytes, when known
 	sorted []string            // the paths, sorted, once asked for
 	added  []string            // paths added since sorted was
+	summed bool                // every file's SHA-256 is in sums (sumAll)
 }
 
 // Add adds files, refusing paths that are not clean and relative or that
@@ -62,6 +63,7 @@ func (t *Tree) Add(files ...File) error {
 			f.Sum = nil
 		}
 		t.files[f.Path] = f
+		t.summed = false
 		if f.Sum != nil {
 			if t.sums == nil {
 				t.sums = map[string][32]byte{}

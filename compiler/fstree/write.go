@@ -94,13 +94,13 @@ func (w *Prepared) read(listed func()) error {
 	if err != nil {
 		return nil
 	}
-	old, err := ReadManifest(w.dir)
+	old, sum, err := readManifest(w.dir)
 	if err != nil {
 		return nil // an unreadable manifest: the folder is rebuilt from scratch
 	}
 	w.old, w.stamp = old, fi.ModTime()
 	listed()
-	disk, err := survey(w.dir, old, fi.ModTime())
+	disk, err := survey(w.dir, old, fi.ModTime(), readBytes{change: changeTime(fi), sum: sum})
 	if err != nil {
 		return err
 	}
