@@ -34,7 +34,8 @@ type Repo struct {
 // linked work tree (git worktree add) reads the refs and objects of the
 // repository it belongs to, and a clone that borrows another's objects
 // (git clone --shared or --reference: objects/info/alternates) reads
-// them where they are.
+// them where they are. Its objects may be read from several goroutines
+// at once.
 func Open(dir string) (*Repo, error) {
 	r, err := git.PlainOpenWithOptions(dir, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
 	if err != nil {
@@ -45,10 +46,8 @@ func Open(dir string) (*Repo, error) {
 		return nil, err
 	}
 	if s, ok := r.Storer.(*filesystem.Storage); ok {
-		if b := borrow(s.Filesystem()); len(b.from) > 0 {
-			if r, err = git.Open(b, wt.Filesystem); err != nil {
-				return nil, err
-			}
+		if r, err = git.Open(borrow(s.Filesystem()), wt.Filesystem); err != nil {
+			return nil, err
 		}
 	}
 	return &Repo{git: r, Root: wt.Filesystem.Root()}, nil
@@ -66,15 +65,20 @@ type borrowing struct {
 	from []*filesystem.ObjectStorage
 }
 
-// borrow returns the storage of the repository whose git folder is fs.
+// borrow returns the storage of the repository whose git folder is fs,
+// with every pack index read: go-git reads them when it first needs one,
+// and two goroutines that both do lose objects ("object not found").
 func borrow(fs billy.Filesystem) borrowing {
 	objects := cache.NewObjectLRUDefault()
 	// Without alternates of its own (none are found in an empty file
 	// system): those are b.from.
 	b := borrowing{Storage: filesystem.NewStorageWithOptions(fs, objects, filesystem.Options{AlternatesFS: memfs.New()})}
+	b.HasEncodedObject(plumbing.ZeroHash) // reads the indexes
 	others, _ := dotgit.NewWithOptions(fs, dotgit.Options{AlternatesFS: osfs.New("/")}).Alternates()
 	for _, o := range others {
-		b.from = append(b.from, filesystem.NewObjectStorage(o, objects))
+		s := filesystem.NewObjectStorage(o, objects)
+		s.HasEncodedObject(plumbing.ZeroHash)
+		b.from = append(b.from, s)
 	}
 	return b
 }
@@ -244,7 +248,7 @@ type treeFS struct {
 	root *object.Tree
 	when time.Time
 
-	mu    sync.Mutex
+	mu    sync.Mutex              // for trees, and the trees' lookups: go-git's are not safe for concurrent use
 	trees map[string]*object.Tree // folder -> its tree, once decoded
 }
 
@@ -260,12 +264,12 @@ func (f *treeFS) tree(name string) (*object.Tree, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if t, err = parent.Tree(path.Base(name)); err != nil {
 		return nil, err
 	}
-	f.mu.Lock()
 	f.trees[name] = t
-	f.mu.Unlock()
 	return t, nil
 }
 
@@ -280,7 +284,9 @@ func (f *treeFS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}
+	f.mu.Lock()
 	e, err := parent.FindEntry(path.Base(name))
+	f.mu.Unlock()
 	if err != nil {
 		return nil, &fs.PathError{Op: "open", Path: name, Err: fs.ErrNotExist}
 	}

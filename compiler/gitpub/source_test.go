@@ -1,12 +1,14 @@
 package gitpub_test
 
 import (
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -168,6 +170,69 @@ func TestOpenLinked(t *testing.T) {
 			if err != nil || !slices.Equal(changed, []string{"platform.cue (modified)"}) {
 				t.Errorf("changed: %q, %v", changed, err)
 			}
+		})
+	}
+}
+
+// TestReadConcurrently reads many files of a commit at once, as Load
+// does, where the commit is a loose object and the files' blobs are in
+// packs: of the repository itself, or of the one it borrows from. Each is
+// found (go-git reads a repository's pack indexes when it first needs
+// one, and two goroutines must not both do it).
+func TestReadConcurrently(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	const n = 200
+	commit := func(dir, first string) {
+		if err := os.WriteFile(filepath.Join(dir, "t000.cue"), []byte(first), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		gitCmd(t, dir, "add", "-A")
+		gitCmd(t, dir, "-c", "user.name=dev", "-c", "user.email=dev@example.com", "commit", "--quiet", "-m", "c")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	gitCmd(t, dir, "init", "--quiet", "--initial-branch=main", "src")
+	for i := 1; i < n; i++ {
+		if err := os.WriteFile(filepath.Join(src, fmt.Sprintf("t%03d.cue", i)), []byte(fmt.Sprintf("tenant: %d\n", i)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	commit(src, "tenant: 0\n")
+	gitCmd(t, dir, "clone", "--quiet", "--shared", src, "clone")
+	gitCmd(t, src, "repack", "-a", "-d", "--quiet")
+	commit(src, "tenant: changed\n")
+	commit(filepath.Join(dir, "clone"), "tenant: changed\n")
+
+	for _, name := range []string{"src", "clone"} {
+		t.Run(name, func(t *testing.T) {
+			repo, err := gitpub.Open(filepath.Join(dir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, err := repo.Commit("HEAD")
+			if err != nil {
+				t.Fatal(err)
+			}
+			fsys, err := c.FS("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() {
+					data, err := fs.ReadFile(fsys, fmt.Sprintf("t%03d.cue", i))
+					want := fmt.Sprintf("tenant: %d\n", i)
+					if i == 0 {
+						want = "tenant: changed\n"
+					}
+					if err != nil || string(data) != want {
+						t.Errorf("t%03d.cue: %q, %v", i, data, err)
+					}
+				})
+			}
+			wg.Wait()
 		})
 	}
 }
