@@ -46,50 +46,51 @@ func Open(dir string) (*Repo, error) {
 		return nil, err
 	}
 	if s, ok := r.Storer.(*filesystem.Storage); ok {
-		if r, err = git.Open(borrow(s.Filesystem()), wt.Filesystem); err != nil {
+		if r, err = git.Open(newStorage(s.Filesystem()), wt.Filesystem); err != nil {
 			return nil, err
 		}
 	}
 	return &Repo{git: r, Root: wt.Filesystem.Root()}, nil
 }
 
-// borrowing is the storage of a repository that reads the objects it
-// lacks from the repositories named in its objects/info/alternates, each
-// through one object storage kept open. go-git reads them only within
-// the file system it is given (not the absolute paths git writes), and
-// opens the other repository's pack index again for every object it
-// reads there: 20 s to read a platform of 1,000 tenants borrowed from a
-// large repository.
-type borrowing struct {
+// storage is a repository's storage, which Open makes safe for reads
+// from several goroutines: go-git reads a pack index when it first needs
+// one, and two goroutines that both do lose objects ("object not found");
+// storage reads them all at once. It reads the objects that the
+// repository borrows (objects/info/alternates) through one object
+// storage per repository lent from: go-git's own fallback reads only
+// within the file system it is given (not the absolute paths git
+// writes), and opens the other repository's pack index again for every
+// object (23 s instead of 3 s for a diff at 1,000 tenants).
+type storage struct {
 	*filesystem.Storage
-	from []*filesystem.ObjectStorage
+	borrowed []*filesystem.ObjectStorage
 }
 
-// borrow returns the storage of the repository whose git folder is fs,
-// with every pack index read: go-git reads them when it first needs one,
-// and two goroutines that both do lose objects ("object not found").
-func borrow(fs billy.Filesystem) borrowing {
+// newStorage returns the storage of the repository whose git folder is
+// fs, with every pack index read.
+func newStorage(fs billy.Filesystem) storage {
 	objects := cache.NewObjectLRUDefault()
 	// Without alternates of its own (none are found in an empty file
-	// system): those are b.from.
-	b := borrowing{Storage: filesystem.NewStorageWithOptions(fs, objects, filesystem.Options{AlternatesFS: memfs.New()})}
-	b.HasEncodedObject(plumbing.ZeroHash) // reads the indexes
-	others, _ := dotgit.NewWithOptions(fs, dotgit.Options{AlternatesFS: osfs.New("/")}).Alternates()
-	for _, o := range others {
-		s := filesystem.NewObjectStorage(o, objects)
-		s.HasEncodedObject(plumbing.ZeroHash)
-		b.from = append(b.from, s)
+	// system): those are s.borrowed.
+	s := storage{Storage: filesystem.NewStorageWithOptions(fs, objects, filesystem.Options{AlternatesFS: memfs.New()})}
+	s.HasEncodedObject(plumbing.ZeroHash) // reads the indexes
+	lenders, _ := dotgit.NewWithOptions(fs, dotgit.Options{AlternatesFS: osfs.New("/")}).Alternates()
+	for _, l := range lenders {
+		o := filesystem.NewObjectStorage(l, objects)
+		o.HasEncodedObject(plumbing.ZeroHash)
+		s.borrowed = append(s.borrowed, o)
 	}
-	return b
+	return s
 }
 
-func (b borrowing) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
-	o, err := b.Storage.EncodedObject(t, h)
+func (s storage) EncodedObject(t plumbing.ObjectType, h plumbing.Hash) (plumbing.EncodedObject, error) {
+	o, err := s.Storage.EncodedObject(t, h)
 	if !errors.Is(err, plumbing.ErrObjectNotFound) {
 		return o, err
 	}
-	for _, s := range b.from {
-		if o, err := s.EncodedObject(t, h); err == nil {
+	for _, b := range s.borrowed {
+		if o, err := b.EncodedObject(t, h); err == nil {
 			return o, nil
 		}
 	}
