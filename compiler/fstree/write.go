@@ -182,10 +182,8 @@ func (w *Prepared) Holds(p string, sum [32]byte) bool {
 	if w.err != nil || w.disk == nil {
 		return false
 	}
-	var want [64]byte
-	hex.Encode(want[:], sum[:])
 	have, ok := w.disk.sums[p]
-	return ok && have == string(want[:])
+	return ok && sameSum(have, sum)
 }
 
 // Write makes the folder hold exactly the files of t, as the function

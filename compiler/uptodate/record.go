@@ -95,12 +95,7 @@ func (s *Store) Save(root, out string, r *Record) error {
 	h := sha256.New()
 	h.Write(data)
 	h.Write([]byte("\n"))
-	var buf [32 << 10]byte
-	for rest := r.Seal.Paths; rest != ""; {
-		n := copy(buf[:], rest)
-		h.Write(buf[:n])
-		rest = rest[n:]
-	}
+	fstree.HashString(h, r.Seal.Paths)
 	return atomicfile.Write(file, false, func(w io.Writer) error {
 		if _, err := fmt.Fprintf(w, "%x\n", h.Sum(nil)); err != nil {
 			return err
