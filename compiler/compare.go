@@ -4,12 +4,14 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"time"
 
 	"github.com/platformc/platformc/compiler/diff"
 	"github.com/platformc/platformc/compiler/fstree"
+	"github.com/platformc/platformc/compiler/gen/cdk"
 	"github.com/platformc/platformc/compiler/gitpub"
 	"github.com/platformc/platformc/compiler/model"
 	"github.com/platformc/platformc/compiler/plan"
@@ -59,9 +61,11 @@ func Compare(root, ref string, opts ...Option) (*Comparison, error) {
 	// tenant the change does not touch is evaluated and generated once.
 	c := &Comparison{BaseName: fmt.Sprintf("%s, %s", commit.Short(), how)}
 	done := make(chan struct{})
+	var base fs.FS
 	compileBase := func() {
 		defer close(done)
-		base, err := commit.FS(filepath.ToSlash(sub))
+		var err error
+		base, err = commit.FS(filepath.ToSlash(sub))
 		if err == nil {
 			c.Base, c.BaseModel, err = Compile(base, slices.Concat(opts, []Option{Today(time.Time{}), reuse(committedOut(base))})...)
 		}
@@ -79,17 +83,26 @@ func Compare(root, ref string, opts ...Option) (*Comparison, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.BaseErr == nil {
+		// The base's stacks were reused by their sums (committedOut): the
+		// bytes of those that differ from the head's are read now.
+		if err := c.Base.ReadDiffering(c.Head, func(p string) ([]byte, error) { return fs.ReadFile(base, path.Join("out", p)) }); err != nil {
+			return nil, fmt.Errorf("%s: %w", c.BaseName, err)
+		}
+	}
 	return c, nil
 }
 
-// committedOut reads a folder of the out/ folder of base.
+// committedOut reads a folder of the out/ folder of base: the bytes of
+// the stacks file only, the others' sums from the manifest committed with
+// them (fstree.ReadFSListed).
 func committedOut(base fs.FS) func(folder string) (*fstree.Tree, error) {
 	return func(folder string) (*fstree.Tree, error) {
 		out, err := fs.Sub(base, "out")
 		if err != nil {
 			return nil, err
 		}
-		return fstree.ReadFS(out, folder)
+		return fstree.ReadFSListed(out, folder, path.Join(folder, cdk.StacksFile))
 	}
 }
 

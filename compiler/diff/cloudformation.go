@@ -1,7 +1,6 @@
 package diff
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"path"
@@ -22,11 +21,12 @@ const templateSuffix = ".template.json"
 // templates compares the CloudFormation templates of two trees.
 func templates(base, head *fstree.Tree) ([]Change, error) {
 	// A template with the same bytes on both sides changes nothing: only
-	// the others are read.
+	// the others are read (a side may not have read the bytes of the
+	// others: fstree.File.Sum).
 	changed := func(p string) bool {
-		b, inBase := base.Get(p)
-		h, inHead := head.Get(p)
-		return inBase != inHead || !bytes.Equal(b.Data, h.Data)
+		_, inBase := base.Get(p)
+		_, inHead := head.Get(p)
+		return inBase != inHead || base.Sum(p) != head.Sum(p)
 	}
 	b, err := resources(base, changed)
 	if err != nil {

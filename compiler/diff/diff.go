@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/kbuild"
@@ -81,7 +82,7 @@ type shortcuts struct{ prune, split bool }
 
 // trees is Trees with the shortcuts sc.
 func trees(base, head *fstree.Tree, sc shortcuts) (*Report, error) {
-	b, h := units(base), units(head)
+	b, h := bothUnits(base, head)
 	r := &Report{Changes: []Change{}}
 	changed := changedDirs(base, head)
 	for _, dir := range union(b.names(), h.names()) {
@@ -126,6 +127,23 @@ func trees(base, head *fstree.Tree, sc shortcuts) (*Report, error) {
 			cmp.Compare(a.Object.APIVersion, b.Object.APIVersion))
 	})
 	return r, nil
+}
+
+// bothUnits is the units of base and of head, found at once: each is a
+// pass over a tree of tens of thousands of files.
+func bothUnits(base, head *fstree.Tree) (b, h unitSet) {
+	if base == head { // a tree's Paths may not be called twice at once
+		b = units(base)
+		return b, b
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b = units(base)
+	}()
+	h = units(head)
+	<-done
+	return b, h
 }
 
 // classify sets the change's action from its two sides, and reports
@@ -247,28 +265,37 @@ func (s unitSet) origin(unit string) fstree.Origin {
 // units finds the folders of t that Argo CD applies: kustomizations that
 // no other kustomization includes.
 func units(t *fstree.Tree) unitSet {
-	s := unitSet{tree: t, inputs: map[string][]string{}, paths: t.Paths(), sums: map[string]string{}}
-	refs := map[string][]string{}
-	s.refs = refs
-	included := map[string]bool{}
+	s := unitSet{tree: t, inputs: map[string][]string{}, refs: map[string][]string{}, paths: t.Paths(), sums: map[string]string{}}
 	dirs := kbuild.Dirs(t)
+	kustomized := make(map[string]bool, len(dirs))
 	for _, dir := range dirs {
-		f, _ := t.Get(path.Join(dir, "kustomization.yaml"))
+		kustomized[dir] = true
+	}
+	included := map[string]bool{}
+	for _, dir := range dirs {
+		f, _ := t.Get(join(dir, "kustomization.yaml"))
 		for _, r := range kustomizationResources(f.Data) { // parts.go
-			target := path.Join(dir, r)
-			if _, ok := t.Get(path.Join(target, "kustomization.yaml")); ok {
-				refs[dir] = append(refs[dir], target)
+			if target := join(dir, r); kustomized[target] {
+				s.refs[dir] = append(s.refs[dir], target)
 				included[target] = true
 			}
 		}
 	}
 	for _, dir := range dirs {
-		if included[dir] {
-			continue
+		if !included[dir] {
+			s.inputs[dir] = s.closure(dir)
 		}
-		s.inputs[dir] = s.closure(dir)
 	}
 	return s
+}
+
+// join is path.Join of the clean folder dir and name, without the cost of
+// cleaning where name is a plain name: a tree has tens of thousands.
+func join(dir, name string) string {
+	if dir != "." && name != "" && name != "." && name != ".." && !strings.Contains(name, "/") {
+		return dir + "/" + name
+	}
+	return path.Join(dir, name)
 }
 
 // quiet drops the risk of removing an object whose namespace is removed

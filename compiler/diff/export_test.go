@@ -16,4 +16,5 @@ func TreesSplit(base, head *fstree.Tree, split bool) (*Report, error) {
 var (
 	KustomizationResources = kustomizationResources
 	YAMLResources          = yamlResources
+	Join                   = join
 )

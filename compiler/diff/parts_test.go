@@ -2,6 +2,7 @@ package diff_test
 
 import (
 	"encoding/json"
+	"path"
 	"slices"
 	"strings"
 	"testing"
@@ -80,6 +81,18 @@ func TestProjectChange(t *testing.T) {
 	}
 	if len(r.Changes) != 1 || r.Changes[0].Object.Kind != "AppProject" || !strings.Contains(r.Changes[0].After, "team-new-owners") {
 		t.Errorf("got %+v, want the tenant's AppProject modified", r.Changes)
+	}
+}
+
+// TestJoin joins a kustomization's folder and each of its resources as
+// path.Join does.
+func TestJoin(t *testing.T) {
+	for _, dir := range []string{".", "a", "tenants/t/app/overlays/prod-1"} {
+		for _, name := range []string{"", ".", "..", "x.yaml", "../base", "../../a", "./x", "b/", "b//c", "...", "a b", "/abs"} {
+			if got, want := diff.Join(dir, name), path.Join(dir, name); got != want {
+				t.Errorf("join(%q, %q) = %q, want %q", dir, name, got, want)
+			}
+		}
 	}
 }
 

@@ -182,6 +182,81 @@ func TestReadFS(t *testing.T) {
 	}
 }
 
+// TestReadFSListed reads one folder of an output that a commit holds
+// with its manifest: the files the manifest lists by their SHA-256 alone,
+// but those asked for, those it does not list and a symlink never; and
+// as ReadFS does without a manifest, or with folders in the folder.
+// ReadDiffering then reads, of the files not read, only those that the
+// other tree lacks or holds with other bytes.
+func TestReadFSListed(t *testing.T) {
+	built := tree(t, map[string]string{"a/x.yaml": "1", "cdk/m.json": "3", "cdk/stacks.json": "index", "cdk/t.json": "4", "cdk/gone.json": "5"})
+	manifest, _ := built.Get(fstree.ManifestName)
+	fsys := fstest.MapFS{
+		fstree.ManifestName: {Data: manifest.Data},
+		"a/x.yaml":          {Data: []byte("1")},
+		"cdk/m.json":        {Data: []byte("3")},
+		"cdk/stacks.json":   {Data: []byte("index")},
+		"cdk/t.json":        {Data: []byte("4 edited after the build")}, // the manifest is trusted
+		"cdk/new.json":      {Data: []byte("6")},                        // not listed
+		"cdk/link":          {Data: []byte("../a/x.yaml"), Mode: fs.ModeSymlink},
+	}
+	opened := map[string]int{}
+	read := func(p string) ([]byte, error) {
+		opened[p]++
+		return fs.ReadFile(fsys, p)
+	}
+	tr, err := fstree.ReadFSListed(fsys, "cdk", "cdk/stacks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tr.Paths(); !slices.Equal(got, []string{"cdk/m.json", "cdk/new.json", "cdk/stacks.json", "cdk/t.json"}) {
+		t.Errorf("paths %v, want the folder's regular files", got)
+	}
+	want := map[string]string{"cdk/m.json": "3", "cdk/new.json": "6", "cdk/stacks.json": "index", "cdk/t.json": "4"}
+	for p, data := range want {
+		f, _ := tr.Get(p)
+		if read := p == "cdk/stacks.json" || p == "cdk/new.json"; (f.Data != nil) != read || (read && string(f.Data) != data) {
+			t.Errorf("%s: bytes %q, want them read: %v", p, f.Data, read)
+		}
+		if tr.Sum(p) != sha256.Sum256([]byte(data)) {
+			t.Errorf("%s: not the SHA-256 of %q", p, data)
+		}
+	}
+	head := tree(t, map[string]string{"cdk/m.json": "3", "cdk/stacks.json": "index 2", "cdk/t.json": "4 changed"})
+	if d := fstree.Differences(head, tr); !slices.Equal(d, []fstree.Difference{{"cdk/new.json", "extra"}, {"cdk/stacks.json", "differs"}, {"cdk/t.json", "differs"}, {fstree.ManifestName, "missing"}}) {
+		t.Errorf("differences before reading: %v", d)
+	}
+	if err := tr.ReadDiffering(head, read); err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(opened, map[string]int{"cdk/t.json": 1}) {
+		t.Errorf("read %v, want cdk/t.json alone: cdk/m.json is the same on both sides", opened)
+	}
+	if f, _ := tr.Get("cdk/t.json"); string(f.Data) != "4 edited after the build" || tr.Sum("cdk/t.json") != sha256.Sum256(f.Data) {
+		t.Errorf("cdk/t.json: %q, want the bytes the commit holds", f.Data)
+	}
+	if f, _ := tr.Get("cdk/m.json"); f.Data != nil {
+		t.Errorf("cdk/m.json: read, though the other side has its bytes")
+	}
+
+	// Without a manifest, or with a folder in the folder: ReadFS.
+	for name, fsys := range map[string]fstest.MapFS{
+		"no manifest": {"cdk/m.json": {Data: []byte("3")}},
+		"a folder":    {fstree.ManifestName: {Data: manifest.Data}, "cdk/m.json": {Data: []byte("3")}, "cdk/s/t.json": {Data: []byte("2")}},
+	} {
+		tr, err := fstree.ReadFSListed(fsys, "cdk")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f, _ := tr.Get("cdk/m.json"); string(f.Data) != "3" {
+			t.Errorf("%s: cdk/m.json %q, want its bytes read", name, f.Data)
+		}
+	}
+	if tr, err := fstree.ReadFSListed(fsys, "none"); err != nil || len(tr.Paths()) != 0 {
+		t.Errorf("a missing folder: %v, %v", tr.Paths(), err)
+	}
+}
+
 // TestPrevious reads a folder of an output without the bytes of the files
 // that hold what the manifest lists (their SHA-256 stands for them), but
 // those it is asked for and those changed since; a Write of such files

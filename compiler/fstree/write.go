@@ -370,6 +370,59 @@ func ReadFS(fsys fs.FS, folder string) (*Tree, error) {
 	return t, err
 }
 
+// ReadFSListed is ReadFS of folder, a folder without folders in it, of
+// fsys, an output folder with its manifest as a commit holds them: the
+// files the manifest lists, but those of read, are in the tree with the
+// manifest's SHA-256 and no bytes (File.Sum), as Prepared.Previous has
+// them; Tree.ReadDiffering reads those that a comparison needs. A commit
+// holds an output as a build wrote it, manifest included (publish), and
+// no one changes a commit: the manifest is trusted for what the files it
+// lists hold. Without a manifest, or with folders in folder, it is ReadFS.
+func ReadFSListed(fsys fs.FS, folder string, read ...string) (*Tree, error) {
+	data, err := fs.ReadFile(fsys, ManifestName)
+	if err != nil {
+		return ReadFS(fsys, folder)
+	}
+	m, err := decodeManifest(string(data))
+	if err != nil {
+		return ReadFS(fsys, folder)
+	}
+	entries, err := fs.ReadDir(fsys, folder)
+	if errors.Is(err, fs.ErrNotExist) {
+		return &Tree{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if slices.ContainsFunc(entries, fs.DirEntry.IsDir) {
+		return ReadFS(fsys, folder)
+	}
+	t := &Tree{}
+	for _, e := range entries {
+		p := path.Join(folder, e.Name())
+		if !e.Type().IsRegular() {
+			continue
+		}
+		var sum [32]byte
+		if entry, ok := m.Files[p]; ok && !slices.Contains(read, p) {
+			if n, err := hex.Decode(sum[:], []byte(entry.SHA256)); err == nil && n == len(sum) {
+				if err := t.Add(File{Path: p, Sum: &sum}); err != nil {
+					return nil, err
+				}
+				continue
+			}
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return nil, err
+		}
+		if err := t.Add(File{Path: p, Data: data}); err != nil {
+			return nil, err
+		}
+	}
+	return t, nil
+}
+
 // ReadFolder is Read of the files under folder, a slash-separated path
 // in dir, alone; their paths are relative to dir. The files are read on a
 // few goroutines.
