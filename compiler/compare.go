@@ -36,7 +36,9 @@ type Comparison struct {
 // The base is compiled without a date (Today): what expired since is no
 // reason to refuse it. With WithAWS, each side reuses the stacks of its
 // own out/ folder where their inputs did not change (ReuseStacks): the
-// base's as committed, the work tree's as built.
+// base's as committed, the work tree's as built, each file by the SHA-256
+// its manifest lists; the bytes of those that differ between the sides
+// are read.
 func Compare(root, ref string, opts ...Option) (*Comparison, error) {
 	repo, err := gitpub.Open(root)
 	if err != nil {
@@ -78,19 +80,32 @@ func Compare(root, ref string, opts ...Option) (*Comparison, error) {
 	} else {
 		go compileBase()
 	}
-	c.Head, c.HeadModel, err = Compile(os.DirFS(root), slices.Concat(opts, []Option{ReuseStacks(filepath.Join(root, "out"))})...)
+	out := filepath.Join(root, "out")
+	c.Head, c.HeadModel, err = Compile(os.DirFS(root), slices.Concat(opts, []Option{reuse(builtOut(out))})...)
 	<-done
 	if err != nil {
 		return nil, err
 	}
+	// Each side reused its stacks by their sums: the bytes of those that
+	// differ from the other side's are read now.
 	if c.BaseErr == nil {
-		// The base's stacks were reused by their sums (committedOut): the
-		// bytes of those that differ from the head's are read now.
 		if err := c.Base.ReadDiffering(c.Head, func(p string) ([]byte, error) { return fs.ReadFile(base, path.Join("out", p)) }); err != nil {
 			return nil, fmt.Errorf("%s: %w", c.BaseName, err)
 		}
 	}
+	if err := c.Head.ReadDiffering(c.Base, func(p string) ([]byte, error) { return os.ReadFile(filepath.Join(out, filepath.FromSlash(p))) }); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// builtOut reads a folder of the output folder out as a build does
+// (fstree.Prepared.Previous): the bytes of the stacks file, and of the
+// files changed since the manifest was written, only.
+func builtOut(out string) func(folder string) (*fstree.Tree, error) {
+	return func(folder string) (*fstree.Tree, error) {
+		return fstree.ReadFolderListed(out, folder, path.Join(folder, cdk.StacksFile))
+	}
 }
 
 // committedOut reads a folder of the out/ folder of base: the bytes of

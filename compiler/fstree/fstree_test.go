@@ -296,6 +296,20 @@ func TestPrevious(t *testing.T) {
 			t.Errorf("%s: not the SHA-256 of its bytes", name)
 		}
 	}
+	// A reader that does not write the folder reads it so too.
+	listed, err := fstree.ReadFolderListed(dir, "cdk", "cdk/stacks.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(listed.Paths(), prev.Paths()) {
+		t.Errorf("ReadFolderListed: paths %v, want %v", listed.Paths(), prev.Paths())
+	}
+	for _, name := range prev.Paths() {
+		want, _ := prev.Get(name)
+		if got, _ := listed.Get(name); (got.Data == nil) != (want.Data == nil) || listed.Sum(name) != prev.Sum(name) {
+			t.Errorf("ReadFolderListed: %s: %q, want %q", name, got.Data, want.Data)
+		}
+	}
 	// A build that keeps the folder's files writes none of them.
 	next := &fstree.Tree{}
 	for _, name := range prev.Paths() {
@@ -337,6 +351,11 @@ func TestPrevious(t *testing.T) {
 	}
 	if f, _ := prev.Get("cdk/t.json"); string(f.Data) != "4" {
 		t.Errorf("cdk/t.json: %q, want its bytes read", f.Data)
+	}
+	if listed, err := fstree.ReadFolderListed(dir, "cdk"); err != nil || !slices.Equal(listed.Paths(), prev.Paths()) {
+		t.Errorf("ReadFolderListed: %v, %v, want the regular files", listed.Paths(), err)
+	} else if f, _ := listed.Get("cdk/t.json"); string(f.Data) != "4" {
+		t.Errorf("ReadFolderListed: cdk/t.json: %q, want its bytes read", f.Data)
 	}
 	p.Close()
 

@@ -120,22 +120,45 @@ func (w *Prepared) Previous(folder string, read ...string) (*Tree, error) {
 	if w.recoverErr != nil {
 		return nil, w.recoverErr
 	}
+	return previous(w.dir, w.old, w.stamp, folder, read)
+}
+
+// ReadFolderListed is ReadFolder of folder as Prepared.Previous reads
+// it, for a reader of the output folder dir that does not write it.
+func ReadFolderListed(dir, folder string, read ...string) (*Tree, error) {
+	if err := Recover(dir); err != nil {
+		return nil, err
+	}
+	fi, err := os.Lstat(filepath.Join(dir, ManifestName))
+	if err != nil {
+		return readFolder(dir, folder)
+	}
+	old, _, err := readManifest(dir)
+	if err != nil {
+		return readFolder(dir, folder)
+	}
+	return previous(dir, old, fi.ModTime(), folder, read)
+}
+
+// previous is Previous of the output folder dir, whose manifest old was
+// written at stamp (nil if there is none).
+func previous(dir string, old *Manifest, stamp time.Time, folder string, read []string) (*Tree, error) {
 	var paths []string
-	if w.old != nil {
-		for _, p := range w.old.paths() {
+	if old != nil {
+		for _, p := range old.paths() {
 			if strings.HasPrefix(p, folder+"/") {
 				paths = append(paths, p)
 			}
 		}
 	}
-	st, err := lstat(filepath.Join(w.dir, filepath.FromSlash(folder)))
-	if w.old == nil || err != nil || !st.isDir() || slices.ContainsFunc(paths, func(p string) bool { return path.Dir(p) != folder || CheckPath(p) != nil }) {
-		return readFolder(w.dir, folder)
+	st, err := lstat(filepath.Join(dir, filepath.FromSlash(folder)))
+	if old == nil || err != nil || !st.isDir() || slices.ContainsFunc(paths, func(p string) bool { return path.Dir(p) != folder || CheckPath(p) != nil }) {
+		return readFolder(dir, folder)
 	}
 	files := make([]File, len(paths))
 	if err := parallel(len(paths), func(i int) error {
 		p := paths[i]
-		file := filepath.Join(w.dir, filepath.FromSlash(p))
+		file := filepath.Join(dir, filepath.FromSlash(p))
 		st, err := lstat(file)
 		switch {
 		case errors.Is(err, fs.ErrNotExist):
@@ -146,8 +169,8 @@ func (w *Prepared) Previous(folder string, read ...string) (*Tree, error) {
 			return nil // never followed
 		}
 		var sum [32]byte
-		if st.change.Before(w.stamp) && !slices.Contains(read, p) {
-			if n, err := hex.Decode(sum[:], []byte(w.old.Files[p].SHA256)); err == nil && n == len(sum) {
+		if st.change.Before(stamp) && !slices.Contains(read, p) {
+			if n, err := hex.Decode(sum[:], []byte(old.Files[p].SHA256)); err == nil && n == len(sum) {
 				files[i] = File{Path: p, Sum: &sum}
 				return nil
 			}
