@@ -2,6 +2,7 @@ package fstree
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"hash"
 	"io"
@@ -82,6 +83,17 @@ func (t *Tree) sumAll() {
 		t.sums[p] = sums[i]
 	}
 	t.summed = true
+}
+
+// sum is the SHA-256 that m lists for the file p, if it lists one that
+// is well formed.
+func (m *Manifest) sum(p string) (*[32]byte, bool) {
+	e, ok := m.Files[p]
+	var sum [32]byte
+	if n, err := hex.Decode(sum[:], []byte(e.SHA256)); !ok || err != nil || n != len(sum) {
+		return nil, false
+	}
+	return &sum, true
 }
 
 // ReadManifest reads the manifest of the output folder dir.

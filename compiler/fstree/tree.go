@@ -115,9 +115,9 @@ func (t *Tree) Sum(p string) [32]byte {
 	return s
 }
 
-// ReadDiffering gives the files of t whose bytes were not read (File.Sum)
-// and that other lacks, or holds with other bytes, the bytes read returns
-// for them: what comparing t with other reads. It is not safe to call
+// ReadDiffering reads, with read, the bytes of the files of t that were
+// not read (File.Sum) and that other lacks or holds with other bytes:
+// those that comparing t with other needs. It is not safe to call
 // concurrently with other methods of t or other.
 func (t *Tree) ReadDiffering(other *Tree, read func(path string) ([]byte, error)) error {
 	for _, p := range t.Paths() {

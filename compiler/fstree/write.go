@@ -2,7 +2,6 @@ package fstree
 
 import (
 	"bytes"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -168,10 +167,9 @@ func previous(dir string, old *Manifest, stamp time.Time, folder string, read []
 		case !st.isRegular():
 			return nil // never followed
 		}
-		var sum [32]byte
 		if st.change.Before(stamp) && !slices.Contains(read, p) {
-			if n, err := hex.Decode(sum[:], []byte(old.Files[p].SHA256)); err == nil && n == len(sum) {
-				files[i] = File{Path: p, Sum: &sum}
+			if sum, ok := old.sum(p); ok {
+				files[i] = File{Path: p, Sum: sum}
 				return nil
 			}
 		}
@@ -426,14 +424,11 @@ func ReadFSListed(fsys fs.FS, folder string, read ...string) (*Tree, error) {
 		if !e.Type().IsRegular() {
 			continue
 		}
-		var sum [32]byte
-		if entry, ok := m.Files[p]; ok && !slices.Contains(read, p) {
-			if n, err := hex.Decode(sum[:], []byte(entry.SHA256)); err == nil && n == len(sum) {
-				if err := t.Add(File{Path: p, Sum: &sum}); err != nil {
-					return nil, err
-				}
-				continue
+		if sum, ok := m.sum(p); ok && !slices.Contains(read, p) {
+			if err := t.Add(File{Path: p, Sum: sum}); err != nil {
+				return nil, err
 			}
+			continue
 		}
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
