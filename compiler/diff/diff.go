@@ -9,6 +9,7 @@ import (
 
 	"github.com/platformc/platformc/compiler/fstree"
 	"github.com/platformc/platformc/compiler/kbuild"
+	"github.com/platformc/platformc/internal/pool"
 )
 
 // Action is what happened to an object.
@@ -131,19 +132,17 @@ func trees(base, head *fstree.Tree, sc shortcuts) (*Report, error) {
 
 // bothUnits is the units of base and of head, found at once: each is a
 // pass over a tree of tens of thousands of files.
-func bothUnits(base, head *fstree.Tree) (b, h unitSet) {
+func bothUnits(base, head *fstree.Tree) (unitSet, unitSet) {
 	if base == head { // a tree's Paths may not be called twice at once
-		b = units(base)
-		return b, b
+		u := units(base)
+		return u, u
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		b = units(base)
-	}()
-	h = units(head)
-	<-done
-	return b, h
+	trees, sets := [2]*fstree.Tree{base, head}, [2]unitSet{}
+	pool.Each(2, 2, func(i int) error {
+		sets[i] = units(trees[i])
+		return nil
+	})
+	return sets[0], sets[1]
 }
 
 // classify sets the change's action from its two sides, and reports
